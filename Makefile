@@ -1,0 +1,43 @@
+# Short names for the README's commands. `make demo` on a fresh machine sets
+# everything up (system packages for OCR need root; skipped with a note if not)
+# and runs the main job on the bundled corpus.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+EXTRAS ?= dev,ocr
+
+.PHONY: setup system-deps demo test corpus train evaluate bench lint clean
+
+$(BIN)/sistercity: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
+	touch $(BIN)/sistercity
+
+system-deps:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx ind; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-ind >/dev/null; \
+	else echo "note: install tesseract-ocr and tesseract-ocr-ind for scanned PDFs (apt-get install tesseract-ocr tesseract-ocr-ind)"; fi
+
+setup: system-deps $(BIN)/sistercity
+
+demo: setup
+	$(BIN)/sistercity run
+
+test: setup
+	$(BIN)/python -m pytest
+
+corpus: setup
+	$(BIN)/python corpora/build.py check
+	$(BIN)/python corpora/build.py render
+	$(BIN)/python corpora/build.py annotations
+
+train: setup
+	$(BIN)/sistercity train
+
+lint: setup
+	$(BIN)/ruff check pipeline tests
+
+clean:
+	rm -rf reports sistercity.db sistercity.db-wal sistercity.db-shm .pytest_cache

@@ -1,0 +1,104 @@
+"""Training data, leave-one-case-out evaluation and `sistercity train`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.classify.model import Example, PassageClassifier, data_hash, next_version, save
+from pipeline.data import ELEMENTS, OBSTACLE_CODES
+
+log = logging.getLogger(__name__)
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Gold passages from annotations/passages.jsonl (one coder's labels: coder A)."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: run `make corpus` (python corpora/build.py annotations) first")
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row.get("coder", "A") != "A":
+                continue
+            out.append(Example(doc=row["doc"], text=row["text"], elements=row["elements"], stance=row["stance"],
+                               obstacles=row["obstacles"], case=row["case"], doc_type=row.get("doc_type"),
+                               section=row.get("section"), speaker=row.get("speaker")))
+    return out
+
+
+def doc_case(example_doc: str) -> str:
+    return example_doc.split("/", 1)[0]
+
+
+def scores(gold: list[Example], pred: list[dict]) -> dict[str, float]:
+    """Element macro-F1 (over the five), stance accuracy, obstacle micro-F1, ECE of element probabilities."""
+    from sklearn.metrics import f1_score
+
+    Y = np.array([[el in g.elements for el in ELEMENTS] for g in gold], dtype=int)
+    P = np.array([[el in p["elements"] for el in ELEMENTS] for p in pred], dtype=int)
+    probs = np.array([[p["scores"][el] for el in ELEMENTS] for p in pred])
+    per_el = {el: float(f1_score(Y[:, j], P[:, j], zero_division=0)) for j, el in enumerate(ELEMENTS)}
+    tp = fp = fn = 0
+    for g, p in zip(gold, pred):
+        gs, ps = set(g.obstacles), set(p["obstacles"])
+        tp, fp, fn = tp + len(gs & ps), fp + len(ps - gs), fn + len(gs - ps)
+    ob_f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+    return {
+        "n": len(gold),
+        "element_macro_f1": round(float(np.mean(list(per_el.values()))), 4),
+        **{f"f1_{el}": round(v, 4) for el, v in per_el.items()},
+        "stance_accuracy": round(float(np.mean([g.stance == p["stance"] for g, p in zip(gold, pred)])), 4),
+        "obstacle_micro_f1": round(ob_f1, 4),
+        "element_ece": round(expected_calibration_error(probs.ravel(), Y.ravel()), 4),
+    }
+
+
+def expected_calibration_error(prob: np.ndarray, label: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        mask = (prob >= lo) & ((prob < hi) if hi < 1 else (prob <= hi))
+        if mask.any():
+            ece += mask.mean() * abs(prob[mask].mean() - label[mask].mean())
+    return float(ece)
+
+
+def leave_one_case_out(examples: list[Example], groups: list[str], **params) -> dict:
+    """Train on all cases but one, test on that one, for every case."""
+    by_case: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        by_case[g].append(i)
+    all_gold: list[Example] = []
+    all_pred: list[dict] = []
+    per_case = {}
+    for case, test_idx in sorted(by_case.items()):
+        test = set(test_idx)
+        model = PassageClassifier(**params).fit([e for i, e in enumerate(examples) if i not in test])
+        gold = [examples[i] for i in test_idx]
+        pred = model.predict(gold)
+        per_case[case] = scores(gold, pred)
+        all_gold += gold
+        all_pred += pred
+        log.info("held out %s: %s", case, per_case[case])
+    return {"overall": scores(all_gold, all_pred), "per_case": per_case}
+
+
+def train(annotations: Path, models_dir: Path, evaluate: bool = True, **params) -> Path:
+    path = annotations / "passages.jsonl"
+    examples = load_examples(path)
+    groups = [doc_case(e.doc) for e in examples]  # split by the document's case: no held-out document is trained on
+    card: dict = {"data": str(path.name), "data_sha256": data_hash(path), "n_passages": len(examples),
+                  "features": "word 1-2-grams + char_wb 2-5-grams (tf-idf) of the passage, with markers for "
+                              "document type, section heading, speaker role, negation/hedging, definition and plan cues",
+                  "params": params}
+    if evaluate:
+        card["leave_one_case_out"] = leave_one_case_out(examples, groups, **params)
+    model = PassageClassifier(**params).fit(examples)
+    card["obstacle_codes_modelled"] = sorted(model.obstacles_)
+    card["obstacle_codes_too_rare"] = sorted(set(OBSTACLE_CODES) - set(model.obstacles_))
+    return save(model, next_version(models_dir), card)

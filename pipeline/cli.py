@@ -1,0 +1,189 @@
+"""The `sistercity` command line. Thin: every command calls pipeline functions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.config import Settings
+
+app = typer.Typer(help="Mine sister-city cooperation documents for evidence on why cooperation stalls.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+log = logging.getLogger("pipeline")
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store: a SQLite file or a SQLAlchemy URL (env SISTERCITY_DB).")]
+ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Folder for reports (env SISTERCITY_REPORTS).")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model version folder, e.g. passage_clf.v1 (default: newest).")]
+MaxMbOpt = Annotated[float | None, typer.Option("--max-mb", help="Skip files larger than this, as failed.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")]
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
+                        handlers=[logging.StreamHandler(sys.stderr)])
+
+
+class _ProgressHandler(logging.Handler):
+    """Moves a rich progress bar from the flow's per-document log records."""
+
+    def __init__(self, progress: Progress):
+        super().__init__(logging.INFO)
+        self.progress = progress
+        self.task_id = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        info = getattr(record, "progress", None)
+        if not info:
+            return
+        done, total, name, outcome = info
+        if self.task_id is None:
+            self.task_id = self.progress.add_task("documents", total=total)
+        self.progress.update(self.task_id, completed=done, description=f"{outcome:8} {name[-50:]}")
+
+
+def _summary(counts: dict, failures: list, reports: dict, seconds: dict | None = None) -> None:
+    table = Table(title="sistercity run", show_header=False)
+    for key in ("seen", "new", "changed", "skipped", "failed", "removed"):
+        if key in counts:
+            table.add_row(key, str(counts[key]))
+    console.print(table)
+    for f in failures:
+        console.print(f"[red]failed[/red] {f['path']}: {f['error']}")
+    if reports:
+        console.print(f"reports: {Path(next(iter(reports.values()))).parent}")
+    if seconds:
+        console.print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+
+
+@app.command()
+def run(
+    inbox: Annotated[Path | None, typer.Argument(help="Folder of case folders (default: the bundled demo corpus).")] = None,
+    db: DbOpt = None,
+    reports: ReportsOpt = None,
+    model: ModelOpt = None,
+    max_mb: MaxMbOpt = None,
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Fail scanned pages instead of running OCR.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The main job: process new and changed documents under INBOX into the store, then write reports."""
+    _logging(verbose)
+    from pipeline.ingest.cases import CaseFileError
+    from pipeline.ingest.discover import InboxError
+
+    settings = Settings.from_env(db=db, reports=reports, inbox=inbox, model_version=model, max_mb=max_mb,
+                                 ocr=False if no_ocr else None)
+    console.print(f"sistercity {__version__}: inbox {settings.inbox}, store {settings.db}")
+    from pipeline.flows import process_inbox
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        handler = _ProgressHandler(progress)
+        flows_log = logging.getLogger("pipeline.flows")
+        flows_log.addHandler(handler)
+        flows_log.setLevel(logging.INFO)
+        flows_log.propagate = verbose
+        try:
+            result = process_inbox(settings)
+        except (InboxError, CaseFileError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        finally:
+            flows_log.removeHandler(handler)
+            flows_log.propagate = True
+    _summary(result["counts"], result["failures"], result["reports"], result["seconds"])
+
+
+@app.command()
+def analyze(
+    files: Annotated[list[Path], typer.Argument(help="PDF, DOCX, TXT or MD files.")],
+    case: Annotated[str, typer.Option("--case", help="Slug of the case these files are about.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for documents/passages/entities.jsonl and verdicts.json.")],
+    case_file: Annotated[Path | None, typer.Option("--case-file", help="A case.toml with the two cities (improves attribution and agencies).")] = None,
+    model: ModelOpt = None,
+    max_mb: MaxMbOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """One-shot analysis of loose files, with no store and no server."""
+    _logging(verbose)
+    from pipeline.ingest.cases import adhoc_case, load_case
+    from pipeline.ingest.discover import discover
+    from pipeline.process import analyze_files, load_models
+
+    settings = Settings.from_env(model_version=model, max_mb=max_mb)
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        console.print(f"[red]error:[/red] no such file: {', '.join(map(str, missing))}")
+        raise typer.Exit(2)
+    the_case = load_case(case_file) if case_file else adhoc_case(case)
+    the_case.slug = case
+    known = discover(settings.inbox)[0] if settings.inbox.exists() else []
+    models = load_models(str(settings.models), settings.model_version)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
+        task_id = progress.add_task("analysing", total=len(files))
+        docs, paths = analyze_files(files, the_case, out, known_cases=known, max_bytes=settings.max_bytes,
+                                    ocr=settings.ocr, models=models,
+                                    progress=lambda p, d: progress.update(task_id, advance=1, description=p.name[-40:]))
+    counts = {"seen": len(docs), "new": sum(d.status == "ok" for d in docs), "failed": sum(d.status != "ok" for d in docs)}
+    _summary(counts, [{"path": d.source, "error": d.error} for d in docs if d.status != "ok"], {k: str(v) for k, v in paths.items()})
+
+
+@app.command()
+def train(
+    annotations: Annotated[Path | None, typer.Option(help="Annotations folder (default: the repository's).")] = None,
+    models: Annotated[Path | None, typer.Option(help="Models folder to write the new version into.")] = None,
+    no_eval: Annotated[bool, typer.Option("--no-eval", help="Skip the leave-one-case-out figures in the model card.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Train the passage classifier from annotations/ into a new models/passage_clf.vN/."""
+    _logging(verbose)
+    from pipeline.classify.train import train as train_model
+    from pipeline.paths import annotations_dir, models_dir
+
+    with console.status("training (leave-one-case-out evaluation first)" if not no_eval else "training"):
+        folder = train_model(annotations or annotations_dir(), models or models_dir(), evaluate=not no_eval)
+    card = json.loads((folder / "card.json").read_text())
+    console.print(f"wrote {folder}")
+    if "leave_one_case_out" in card:
+        console.print_json(data=card["leave_one_case_out"]["overall"])
+
+
+@app.command()
+def status(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many runs.")] = 10) -> None:
+    """Show the last runs recorded in the store."""
+    from pipeline.store.db import Store
+
+    settings = Settings.from_env(db=db)
+    store = Store(settings.db)
+    table = Table(title=f"runs in {settings.db}")
+    for col in ("run", "started", "status", "seen", "new", "changed", "skipped", "failed", "removed", "seconds", "models"):
+        table.add_column(col)
+    for r in store.runs(limit):
+        c = r["counts"] or {}
+        table.add_row(str(r["id"]), str(r["started_at"])[:19], r["status"], *(str(c.get(k, "")) for k in
+                      ("seen", "new", "changed", "skipped", "failed", "removed")),
+                      f"{r['duration']:.1f}" if r["duration"] else "", ", ".join(r["models"].values()) if r["models"] else "")
+    Console().print(table)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:  # pragma: no cover - console-script entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,53 @@
+"""One typed settings object, from flags, the environment (SISTERCITY_*) and defaults.
+
+Defaults work with no set-up: a SQLite file in the working directory, reports
+under ./reports, the models shipped in the repository's models/ folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from pipeline.paths import demo_corpus, models_dir
+
+
+@dataclass(slots=True)
+class Settings:
+    db: str = "sistercity.db"
+    reports: Path = field(default_factory=lambda: Path("reports"))
+    inbox: Path = field(default_factory=demo_corpus)
+    models: Path = field(default_factory=models_dir)
+    model_version: str | None = None
+    max_mb: float = 200.0
+    ocr: bool = True
+    workers: int = 1
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """Environment SISTERCITY_<FIELD> over defaults; explicit (non-None) overrides win."""
+        values = {}
+        for f in fields(cls):
+            env = os.environ.get(f"SISTERCITY_{f.name.upper()}")
+            if env is not None:
+                values[f.name] = _coerce(f.name, env)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for name in ("reports", "inbox", "models"):
+            if name in values:
+                values[name] = Path(values[name])
+        return cls(**values)
+
+
+def _coerce(name: str, raw: str):
+    if name in {"max_mb"}:
+        return float(raw)
+    if name in {"workers"}:
+        return int(raw)
+    if name in {"ocr"}:
+        return raw.strip().lower() not in {"0", "false", "no", "off"}
+    return raw

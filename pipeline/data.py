@@ -1,0 +1,151 @@
+"""The records that flow through every stage.
+
+One `Document` is extracted from one file; its `text` is what every offset in
+the project points into: `document.text[p.start:p.end] == p.text` for every
+passage `p` and entity of that document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ELEMENTS: tuple[str, ...] = ("commitment", "participation", "understanding", "reciprocity", "outcomes")
+STANCES: tuple[str, ...] = ("positive", "obstacle", "neutral")
+OBSTACLE_CODES: tuple[str, ...] = (
+    "budget", "staff_turnover", "language", "coordination", "monitoring", "no_follow_up",
+    "ceremonial", "leadership_change", "schedule_conflict", "institutional_change",
+    "undefined_outcomes", "one_sided_benefit", "hr_capacity", "bureaucracy", "external_crisis",
+)
+DOC_TYPES: tuple[str, ...] = ("mou", "visit_report", "interview", "minutes", "news", "paper", "other")
+ENTITY_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE", "DATE", "MONEY", "EVENT")
+VERDICTS: tuple[str, ...] = ("fulfilled", "partial", "not_fulfilled", "insufficient_evidence")
+
+
+@dataclass(slots=True)
+class PageSpan:
+    """Where one page of the source lies in the document text."""
+
+    page: int
+    start: int
+    end: int
+    ocr_confidence: float | None = None
+
+
+@dataclass(slots=True)
+class Block:
+    """A paragraph-level unit found by ingestion (a paragraph, heading, table row or turn)."""
+
+    start: int
+    end: int
+    kind: str = "paragraph"  # paragraph | heading | table | references | turn
+    section: str | None = None
+    speaker: str | None = None
+
+
+@dataclass(slots=True)
+class Entity:
+    doc: str
+    page: int
+    start: int
+    end: int
+    text: str
+    label: str
+    normalized: str | None = None
+
+
+@dataclass(slots=True)
+class Passage:
+    doc: str
+    page: int
+    start: int
+    end: int
+    text: str
+    case: str | None = None
+    section: str | None = None
+    speaker: str | None = None
+    kind: str = "paragraph"
+    scores: dict[str, float] = field(default_factory=dict)
+    elements: list[str] = field(default_factory=list)
+    stance: str = "neutral"
+    stance_scores: dict[str, float] = field(default_factory=dict)
+    obstacles: list[str] = field(default_factory=list)
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc}:{self.start}-{self.end}"
+
+
+@dataclass(slots=True)
+class Document:
+    doc: str
+    source: str
+    case: str | None
+    type: str = "other"
+    text: str = ""
+    pages: list[PageSpan] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    status: str = "ok"
+    error: str | None = None
+    path: str | None = None
+    sha256: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int:
+        for span in self.pages:
+            if span.start <= offset < span.end:
+                return span.page
+        return self.pages[-1].page if self.pages else 1
+
+    def failed(self, reason: str) -> Document:
+        self.status, self.error = "failed", reason
+        self.text, self.pages, self.blocks, self.passages, self.entities = "", [], [], [], []
+        return self
+
+
+@dataclass(slots=True)
+class Evidence:
+    doc: str
+    page: int
+    start: int
+    end: int
+    quote: str
+    stance: str
+    weight: float = 0.0
+    source: str | None = None
+    doc_type: str | None = None
+
+
+@dataclass(slots=True)
+class ObstacleFinding:
+    code: str
+    count: int
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Verdict:
+    case: str
+    element: str
+    status: str
+    score: float
+    summary: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    obstacles: list[ObstacleFinding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sentences: list[SummarySentence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SummarySentence:
+    """One sentence of a summary and the passages it cites (at least one)."""
+
+    text: str
+    cites: list[Evidence] = field(default_factory=list)
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    return asdict(record)

@@ -1,0 +1,85 @@
+"""Prefect wiring only: tasks wrap the stage functions of `pipeline.process`.
+
+With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary
+local API, no server to start). Its start-up takes 9-17 s on a 2-core machine,
+so the start-up timeout is raised above Prefect's 20 s default.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from prefect import flow, task  # noqa: E402
+
+from pipeline.config import Settings  # noqa: E402
+from pipeline.ingest.discover import discover  # noqa: E402
+from pipeline.ingest.errors import TransientIngestError  # noqa: E402
+from pipeline.process import StageTimer, aggregate_stage, ingest_into_store, load_models, report_stage  # noqa: E402
+from pipeline.store.db import Store  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+def _transient_only(task, task_run, state) -> bool:
+    """Retry I/O hiccups; never retry a parse error (it would fail the same way)."""
+    try:
+        state.result()
+    except TransientIngestError:
+        return True
+    except Exception:  # noqa: BLE001 - any other error is final
+        return False
+    return False
+
+
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=_transient_only)
+def process_document(store_url: str, path: Path, case: str | None, cases, settings: Settings, timer: StageTimer) -> dict:
+    models = load_models(str(settings.models), settings.model_version)
+    return ingest_into_store(Store(store_url), path, case, cases, models, max_bytes=settings.max_bytes,
+                             ocr=settings.ocr, timer=timer)
+
+
+@task
+def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict) -> dict:
+    store = Store(store_url)
+    documents = store.documents()
+    verdicts = aggregate_stage(documents, {d.case for d in documents if d.case} |
+                               {p.case for d in documents for p in d.passages if p.case})
+    paths = report_stage(out_dir, documents, verdicts, run_meta)
+    return {name: str(p) for name, p in paths.items()}
+
+
+@flow(name="process_inbox", validate_parameters=False)
+def process_inbox(settings: Settings) -> dict:
+    """Process new and changed documents under the inbox, then re-aggregate and rewrite the reports."""
+    started = time.perf_counter()
+    store = Store(settings.db)
+    models = load_models(str(settings.models), settings.model_version)
+    cases, files = discover(settings.inbox)
+    found = list(files)
+    run_id = store.start_run(str(settings.inbox), models.versions)
+    timer = StageTimer()
+    results = []
+    for i, f in enumerate(found, 1):
+        result = process_document(store.url, f.path, f.case, cases, settings, timer)
+        results.append(result)
+        log.info("%s %s", result["outcome"], f.relpath, extra={"progress": (i, len(found), f.relpath, result["outcome"])})
+    removed = store.mark_removed(str(Path(settings.inbox).resolve()), {r["path"] for r in results})
+    counts = {"seen": len(found), "new": 0, "changed": 0, "skipped": 0, "failed": 0, "removed": len(removed)}
+    for r in results:
+        counts[r["outcome"]] += 1
+    failures = [{"path": r["path"], "error": r["error"]} for r in results if r["outcome"] == "failed"]
+    t = time.perf_counter()
+    paths = aggregate_and_report(store.url, Path(settings.reports),
+                                 {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)})
+    timer.add("aggregate_report", t)
+    store.finish_run(run_id, counts, failures, timer.seconds)
+    return {"run": run_id, "counts": counts, "failures": failures, "reports": paths,
+            "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)}}

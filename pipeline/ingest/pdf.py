@@ -1,0 +1,150 @@
+"""PDF documents: text layer through pypdfium2, OCR for pages without one.
+
+pdfium is fast (hundreds of pages per second) and gives a box for each run of
+text, which is all `layout` needs to rebuild paragraphs in reading order.
+pdfium is not thread-safe: parallelise PDF work by process, never by thread.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+from pipeline.ingest import layout
+from pipeline.ingest.builder import TextBuilder
+from pipeline.ingest.errors import IngestError
+
+log = logging.getLogger(__name__)
+
+MIN_CHARS_TEXT_PAGE = 25  # fewer characters than this on a page with an image: a scan
+
+
+def _open(data: bytes, name: str, warnings: list[str]):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc).lower()
+        if "password" in msg:
+            raise IngestError("encrypted", f"{name}: the PDF is encrypted; a password is needed to open it") from exc
+        repaired = _repair(data)
+        if repaired is None:
+            raise IngestError("corrupt", f"{name}: not a readable PDF ({exc}); repair with pikepdf failed too") from exc
+        warnings.append(f"{name}: damaged PDF repaired with pikepdf before reading")
+        try:
+            return pdfium.PdfDocument(repaired)
+        except pdfium.PdfiumError as exc2:
+            raise IngestError("corrupt", f"{name}: not a readable PDF even after repair ({exc2})") from exc2
+
+
+def _repair(data: bytes) -> bytes | None:
+    try:
+        import pikepdf
+    except ImportError:
+        return None
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            out = io.BytesIO()
+            pdf.save(out)
+            return out.getvalue()
+    except (pikepdf.PdfError, ValueError, OSError) as exc:
+        if isinstance(exc, pikepdf.PasswordError):
+            raise IngestError("encrypted", "the PDF is encrypted; a password is needed to open it") from exc
+        return None
+
+
+def _page_segments(page) -> tuple[list[layout.Segment], set[tuple[str, str]]]:
+    """Text runs with their boxes, and the words pdfium saw hyphenated at a line end.
+
+    pdfium's bounded text drops a line-end hyphen; its full page text keeps it as
+    U+FFFE between the two halves, which is how we learn where words were split.
+    """
+    textpage = page.get_textpage()
+    try:
+        full = textpage.get_text_range()
+        splits = set(re.findall(r"(\w+)\ufffe\s*(\w+)", full))
+        segs = []
+        for i in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(i)
+            text = textpage.get_text_bounded(left, bottom, right, top)
+            if text.strip():
+                text = text.replace("\r", " ").replace("\n", " ").replace("\x02", layout.SOFT_HYPHEN)
+                segs.append(layout.Segment(text, left, bottom, right, top))
+        return segs, splits
+    finally:
+        textpage.close()
+
+
+def _has_image(page) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    return any(obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects())
+
+
+def extract_pdf(data: bytes, name: str, ocr: bool = True) -> tuple[TextBuilder, list[str]]:
+    warnings: list[str] = []
+    pdf = _open(data, name, warnings)
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise IngestError("empty", f"{name}: the PDF has no pages")
+        page_h = pdf[0].get_height()
+        page_w = pdf[0].get_width()
+        pages: list[list[layout.Line]] = []
+        scanned: dict[int, tuple[str, float]] = {}
+        for i in range(n_pages):
+            page = pdf[i]
+            segs, splits = _page_segments(page)
+            if sum(len(s.text.strip()) for s in segs) < MIN_CHARS_TEXT_PAGE and _has_image(page):
+                if not ocr:
+                    raise IngestError("needs_ocr", f"{name}: page {i + 1} is a scanned image without a text layer and OCR is switched off")
+                from pipeline.ingest.ocr import ocr_page
+
+                scanned[i] = ocr_page(page, name, i + 1)
+                pages.append([])
+            else:
+                lines = layout.split_columns(layout.group_lines(segs), page_w)
+                layout.mark_hyphens(lines, splits)
+                pages.append(lines)
+            page.close()
+    finally:
+        pdf.close()
+
+    keys = layout.furniture_keys([p for i, p in enumerate(pages) if i not in scanned], page_h)
+    page_paras = [layout.paragraphs(layout.strip_furniture(lines, keys, page_h)) for lines in pages]
+    vocab = layout.vocabulary_of([ln for paras in page_paras for p in paras for ln in p.lines])
+    flat = [p for paras in page_paras for p in paras]
+    layout.mark_references(flat)
+
+    # Flatten to (page, kind, text); a paragraph that runs on over a page break is
+    # joined to its first half, remembering where the new page starts inside it.
+    items: list[list] = []  # [kind, text, page_breaks, first_page]
+    for i, paras in enumerate(page_paras):
+        if i in scanned:
+            text, conf = scanned[i]
+            for k, para in enumerate(p for p in text.split("\n\n") if p.strip()):
+                items.append(["paragraph", " ".join(para.split()), [], i + 1 if k == 0 else None, conf])
+            continue
+        for j, para in enumerate(paras):
+            text = para.text(vocab)
+            prev = items[-1] if items else None
+            if (j == 0 and prev is not None and prev[0] == "paragraph" and para.kind == "paragraph"
+                    and not layout.SENT_END.search(prev[1]) and text[:1].islower()):
+                merged = layout.join_pair(prev[1], text, vocab)
+                prev[2].append((len(merged) - len(text), i + 1))
+                prev[1] = merged
+                continue
+            items.append([para.kind, text, [], i + 1 if j == 0 else None, None])
+
+    builder = TextBuilder()
+    for kind, text, breaks, first_page, conf in items:
+        if first_page is not None:
+            builder.start_page(first_page, ocr_confidence=conf)
+        builder.add(text, kind=kind, page_breaks=breaks)
+    if not builder.blocks:
+        if b"%%EOF" not in data[-2048:]:
+            raise IngestError("corrupt", f"{name}: the PDF is damaged (truncated: no end-of-file marker) and no text could be recovered")
+        raise IngestError("empty", f"{name}: the PDF has no text and no scanned pages to read")
+    return builder, warnings

@@ -1,0 +1,172 @@
+"""Find Indonesian (and English) date expressions and normalise them to ISO 8601.
+
+A day is `YYYY-MM-DD`; anything longer (a range, a month, a quarter, a year, a
+fiscal year, "akhir tahun 2018") is `start/end`. Durations ("lima tahun") and
+dates without a year are not normalised here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+MONTHS: dict[str, int] = {}
+for number, names in enumerate(
+    [
+        ("januari", "january", "jan"),
+        ("februari", "pebruari", "february", "feb", "peb"),
+        ("maret", "march", "mar", "mrt"),
+        ("april", "apr"),
+        ("mei", "may"),
+        ("juni", "june", "jun"),
+        ("juli", "july", "jul"),
+        ("agustus", "august", "agt", "agu", "ags", "aug", "agust"),
+        ("september", "sept", "sep", "sept"),
+        ("oktober", "october", "okt", "oct"),
+        ("november", "nopember", "nov", "nop"),
+        ("desember", "december", "des", "dec"),
+    ],
+    start=1,
+):
+    for name in names:
+        MONTHS[name] = number
+
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DASH = r"\s*(?:-|–|—|s\.?\s?d\.?|s/d|sampai(?:\s+dengan)?|hingga|to|until)\s*"
+_YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+_DAYNAME = r"(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+
+PARTS = {
+    "awal": (1, 3), "permulaan": (1, 3), "pertengahan": (5, 8), "tengah": (5, 8),
+    "akhir": (10, 12), "penghujung": (10, 12), "early": (1, 3), "mid": (5, 8), "late": (10, 12), "end of": (10, 12),
+}
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 28 Juli - 3 Agustus 2015 ; 30 Desember 2015 - 2 Januari 2016
+    ("day_month_range", re.compile(
+        rf"\b(?P<d1>{_DAY})\s+(?P<m1>{_MONTH})(?:\s+(?P<y1>{_YEAR}))?{_DASH}(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})\s+(?P<y2>{_YEAR})\b", re.I)),
+    # 9 - 14 Agustus 2015 ; 6 – 7 November 2013 ; 9-14 Agt. 2015
+    ("day_range", re.compile(rf"\b(?P<d1>{_DAY}){_DASH}(?P<d2>{_DAY})\s+(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b", re.I)),
+    # Jumat, 25 November 2016 ; 25 Nop. 2016 ; 25 November, 2016
+    ("day", re.compile(rf"\b(?P<d>{_DAY})\s+(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})\b", re.I)),
+    # November 25, 2016
+    ("day_en", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY}),\s+(?P<y>{_YEAR})\b", re.I)),
+    # 25/11/2016 ; 25-11-2016 ; 25.11.2016
+    ("numeric", re.compile(rf"(?<![\d/.-])(?P<d>{_DAY})(?P<sep>[/.-])(?P<m>0?[1-9]|1[0-2])(?P=sep)(?P<y>{_YEAR})(?![\d/])")),
+    # 2016-11-25
+    ("iso", re.compile(rf"(?<![\d/])(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)(?![\d/])")),
+    # Juli - Agustus 2015 ; Desember 2015 - Januari 2016
+    ("month_range", re.compile(rf"\b(?P<m1>{_MONTH})(?:\s+(?P<y1>{_YEAR}))?{_DASH}(?P<m2>{_MONTH})\s+(?P<y2>{_YEAR})\b", re.I)),
+    # awal/akhir/pertengahan (tahun) 2018
+    ("part_year", re.compile(rf"\b(?P<part>awal|permulaan|pertengahan|tengah|akhir|penghujung|early|mid|late|end\s+of)\s+(?:tahun\s+|of\s+)?(?P<y>{_YEAR})\b", re.I)),
+    # triwulan/kuartal III 2018 ; semester I 2018
+    ("quarter", re.compile(rf"\b(?P<unit>triwulan|kuartal|semester)\s+(?P<n>I{{1,3}}|IV|[1-4])\s+(?:tahun\s+)?(?P<y>{_YEAR})\b", re.I)),
+    # (bulan) Desember 2012 ; Des. 2012
+    ("month", re.compile(rf"\b(?:bulan\s+)?(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b", re.I)),
+    # (tahun/periode) 2016 - 2021 ; 2016/2017 is a fiscal pair too
+    ("year_range", re.compile(rf"\b(?:(?:tahun|periode|masa)\s+)?(?P<y1>{_YEAR}){_DASH}(?P<y2>{_YEAR})\b(?![./-]\d)", re.I)),
+    # tahun anggaran 2018 ; TA 2018 ; T.A. 2018 ; tahun 2018 ; a bare year
+    ("year", re.compile(rf"(?<![\w/.-])(?:(?:tahun\s+anggaran|t\.?\s?a\.?|tahun|year|fiscal\s+year)\s+)?(?P<y>{_YEAR})\b(?![/.-]\d|-an)", re.I)),
+]
+
+
+@dataclass(slots=True)
+class DateMatch:
+    start: int
+    end: int
+    text: str
+    value: str
+    kind: str
+
+
+def _month(token: str) -> int:
+    return MONTHS[token.lower().rstrip(".")]
+
+
+def _day(y: int, m: int, d: int) -> str | None:
+    if d > calendar.monthrange(y, m)[1]:
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def _span(y1: int, m1: int, d1: int, y2: int, m2: int, d2: int) -> str | None:
+    a, b = _day(y1, m1, d1), _day(y2, m2, d2)
+    if a is None or b is None or a > b:
+        return None
+    return a if a == b else f"{a}/{b}"
+
+
+def _month_span(y1: int, m1: int, y2: int | None = None, m2: int | None = None) -> str | None:
+    y2 = y1 if y2 is None else y2
+    m2 = m1 if m2 is None else m2
+    return _span(y1, m1, 1, y2, m2, calendar.monthrange(y2, m2)[1])
+
+
+def _value(kind: str, g: dict[str, str | None]) -> str | None:
+    if kind == "day_month_range":
+        y2 = int(g["y2"])
+        m1, m2 = _month(g["m1"]), _month(g["m2"])
+        y1 = int(g["y1"]) if g["y1"] else (y2 - 1 if m1 > m2 else y2)
+        return _span(y1, m1, int(g["d1"]), y2, m2, int(g["d2"]))
+    if kind == "day_range":
+        y, m = int(g["y"]), _month(g["m"])
+        return _span(y, m, int(g["d1"]), y, m, int(g["d2"]))
+    if kind in {"day", "day_en"}:
+        return _day(int(g["y"]), _month(g["m"]), int(g["d"]))
+    if kind in {"numeric", "iso"}:
+        return _day(int(g["y"]), int(g["m"]), int(g["d"]))
+    if kind == "month_range":
+        y2 = int(g["y2"])
+        m1, m2 = _month(g["m1"]), _month(g["m2"])
+        y1 = int(g["y1"]) if g["y1"] else (y2 - 1 if m1 > m2 else y2)
+        return _month_span(y1, m1, y2, m2)
+    if kind == "part_year":
+        part = " ".join(g["part"].lower().split())
+        first, last = PARTS[part]
+        return _month_span(int(g["y"]), first, int(g["y"]), last)
+    if kind == "quarter":
+        n = g["n"].lower()
+        n = ROMAN.get(n) or int(n)
+        y = int(g["y"])
+        if g["unit"].lower() == "semester":
+            if n > 2:
+                return None
+            return _month_span(y, 6 * n - 5, y, 6 * n)
+        return _month_span(y, 3 * n - 2, y, 3 * n)
+    if kind == "month":
+        return _month_span(int(g["y"]), _month(g["m"]))
+    if kind == "year_range":
+        y1, y2 = int(g["y1"]), int(g["y2"])
+        return _span(y1, 1, 1, y2, 12, 31) if y1 < y2 else None
+    if kind == "year":
+        y = int(g["y"])
+        return f"{y:04d}-01-01/{y:04d}-12-31"
+    return None
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """All date expressions in `text`, longest first where they overlap, in text order."""
+    taken: list[tuple[int, int]] = []
+    found: list[DateMatch] = []
+    for kind, pattern in PATTERNS:
+        for m in pattern.finditer(text):
+            s, e = m.start(), m.end()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            value = _value(kind, m.groupdict())
+            if value is None:
+                continue
+            taken.append((s, e))
+            found.append(DateMatch(s, e, text[s:e], value, kind))
+    return sorted(found, key=lambda d: d.start)
+
+
+def normalize_date(text: str) -> str | None:
+    """The ISO value of a text that is one date expression, else None."""
+    matches = find_dates(text.strip())
+    if len(matches) == 1 and matches[0].text == text.strip():
+        return matches[0].value
+    return None

@@ -1,0 +1,159 @@
+"""The stage functions in pipeline order, with no orchestrator.
+
+`sistercity analyze` calls these directly; `flows.py` wraps the same
+functions as Prefect tasks. Nothing here imports Prefect.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.aggregate.verdicts import Thresholds, aggregate
+from pipeline.classify.attribution import attribute
+from pipeline.classify.model import Example, PassageClassifier, load
+from pipeline.data import Document, Verdict
+from pipeline.ingest import extract
+from pipeline.ingest.cases import Case
+from pipeline.nlp.entities import tag_document
+from pipeline.paths import models_dir
+from pipeline.report import markdown
+from pipeline.report.outputs import atomic_write, write_outputs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Models:
+    classifier: PassageClassifier
+    card: dict
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return {"passage_classifier": self.card.get("name", "?")}
+
+
+@functools.lru_cache(maxsize=4)
+def load_models(folder: str | None = None, version: str | None = None) -> Models:
+    """Load the shipped models once per process."""
+    clf, card = load(Path(folder) if folder else models_dir(), version)
+    return Models(clf, card)
+
+
+@dataclass
+class StageTimer:
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, started: float) -> None:
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - started, 4)
+
+
+def extract_stage(path: Path, case: str | None, *, max_bytes: int, ocr: bool = True) -> Document:
+    return extract(path, case, max_bytes=max_bytes, ocr=ocr)
+
+
+def nlp_stage(doc: Document, case: Case | None, cases: list[Case]) -> Document:
+    if doc.status == "ok":
+        doc.entities = tag_document(doc, case, cases)
+    return doc
+
+
+def classify_stage(doc: Document, cases: list[Case], models: Models) -> Document:
+    if doc.status != "ok" or not doc.passages:
+        return doc
+    for p in doc.passages:
+        p.case = attribute(p.text, doc.case, cases)
+    examples = [Example(text=p.text, elements=[], stance="neutral", obstacles=[], doc_type=doc.type,
+                        section=p.section, speaker=p.speaker) for p in doc.passages]
+    for p, pred in zip(doc.passages, models.classifier.predict(examples)):
+        p.scores, p.elements, p.stance = pred["scores"], pred["elements"], pred["stance"]
+        p.stance_scores, p.obstacles = pred["stance_scores"], pred["obstacles"]
+    return doc
+
+
+def process_file(path: Path, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
+                 ocr: bool = True, timer: StageTimer | None = None) -> Document:
+    """Extract, tag and classify one file. Never raises for a bad file."""
+    timer = timer or StageTimer()
+    by_slug = {c.slug: c for c in cases}
+    t = time.perf_counter()
+    doc = extract_stage(path, case, max_bytes=max_bytes, ocr=ocr)
+    timer.add("extract", t)
+    t = time.perf_counter()
+    nlp_stage(doc, by_slug.get(case or ""), cases)
+    timer.add("nlp", t)
+    t = time.perf_counter()
+    classify_stage(doc, cases, models)
+    timer.add("classify", t)
+    return doc
+
+
+def aggregate_stage(documents: list[Document], case_slugs: Iterable[str],
+                    thresholds: Thresholds | None = None) -> dict[str, dict[str, Verdict]]:
+    docs = {d.doc: d for d in documents if d.status == "ok"}
+    passages = [p for d in docs.values() for p in d.passages]
+    return aggregate(sorted(set(case_slugs)), passages, docs, thresholds)
+
+
+def report_stage(out_dir: Path, documents: list[Document], verdicts: dict[str, dict[str, Verdict]],
+                 meta: dict | None = None) -> dict[str, Path]:
+    paths = write_outputs(out_dir, documents, verdicts, meta)
+    md = out_dir / "report.md"
+    atomic_write(md, lambda fh: fh.write(markdown.render(verdicts, documents)))
+    paths["report.md"] = md
+    return paths
+
+
+def analyze_files(files: list[Path], case: Case, out_dir: Path, *, known_cases: list[Case] | None = None,
+                  max_bytes: int, ocr: bool = True, models: Models | None = None,
+                  progress: Callable[[Path, Document], None] | None = None) -> tuple[list[Document], dict[str, Path]]:
+    """One-shot analysis of loose files: every stage, no store, no orchestrator."""
+    models = models or load_models()
+    cases = [case, *[c for c in (known_cases or []) if c.slug != case.slug]]
+    timer = StageTimer()
+    documents = []
+    for path in files:
+        doc = process_file(path, case.slug, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer)
+        documents.append(doc)
+        if progress:
+            progress(path, doc)
+    slugs = {case.slug} | {p.case for d in documents for p in d.passages if p.case}
+    verdicts = aggregate_stage(documents, slugs)
+    paths = report_stage(out_dir, documents, verdicts, {"models": models.versions, "seconds": timer.seconds})
+    return documents, paths
+
+
+def file_digest(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ingest_into_store(store, path: Path, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
+                      ocr: bool = True, timer: StageTimer | None = None) -> dict:
+    """Process one inbox file into the store unless it is unchanged. Returns what happened."""
+    key = str(path.resolve())
+    try:
+        digest = file_digest(path)
+    except OSError as exc:
+        digest = None
+        log.warning("cannot read %s: %s", path, exc)
+    known = store.fingerprint(key)
+    if digest is not None and known is not None and known[0] == digest and not known[2]:
+        return {"path": key, "outcome": "skipped", "case": case}
+    doc = process_file(path, case, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer)
+    doc.path = key
+    t = time.perf_counter()
+    store.save_document(doc, model=models.versions["passage_classifier"])
+    if timer:
+        timer.add("store", t)
+    outcome = "failed" if doc.status != "ok" else ("changed" if known is not None else "new")
+    return {"path": key, "outcome": outcome, "case": case, "error": doc.error}

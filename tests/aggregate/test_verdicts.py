@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pipeline.aggregate.verdicts import Thresholds, decide
+from pipeline.data import Document, Passage
+
+
+def make(text_stances, case="c1", doc_type="interview"):
+    text = ""
+    passages = []
+    for words, stance, elements, obstacles in text_stances:
+        start = len(text)
+        text += words + " "
+        passages.append(Passage(doc="d1", page=1, start=start, end=start + len(words), text=words, case=case,
+                                scores={e: 0.9 for e in elements}, elements=elements, stance=stance,
+                                stance_scores={stance: 0.9}, obstacles=obstacles))
+    doc = Document(doc="d1", source="wawancara.txt", case=case, type=doc_type, text=text)
+    return passages, {"d1": doc}
+
+
+def test_mostly_positive_evidence_is_fulfilled_and_cites_it():
+    passages, docs = make([("Kunjungan balasan dilakukan setiap tahun.", "positive", ["commitment"], [])] * 4
+                          + [("Anggaran sempat dipotong.", "obstacle", ["commitment"], ["budget"])])
+    v = decide("c1", "commitment", passages, docs)
+    assert v.status == "fulfilled" and v.score > 0.35
+    assert len(v.evidence) == 5
+    assert v.obstacles[0].code == "budget" and v.obstacles[0].count == 1
+    assert v.summary == " ".join(s.text for s in v.sentences)
+    for sentence in v.sentences:
+        assert sentence.cites and "[wawancara.txt, hlm. 1]" in sentence.text
+
+
+def test_mostly_obstacles_is_not_fulfilled():
+    passages, docs = make([("Tidak ada tindak lanjut.", "obstacle", ["commitment"], ["no_follow_up"])] * 4)
+    assert decide("c1", "commitment", passages, docs).status == "not_fulfilled"
+
+
+def test_mixed_evidence_is_partial():
+    passages, docs = make([("Pelatihan berjalan.", "positive", ["outcomes"], [])] * 3
+                          + [("Hasilnya hilang setelah mutasi.", "obstacle", ["outcomes"], ["staff_turnover"])] * 3)
+    assert decide("c1", "outcomes", passages, docs).status == "partial"
+
+
+def test_thin_evidence_is_insufficient_and_other_cases_do_not_count():
+    passages, docs = make([("Sekolah ikut festival.", "positive", ["participation"], [])])
+    other, _ = make([("Sekolah ikut festival.", "positive", ["participation"], [])] * 5, case="c2")
+    v = decide("c1", "participation", passages + other, docs, Thresholds())
+    assert v.status == "insufficient_evidence" and len(v.evidence) == 1
+    assert "single document" in " ".join(v.notes)
+
+
+def test_neutral_passages_are_not_evidence():
+    passages, docs = make([("Yang dimaksud komitmen adalah kesungguhan.", "neutral", [], [])] * 6)
+    v = decide("c1", "commitment", passages, docs)
+    assert v.evidence == [] and v.status == "insufficient_evidence" and v.summary == ""

@@ -1,0 +1,114 @@
+"""The date normaliser on a table of Indonesian (and some English) forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp.dates import find_dates, normalize_date
+
+Y18 = "2018-01-01/2018-12-31"
+TABLE = [
+    # single days
+    ("25 November 2016", "2016-11-25"),
+    ("1 Januari 2020", "2020-01-01"),
+    ("01 Februari 2019", "2019-02-01"),
+    ("29 Februari 2016", "2016-02-29"),
+    ("14 Mei 2013", "2013-05-14"),
+    ("3 Oktober 2016", "2016-10-03"),
+    ("12 Maret 2013", "2013-03-12"),
+    ("25 Nopember 2016", "2016-11-25"),
+    ("5 Pebruari 2015", "2015-02-05"),
+    ("6 Agt. 2018", "2018-08-06"),
+    ("6 Agt 2018", "2018-08-06"),
+    ("3 Okt. 2016", "2016-10-03"),
+    ("20 Sept. 2018", "2018-09-20"),
+    ("9 Des 2012", "2012-12-09"),
+    ("17 Agustus 1945", None),  # outside the supported year range 1950-2049
+    ("25 November, 2016", "2016-11-25"),
+    ("November 25, 2016", "2016-11-25"),
+    ("25/11/2016", "2016-11-25"),
+    ("25-11-2016", "2016-11-25"),
+    ("5.3.2014", "2014-03-05"),
+    ("2016-11-25", "2016-11-25"),
+    ("31 Juni 2016", None),  # no such day
+    # ranges of days
+    ("9 - 14 Agustus 2015", "2015-08-09/2015-08-14"),
+    ("9-14 Agustus 2015", "2015-08-09/2015-08-14"),
+    ("6 – 7 November 2013", "2013-11-06/2013-11-07"),
+    ("6—7 November 2013", "2013-11-06/2013-11-07"),
+    ("11 s.d. 22 Mei 2015", "2015-05-11/2015-05-22"),
+    ("11 s/d 22 Mei 2015", "2015-05-11/2015-05-22"),
+    ("11 sampai 22 Mei 2015", "2015-05-11/2015-05-22"),
+    ("11 hingga 22 Mei 2015", "2015-05-11/2015-05-22"),
+    ("28 Juli - 3 Agustus 2015", "2015-07-28/2015-08-03"),
+    ("29 September – 6 Oktober 2016", "2016-09-29/2016-10-06"),
+    ("30 Desember 2015 - 2 Januari 2016", "2015-12-30/2016-01-02"),
+    ("28 Desember - 3 Januari 2016", "2015-12-28/2016-01-03"),
+    # months
+    ("Desember 2012", "2012-12-01/2012-12-31"),
+    ("bulan Desember 2012", "2012-12-01/2012-12-31"),
+    ("Februari 2016", "2016-02-01/2016-02-29"),
+    ("Februari 2018", "2018-02-01/2018-02-28"),
+    ("Nopember 2018", "2018-11-01/2018-11-30"),
+    ("Agt. 2015", "2015-08-01/2015-08-31"),
+    ("Sept 2019", "2019-09-01/2019-09-30"),
+    ("Juli–Agustus 2015", "2015-07-01/2015-08-31"),
+    ("Juli - Agustus 2015", "2015-07-01/2015-08-31"),
+    ("Desember 2015 - Januari 2016", "2015-12-01/2016-01-31"),
+    ("November 2016 sampai Maret 2017", "2016-11-01/2017-03-31"),
+    # years and fiscal years
+    ("tahun 2018", Y18),
+    ("Tahun 2018", Y18),
+    ("2018", Y18),
+    ("tahun anggaran 2018", Y18),
+    ("Tahun Anggaran 2018", Y18),
+    ("TA 2018", Y18),
+    ("T.A. 2018", Y18),
+    ("fiscal year 2018", Y18),
+    ("2016 – 2021", "2016-01-01/2021-12-31"),
+    ("2016-2021", "2016-01-01/2021-12-31"),
+    ("tahun 2016 sampai 2021", "2016-01-01/2021-12-31"),
+    ("periode 2016 - 2021", "2016-01-01/2021-12-31"),
+    ("2014 s.d. 2019", "2014-01-01/2019-12-31"),
+    # parts of years
+    ("akhir tahun 2018", "2018-10-01/2018-12-31"),
+    ("akhir 2018", "2018-10-01/2018-12-31"),
+    ("awal tahun 2016", "2016-01-01/2016-03-31"),
+    ("awal 2019", "2019-01-01/2019-03-31"),
+    ("pertengahan tahun 2016", "2016-05-01/2016-08-31"),
+    ("penghujung tahun 2017", "2017-10-01/2017-12-31"),
+    ("triwulan III 2018", "2018-07-01/2018-09-30"),
+    ("kuartal 1 2019", "2019-01-01/2019-03-31"),
+    ("semester II 2019", "2019-07-01/2019-12-31"),
+    ("semester I tahun 2020", "2020-01-01/2020-06-30"),
+    ("late 2018", "2018-10-01/2018-12-31"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), TABLE)
+def test_forms(text, value):
+    assert normalize_date(text) == value
+
+
+def test_table_is_large():
+    assert len(TABLE) >= 60
+
+
+def test_dates_in_running_text_with_exact_spans():
+    text = ("Nota Kesepahaman ditandatangani pada 25 November 2014 dan berlaku 2014 – 2019; kunjungan balasan "
+            "9 - 14 Agustus 2015 dibiayai APBD tahun anggaran 2015.")
+    found = [(d.text, d.value) for d in find_dates(text)]
+    assert found == [
+        ("25 November 2014", "2014-11-25"),
+        ("2014 – 2019", "2014-01-01/2019-12-31"),
+        ("9 - 14 Agustus 2015", "2015-08-09/2015-08-14"),
+        ("tahun anggaran 2015", "2015-01-01/2015-12-31"),
+    ]
+    for d in find_dates(text):
+        assert text[d.start : d.end] == d.text
+
+
+@pytest.mark.parametrize("text", ["Nomor: 415.4/118/KS/IX/2018", "tahun 2010-an", "lima tahun", "pukul 09.00 WIB",
+                                   "Perda Nomor 5 Tahun 2019 pasal 2018.3"])
+def test_not_dates(text):
+    assert [d for d in find_dates(text) if d.text not in {"Tahun 2019"}] == []

@@ -1,0 +1,58 @@
+"""Checks of the public output contract, shared by the analyze and run tests."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pipeline.data import DOC_TYPES, ELEMENTS, ENTITY_LABELS, OBSTACLE_CODES, STANCES, VERDICTS
+
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def check_outputs(out: Path) -> dict:
+    docs = read_jsonl(out / "documents.jsonl")
+    passages = read_jsonl(out / "passages.jsonl")
+    entities = read_jsonl(out / "entities.jsonl")
+    verdicts = json.loads((out / "verdicts.json").read_text(encoding="utf-8"))
+    texts = {}
+    for d in docs:
+        assert {"doc", "source", "case", "type", "text", "pages", "status"} <= set(d)
+        assert d["type"] in DOC_TYPES and d["status"] in {"ok", "failed"}
+        if d["status"] == "failed":
+            assert d["error"] and d["source"] in d["error"]
+            continue
+        texts[d["doc"]] = d["text"]
+        assert all({"page", "start", "end"} <= set(p) for p in d["pages"])
+    for p in passages:
+        assert {"doc", "page", "start", "end", "text", "case", "scores", "elements", "stance", "obstacles"} <= set(p)
+        assert texts[p["doc"]][p["start"] : p["end"]] == p["text"]
+        assert set(p["scores"]) == set(ELEMENTS) and set(p["elements"]) <= set(ELEMENTS)
+        assert p["stance"] in STANCES and set(p["obstacles"]) <= set(OBSTACLE_CODES)
+    for e in entities:
+        assert {"doc", "page", "start", "end", "text", "label", "normalized"} <= set(e)
+        assert texts[e["doc"]][e["start"] : e["end"]] == e["text"]
+        assert e["label"] in ENTITY_LABELS
+        if e["label"] == "DATE":
+            assert ISO.match(e["normalized"]), e
+    for slug, case in verdicts["cases"].items():
+        assert set(case["elements"]) == set(ELEMENTS), slug
+        for v in case["elements"].values():
+            assert v["status"] in VERDICTS and isinstance(v["score"], float)
+            for ev in v["evidence"] + [e for o in v["obstacles"] for e in o["evidence"]]:
+                assert texts[ev["doc"]][ev["start"] : ev["end"]] == ev["quote"]
+                assert ev["stance"] in {"positive", "obstacle"}
+            assert v["summary"] == " ".join(s["text"] for s in v["sentences"])
+            for sentence in v["sentences"]:
+                assert sentence["cites"], f"uncited summary sentence: {sentence['text']!r}"
+                for ev in sentence["cites"]:
+                    assert texts[ev["doc"]][ev["start"] : ev["end"]] == ev["quote"]
+                    assert f", hlm. {ev['page']}]" in sentence["text"]
+                for quoted in re.findall(r"\u201c(.*?)\u201d", sentence["text"]):
+                    assert any(quoted == ev["quote"] for ev in sentence["cites"]), quoted
+    return {"documents": docs, "passages": passages, "entities": entities, "verdicts": verdicts}

@@ -1,0 +1,48 @@
+"""The command line as a user runs it: analyze on loose files, status, help."""
+
+from __future__ import annotations
+
+import shutil
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.report.contract import check_outputs
+
+runner = CliRunner()
+
+
+def test_every_command_has_help():
+    for cmd in ["run", "analyze", "train", "status", "version"]:
+        result = runner.invoke(app, [cmd, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Usage" in result.output
+
+
+def test_analyze_writes_the_four_contract_files(tmp_path, data_dir):
+    files = [data_dir / n for n in ("report.pdf", "tables.docx", "transcript_cp1252.txt", "corrupt.pdf", "notes.xyz")]
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", *map(str, files), "--case", "karangsari-seokjin", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    got = check_outputs(out)
+    status = {d["source"]: d["status"] for d in got["documents"]}
+    assert status == {"report.pdf": "ok", "tables.docx": "ok", "transcript_cp1252.txt": "ok",
+                      "corrupt.pdf": "failed", "notes.xyz": "failed"}
+    assert len(got["passages"]) > 20
+    assert any(e["label"] == "DATE" and e["normalized"] == "2015-08-09/2015-08-14" for e in got["entities"])
+    assert "karangsari-seokjin" in got["verdicts"]["cases"]
+    assert (out / "report.md").exists()
+
+
+def test_analyze_refuses_missing_files_with_a_clear_message(tmp_path):
+    result = runner.invoke(app, ["analyze", str(tmp_path / "nope.pdf"), "--case", "x", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "nope.pdf" in result.output
+
+
+def test_analyze_works_from_any_directory(tmp_path, data_dir, monkeypatch):
+    shutil.copy(data_dir / "transcript.md", tmp_path / "t.md")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["analyze", "t.md", "--case", "tanjungwaru-aldenbruck", "--out", "o"])
+    assert result.exit_code == 0, result.output
+    check_outputs(tmp_path / "o")

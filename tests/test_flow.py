@@ -1,0 +1,61 @@
+"""The Prefect flow end to end on a small inbox: new, unchanged, changed, removed, bad files.
+
+Slow (Prefect's ephemeral API starts once for the module), and run in CI.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline.config import Settings
+from tests.conftest import DEMO
+from tests.report.contract import check_outputs
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def test_incremental_runs(harness, tmp_path, data_dir):
+    from pipeline.flows import process_inbox
+    from pipeline.store.db import Store
+
+    inbox = tmp_path / "inbox"
+    case = inbox / "karangsari-seokjin"
+    case.mkdir(parents=True)
+    shutil.copy(DEMO / "karangsari-seokjin" / "case.toml", case)
+    for name in ("wawancara_dtkp.md", "notulen_rapat_pokja_2016.docx", "berita_jembatan_2018.pdf"):
+        shutil.copy(DEMO / "karangsari-seokjin" / name, case)
+    for name in ("corrupt.pdf", "empty.txt", "notes.xyz"):
+        shutil.copy(data_dir / name, case)
+    settings = Settings(db=str(tmp_path / "s.db"), reports=tmp_path / "reports", inbox=inbox)
+
+    first = process_inbox(settings)
+    assert first["counts"] == {"seen": 6, "new": 3, "changed": 0, "skipped": 0, "failed": 3, "removed": 0}
+    assert {f["path"].rsplit("/", 1)[-1] for f in first["failures"]} == {"corrupt.pdf", "empty.txt", "notes.xyz"}
+    out = check_outputs(tmp_path / "reports")
+    n_passages = len(out["passages"])
+    assert n_passages > 30
+
+    second = process_inbox(settings)
+    assert second["counts"]["skipped"] == 6 and second["counts"]["new"] == 0
+
+    (case / "wawancara_dtkp.md").write_text((case / "wawancara_dtkp.md").read_text() + "\n\nN: Satu lagi, ya. Anggaran pemeliharaan jembatan belum ada.\n")
+    (case / "berita_jembatan_2018.pdf").unlink()
+    third = process_inbox(settings)
+    assert third["counts"]["changed"] == 1 and third["counts"]["removed"] == 1 and third["counts"]["skipped"] == 4
+    store = Store(settings.db)
+    docs = store.documents()
+    assert sorted(d.source for d in docs) == ["corrupt.pdf", "empty.txt", "notes.xyz", "notulen_rapat_pokja_2016.docx", "wawancara_dtkp.md"]
+    assert len({(p.doc, p.start) for d in docs for p in d.passages}) == sum(len(d.passages) for d in docs)
+    out = check_outputs(tmp_path / "reports")
+    assert all(d["source"] != "berita_jembatan_2018.pdf" for d in out["documents"])
+    assert [r["counts"]["seen"] for r in store.runs()] == [5, 6, 6]
