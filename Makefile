@@ -36,6 +36,15 @@ corpus: setup
 train: setup
 	$(BIN)/sistercity train
 
+evaluate: setup
+	$(BIN)/sistercity evaluate
+
+agreement: setup
+	$(BIN)/sistercity agreement
+
+bench: setup
+	$(BIN)/python bench/run.py
+
 lint: setup
 	$(BIN)/ruff check pipeline tests
 

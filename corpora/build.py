@@ -243,9 +243,13 @@ def collect_annotations() -> int:
     known = {d.name for d in case_dirs([])}
     passages: list[dict] = []
     entities: list[dict] = []
+    documents: list[dict] = []
     for case_dir in case_dirs([]):
         for path in sorted(case_dir.glob("*.txt")):
             src = parse_source(path)
+            documents.append({"doc": src.doc_key, "case": src.case, "type": src.header.get("type"),
+                              "format": src.header.get("format"), "language": src.header.get("language", "id"),
+                              "entities": src.header.get("entities") == "full", "text": src.plain})
             rows, probs = resolve_passages(src, known)
             if probs:
                 print("\n".join(probs))
@@ -258,7 +262,8 @@ def collect_annotations() -> int:
         row["id"] = f"p{i:05d}"
     write_jsonl(ANNOTATIONS / "passages.jsonl", passages)
     write_jsonl(ANNOTATIONS / "entities.jsonl", entities)
-    print(f"{len(passages)} passages, {len(entities)} entity mentions written to {ANNOTATIONS}")
+    write_jsonl(ANNOTATIONS / "documents.jsonl", documents)
+    print(f"{len(passages)} passages, {len(entities)} entity mentions, {len(documents)} document texts written to {ANNOTATIONS}")
     return 0
 
 

@@ -158,6 +158,44 @@ def train(
 
 
 @app.command()
+def evaluate(
+    out: Annotated[Path | None, typer.Option(help="Folder for results.json and REPORT.md (default: evaluation/ in the repository).")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Measure NLP, classifier and verdicts against annotations/ (leave-one-case-out) and write the report."""
+    _logging(verbose)
+    from pipeline.evaluation import run_evaluation
+    from pipeline.paths import PROJECT_DIR, annotations_dir, demo_corpus
+
+    target = out or PROJECT_DIR / "evaluation"
+    with console.status("evaluating (six leave-one-case-out folds)"):
+        results = run_evaluation(annotations_dir(), demo_corpus(), target)
+    console.print(f"wrote {target / 'REPORT.md'} and results.json")
+    console.print_json(data={"element_macro_f1": results["classifier"]["overall"]["element_macro_f1"],
+                             "stance_accuracy": results["classifier"]["overall"]["stance_accuracy"],
+                             "obstacle_micro_f1": results["classifier"]["overall"]["obstacle_micro_f1"],
+                             "verdict_agreement": results["verdicts"]["agreement"],
+                             "entity_f1": {k: v["f1"] for k, v in results["nlp"]["per_label"].items()},
+                             "date_normalisation_exact": results["nlp"]["date_normalisation_exact"]})
+
+
+@app.command()
+def agreement(
+    verbose: VerboseOpt = False,
+) -> None:
+    """Inter-coder agreement of the double-coded passages, written to annotations/AGREEMENT.md."""
+    _logging(verbose)
+    from pipeline.paths import annotations_dir
+    from pipeline.review.agreement import write_agreement
+
+    path, results = write_agreement(annotations_dir())
+    for name, r in results.items():
+        console.print(f"{name}: n={r['n']} " + " ".join(f"{el} kappa={v['kappa']:.3f}" for el, v in r["elements"].items())
+                      + f" stance kappa={r['stance']['kappa']:.3f}")
+    console.print(f"wrote {path}")
+
+
+@app.command()
 def status(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many runs.")] = 10) -> None:
     """Show the last runs recorded in the store."""
     from pipeline.store.db import Store

@@ -62,6 +62,8 @@ def _variant_index() -> list[tuple[str, str, bool]]:
     for canonical, variants, national in GAZETTEER:
         for v in {canonical, *variants}:
             rows.append((v, canonical, national))
+            if " " in v:  # letterheads are set in capitals: "PEMERINTAH KOTA KARANGSARI"
+                rows.append((v.upper(), canonical, national))
     rows.sort(key=lambda r: len(r[0]), reverse=True)
     return rows
 

@@ -46,6 +46,31 @@ ROLE_PERSON_RE = re.compile(
     r"(?:(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+)?"
     r"(?P<name>" + NAME_TOKEN + r"(?:\s+" + NAME_TOKEN + r"){1,3})"
 )
+APPOSITION_RE = re.compile(  # "Ruslan Tahir, Wali Kota Muara Kencana"
+    r"(?P<name>" + NAME_TOKEN + r"(?:\s+(?:" + NAME_TOKEN + r"|de|van|der|bin|binti)){1,3}),\s+(?i:" + "|".join(re.escape(t) for t in ROLE_TITLES)
+    + r"|kepala|staf|ketua|anggota|sekretaris|direktur|guru|dosen|peneliti|camat|lurah)\b"
+)
+CITATION_RE = re.compile(  # "Tjandradewi dan Marcotullio (2009)", "Ringrose, 2001"
+    r"\b(?P<name>[A-Z][a-z]{2,})(?:\s+(?:dan|&|and)\s+(?P<name2>[A-Z][a-z]{2,}))?(?:\s+et\s+al\.?)?(?:,\s*|\s+\()(?:19|20)\d{2}\b"
+)
+TABLE_NAME_CELL = re.compile(r"(?:^|\|)\s*(?P<name>" + NAME_TOKEN + r"(?:\s+(?:" + NAME_TOKEN + r"|de|van)){1,3})\s*(?=\||$)")
+OTHER_ORGS = re.compile(
+    r"\b(?:SMA|SMP|SMK|SD|MAN|MTsN?)\s+(?:Negeri\s+|Swasta\s+)?\d+\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?"
+    r"|\b(?:Universitas|Institut|Politeknik|Sekolah\s+Tinggi)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}"
+    r"|\b(?:Puskesmas|Sanggar(?:\s+Seni)?|Ikatan|Asosiasi|Perkumpulan|Paguyuban|Kamar\s+Dagang(?:\s+dan\s+Industri)?|Komite|"
+    r"Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap)(?:\s+(?:[A-Z][\w'’-]*|dan|en|van|der))*\s+[A-Z][\w'’-]*"
+    r"|\bKomisi\s+(?:IV|I{1,3}|[A-D])\b"
+    r"|\bCity\s+of\s+[A-Z]\w+(?:\s+[A-Z]\w+)?"
+    r"|\bPT\.?\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}"
+    r"|(?:[A-Z][\w'’-]+\s+){1,4}(?:High\s+School|College|University|Committee|Council|Association|Chamber\s+of\s+Commerce)\b"
+)
+EVENTS = re.compile(
+    r"\bpenandatanganan(?:\s+(?:Nota\s+Kesepahaman|MoU|LoI|Letter\s+of\s+Intent|Memorandum\s+of\s+Understanding|"
+    r"Perjanjian\s+Kerja\s+Sama|PKS|naskah\s+kerja\s+sama))?"
+    r"|\b(?:Festival|Pekan|Forum|Pameran|Konferensi|Karnaval|Lokakarya)\s+[A-Z][\w–-]*(?:\s+(?:[A-Z][\w–-]*|\d{4}))*"
+    r"|(?:[A-Z][\w]+\s+){1,3}(?:International\s+)?(?:Expo|Festival|Forum|Week)\b",
+)
+LANGUAGE_BEFORE = re.compile(r"(?:bahasa|berbahasa|language)\s*$", re.I)
 PRIORITY = {"MONEY": 0, "DATE": 1, "ORG": 2, "EVENT": 3, "GPE": 4, "PERSON": 5}
 
 
@@ -78,22 +103,50 @@ def _case_names(cases: list[Case]) -> tuple[list[tuple[str, list[str]]], tuple[s
         for city in case.cities:
             cities.append((city.name, city.aliases))
             gpe.add(city.name)
-            gpe.update(a for a in city.aliases if not a.lower().startswith(("pemkot", "pemerintah", "gemeente")))
+            # Bare place names only: "Kota X" is tagged as "X", and a government ("Pemkot X") is an ORG.
+            gpe.update(a for a in city.aliases if a.split()[0].lower() not in {"kota", "pemkot", "pemerintah", "gemeente", "city"})
     return cities, tuple(sorted(gpe))
 
 
-def tag_text(text: str, case: Case | None, cases: list[Case]) -> list[tuple[int, int, str, str | None]]:
-    """Entities in one text: (start, end, label, normalized), non-overlapping, in order."""
+@functools.lru_cache(maxsize=256)
+def _known_names(names: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+
+
+def people_in(texts: list[str]) -> frozenset[str]:
+    """Names introduced with an honorific or a role somewhere in a document ("Bapak Ruslan Tahir")."""
+    names = set()
+    for text in texts:
+        for rx in (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE):
+            names.update(m.group("name") for m in rx.finditer(text) if len(m.group("name").split()) >= 2)
+    return frozenset(names)
+
+
+def tag_text(text: str, case: Case | None, cases: list[Case],
+             known_people: frozenset[str] = frozenset()) -> list[tuple[int, int, str, str | None]]:
+    """Entities in one text: (start, end, label, normalized), non-overlapping, in order.
+
+    `known_people` are names the document introduced elsewhere with an honorific
+    or role; their bare mentions are people too.
+    """
     cities, gpe_names = _case_names([c for c in [case, *cases] if c is not None])
     local = case.local.name if case is not None and case.local is not None else None
     cands: list[tuple[int, int, str, str | None]] = []
     cands += [(m.start, m.end, "MONEY", m.value) for m in find_money(text)]
     cands += [(m.start, m.end, "DATE", m.value) for m in find_dates(text)]
     cands += [(m.start, m.end, "ORG", m.canonical) for m in find_agencies(text, cities, local)]
-    for rx in (PERSON_RE, ROLE_PERSON_RE):
+    cands += [(m.start(), m.end(), "ORG", " ".join(m.group(0).split())) for m in OTHER_ORGS.finditer(text)]
+    cands += [(m.start(), m.end(), "EVENT", None) for m in EVENTS.finditer(text)]
+    for rx in (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE):
         cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in rx.finditer(text)]
+    for m in CITATION_RE.finditer(text):
+        cands += [(m.start(g), m.end(g), "PERSON", None) for g in ("name", "name2") if m.group(g)]
+    if text.count("|") >= 2:  # a table row: a cell that is just a name is a person
+        cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in TABLE_NAME_CELL.finditer(text)]
+    cands += [(m.start(), m.end(), "PERSON", None) for m in _known_names(known_people).finditer(text)] if known_people else []
     doc = _ruler_nlp(gpe_names)(text)
-    cands += [(e.start_char, e.end_char, e.label_, None) for e in doc.ents]
+    cands += [(e.start_char, e.end_char, e.label_, None) for e in doc.ents
+              if not LANGUAGE_BEFORE.search(text[max(0, e.start_char - 12) : e.start_char])]
     chosen: list[tuple[int, int, str, str | None]] = []
     for cand in sorted(cands, key=lambda c: (PRIORITY[c[2]], -(c[1] - c[0]), c[0])):
         if all(cand[1] <= s or cand[0] >= e for s, e, _, _ in chosen):
@@ -104,9 +157,10 @@ def tag_text(text: str, case: Case | None, cases: list[Case]) -> list[tuple[int,
 def tag_document(document: Document, case: Case | None, cases: list[Case]) -> list[Entity]:
     """Entities of a whole document, block by block, with document offsets and pages."""
     entities: list[Entity] = []
+    people = people_in([document.text[b.start : b.end] for b in document.blocks])
     for block in document.blocks:
         text = document.text[block.start : block.end]
-        for s, e, label, value in tag_text(text, case, cases):
+        for s, e, label, value in tag_text(text, case, cases, people):
             start, end = block.start + s, block.start + e
             entities.append(Entity(doc=document.doc, page=document.page_at(start), start=start, end=end,
                                    text=document.text[start:end], label=label, normalized=value))

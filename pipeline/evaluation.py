@@ -1,0 +1,192 @@
+"""The evaluation harness behind `sistercity evaluate`: every quality figure the
+project quotes comes from here, measured against annotations/ with
+leave-one-case-out splits (train on five cases, test on the sixth, for each).
+
+Stages measured:
+- nlp: entity precision/recall/F1 per label on the fully annotated documents,
+  and exact date normalisation (start and end) over all gold dates;
+- classify: element F1 (per element, macro), stance accuracy, obstacle-code
+  micro-F1, calibration error, case attribution on passages about another case;
+- aggregate: agreement of the verdicts with annotations/verdicts.toml, the
+  classifier never having seen the case it judges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+import tomllib
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.classify.attribution import attribute
+from pipeline.classify.model import PassageClassifier
+from pipeline.classify.train import doc_case, load_examples, scores
+from pipeline.data import ELEMENTS, ENTITY_LABELS
+from pipeline.ingest.cases import Case
+
+log = logging.getLogger(__name__)
+HARNESS_VERSION = 1
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+            "gold": tp + fn, "predicted": tp + fp}
+
+
+# --------------------------------------------------------------------------- nlp
+def evaluate_entities(annotations: Path, cases: list[Case]) -> dict:
+    from pipeline.nlp.entities import people_in, tag_text
+
+    docs = [d for d in _read_jsonl(annotations / "documents.jsonl") if d["entities"]]
+    gold_by_doc: dict[str, list[dict]] = defaultdict(list)
+    for e in _read_jsonl(annotations / "entities.jsonl"):
+        gold_by_doc[e["doc"]].append(e)
+    by_slug = {c.slug: c for c in cases}
+    counts = {label: Counter() for label in ENTITY_LABELS}
+    date_exact = date_total = 0
+    errors: list[dict] = []
+    for d in docs:
+        text = d["text"]
+        predicted: set[tuple[int, int, str]] = set()
+        values: dict[tuple[int, int], str | None] = {}
+        paragraphs = list(re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text))  # as the source format defines them
+        people = people_in([m.group(0) for m in paragraphs])
+        for m in paragraphs:
+            for s, e, label, value in tag_text(m.group(0), by_slug.get(d["case"]), cases, people):
+                predicted.add((m.start() + s, m.start() + e, label))
+                values[(m.start() + s, m.start() + e)] = value
+        gold = {(g["start"], g["end"], g["label"]) for g in gold_by_doc[d["doc"]]}
+        for label in ENTITY_LABELS:
+            g = {x for x in gold if x[2] == label}
+            p = {x for x in predicted if x[2] == label}
+            counts[label]["tp"] += len(g & p)
+            counts[label]["fp"] += len(p - g)
+            counts[label]["fn"] += len(g - p)
+        for g in gold_by_doc[d["doc"]]:
+            if g["label"] == "DATE":
+                date_total += 1
+                got = values.get((g["start"], g["end"])) if (g["start"], g["end"], "DATE") in predicted else None
+                date_exact += got == g["normalized"]
+        for x in sorted(gold - predicted)[:3]:
+            errors.append({"doc": d["doc"], "missed": text[x[0]:x[1]], "label": x[2]})
+    per_label = {label: _prf(c["tp"], c["fp"], c["fn"]) for label, c in counts.items()}
+    return {"documents": len(docs), "per_label": per_label,
+            "date_normalisation_exact": round(date_exact / date_total, 4) if date_total else None,
+            "gold_dates": date_total, "examples_missed": errors[:25]}
+
+
+# --------------------------------------------------------------------------- classify + aggregate
+def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list[Case], **params) -> dict:
+    """One set of leave-one-case-out models serves both the classifier and the verdict figures."""
+    from pipeline.ingest.discover import discover
+    from pipeline.process import Models, aggregate_stage, classify_stage, extract_stage, nlp_stage
+
+    examples = load_examples(annotations / "passages.jsonl")
+    groups = [doc_case(e.doc) for e in examples]
+    gold_verdicts = tomllib.loads((annotations / "verdicts.toml").read_text(encoding="utf-8"))
+    _, files = discover(inbox)
+    by_slug = {c.slug: c for c in cases}
+    documents = []
+    for f in files:
+        doc = extract_stage(f.path, f.case, max_bytes=200 * 1024 * 1024)
+        documents.append(nlp_stage(doc, by_slug.get(f.case or ""), cases))
+    per_case, cells = {}, {}
+    all_gold, all_pred = [], []
+    for case in sorted(set(groups)):
+        train = [e for e, g in zip(examples, groups) if g != case]
+        test = [e for e, g in zip(examples, groups) if g == case]
+        model = PassageClassifier(**params).fit(train)
+        pred = model.predict(test)
+        per_case[case] = scores(test, pred)
+        all_gold += test
+        all_pred += pred
+        held_out = [d for d in documents if d.case == case]
+        for d in held_out:
+            classify_stage(d, cases, Models(model, {"name": f"loco-{case}"}))
+        verdicts = aggregate_stage(held_out, [case])[case]
+        cells[case] = {el: {"predicted": v.status, "gold": gold_verdicts.get(case, {}).get(el), "score": v.score}
+                       for el, v in verdicts.items()}
+        log.info("held out %s: %s", case, per_case[case])
+    overall = scores(all_gold, all_pred)
+    other = [e for e in examples if e.case != doc_case(e.doc)]
+    attribution_ok = sum(attribute(e.text, doc_case(e.doc), cases) == e.case for e in other)
+    agree = [c["predicted"] == c["gold"] for case in cells.values() for c in case.values()]
+    return {
+        "classifier": {"overall": overall, "per_case": per_case, "n_passages": len(examples),
+                       "case_attribution": {"passages_about_another_case": len(other),
+                                            "accuracy": round(attribution_ok / len(other), 4) if other else None}},
+        "verdicts": {"agreement": round(sum(agree) / len(agree), 4), "cells": len(agree), "per_case": cells},
+    }
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else ""
+
+
+def run_evaluation(annotations: Path, inbox: Path, out_dir: Path, **params) -> dict:
+    from pipeline.ingest.discover import discover
+
+    started = time.perf_counter()
+    cases = discover(inbox)[0]
+    results = {
+        "harness_version": HARNESS_VERSION,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data": {name: _hash(annotations / name) for name in ("passages.jsonl", "entities.jsonl", "verdicts.toml")},
+        "split": "leave-one-case-out over the document's case",
+        "nlp": evaluate_entities(annotations, cases),
+        **evaluate_classifier_and_verdicts(annotations, inbox, cases, **params),
+    }
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "REPORT.md").write_text(markdown(results), encoding="utf-8")
+    return results
+
+
+def markdown(r: dict) -> str:
+    c = r["classifier"]["overall"]
+    lines = [
+        "# Evaluation report", "",
+        f"Harness v{r['harness_version']}, {r['date']}. Written by `sistercity evaluate` (`make evaluate`); "
+        f"do not edit by hand. Split: {r['split']}. Data hashes: "
+        + ", ".join(f"{k} {v}" for k, v in r["data"].items()) + ".", "",
+        "## NLP: entities on fully annotated documents", "",
+        f"{r['nlp']['documents']} documents. Exact span and label match.", "",
+        "| label | precision | recall | F1 | gold | predicted |", "|---|---|---|---|---|---|",
+    ]
+    for label, v in r["nlp"]["per_label"].items():
+        lines.append(f"| {label} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['gold']} | {v['predicted']} |")
+    lines += ["", f"Date normalisation exact (span found and start/end equal): {r['nlp']['date_normalisation_exact']:.3f} "
+              f"of {r['nlp']['gold_dates']} gold dates.", "",
+              "## Classifier (leave-one-case-out)", "",
+              f"{r['classifier']['n_passages']} gold passages.", "",
+              "| held-out case | n | element macro-F1 | " + " | ".join(f"F1 {e}" for e in ELEMENTS)
+              + " | stance acc. | obstacle micro-F1 | element ECE |",
+              "|---|---|---|" + "---|" * len(ELEMENTS) + "---|---|---|"]
+    for case, v in [*r["classifier"]["per_case"].items(), ("**all**", c)]:
+        lines.append(f"| {case} | {v['n']} | {v['element_macro_f1']:.3f} | "
+                     + " | ".join(f"{v['f1_' + e]:.3f}" for e in ELEMENTS)
+                     + f" | {v['stance_accuracy']:.3f} | {v['obstacle_micro_f1']:.3f} | {v['element_ece']:.3f} |")
+    att = r["classifier"]["case_attribution"]
+    lines += ["", f"Case attribution on the {att['passages_about_another_case']} gold passages about another case: "
+              f"accuracy {att['accuracy']:.3f}.", "",
+              "## Verdicts (leave-one-case-out)", "",
+              f"Agreement with annotations/verdicts.toml: {r['verdicts']['agreement']:.3f} of {r['verdicts']['cells']} "
+              "case-element cells.", "", "| case | " + " | ".join(ELEMENTS) + " |", "|---|" + "---|" * len(ELEMENTS)]
+    for case, cells in r["verdicts"]["per_case"].items():
+        lines.append(f"| {case} | " + " | ".join(
+            ("ok " if v["predicted"] == v["gold"] else "**x** ") + f"{v['predicted']} (gold {v['gold']}, {v['score']:+.2f})"
+            for v in cells.values()) + " |")
+    lines += ["", f"Run time: {r['seconds']} s.", ""]
+    return "\n".join(lines)
