@@ -4,7 +4,7 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,ocr
+EXTRAS ?= dev,ocr,stanza
 
 .PHONY: setup system-deps demo test corpus train evaluate bench lint clean
 
@@ -19,6 +19,10 @@ system-deps:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-ind >/dev/null; \
 	else echo "note: install tesseract-ocr and tesseract-ocr-ind for scanned PDFs (apt-get install tesseract-ocr tesseract-ocr-ind)"; fi
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "note: install chromium for the browser test of report.html (apt-get install chromium)"; fi
 
 setup: system-deps $(BIN)/sistercity
 

@@ -26,6 +26,18 @@ ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Folder for r
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model version folder, e.g. passage_clf.v1 (default: newest).")]
 MaxMbOpt = Annotated[float | None, typer.Option("--max-mb", help="Skip files larger than this, as failed.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the reports' fixed texts: id or en (env SISTERCITY_LANG; default id).")]
+
+
+def _report_lang(lang: str | None) -> str | None:
+    """Check --lang (else SISTERCITY_LANG, else "id"); exit with a clear message if unknown."""
+    from pipeline.report.texts import resolve_lang
+
+    try:
+        return resolve_lang(lang)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
 
 
 def _logging(verbose: bool) -> None:
@@ -53,7 +65,7 @@ class _ProgressHandler(logging.Handler):
 
 def _summary(counts: dict, failures: list, reports: dict, seconds: dict | None = None) -> None:
     table = Table(title="sistercity run", show_header=False)
-    for key in ("seen", "new", "changed", "skipped", "failed", "removed"):
+    for key in ("seen", "new", "changed", "skipped", "busy", "failed", "removed"):
         if key in counts:
             table.add_row(key, str(counts[key]))
     console.print(table)
@@ -73,15 +85,18 @@ def run(
     model: ModelOpt = None,
     max_mb: MaxMbOpt = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Fail scanned pages instead of running OCR.")] = False,
+    lang: LangOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """The main job: process new and changed documents under INBOX into the store, then write reports."""
     _logging(verbose)
+    lang = _report_lang(lang)
+    from pipeline.classify.model import ModelNotFound
     from pipeline.ingest.cases import CaseFileError
     from pipeline.ingest.discover import InboxError
 
     settings = Settings.from_env(db=db, reports=reports, inbox=inbox, model_version=model, max_mb=max_mb,
-                                 ocr=False if no_ocr else None)
+                                 ocr=False if no_ocr else None, lang=lang)
     console.print(f"sistercity {__version__}: inbox {settings.inbox}, store {settings.db}")
     from pipeline.flows import process_inbox
 
@@ -94,7 +109,7 @@ def run(
         flows_log.propagate = verbose
         try:
             result = process_inbox(settings)
-        except (InboxError, CaseFileError) as exc:
+        except (InboxError, CaseFileError, ModelNotFound) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
         finally:
@@ -111,10 +126,12 @@ def analyze(
     case_file: Annotated[Path | None, typer.Option("--case-file", help="A case.toml with the two cities (improves attribution and agencies).")] = None,
     model: ModelOpt = None,
     max_mb: MaxMbOpt = None,
+    lang: LangOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """One-shot analysis of loose files, with no store and no server."""
     _logging(verbose)
+    lang = _report_lang(lang)
     from pipeline.ingest.cases import adhoc_case, load_case
     from pipeline.ingest.discover import discover
     from pipeline.process import analyze_files, load_models
@@ -127,11 +144,17 @@ def analyze(
     the_case = load_case(case_file) if case_file else adhoc_case(case)
     the_case.slug = case
     known = discover(settings.inbox)[0] if settings.inbox.exists() else []
-    models = load_models(str(settings.models), settings.model_version)
+    from pipeline.classify.model import ModelNotFound
+
+    try:
+        models = load_models(str(settings.models), settings.model_version)
+    except ModelNotFound as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
         task_id = progress.add_task("analysing", total=len(files))
         docs, paths = analyze_files(files, the_case, out, known_cases=known, max_bytes=settings.max_bytes,
-                                    ocr=settings.ocr, models=models,
+                                    ocr=settings.ocr, models=models, lang=lang,
                                     progress=lambda p, d: progress.update(task_id, advance=1, description=p.name[-40:]))
     counts = {"seen": len(docs), "new": sum(d.status == "ok" for d in docs), "failed": sum(d.status != "ok" for d in docs)}
     _summary(counts, [{"path": d.source, "error": d.error} for d in docs if d.status != "ok"], {k: str(v) for k, v in paths.items()})
@@ -155,6 +178,31 @@ def train(
     console.print(f"wrote {folder}")
     if "leave_one_case_out" in card:
         console.print_json(data=card["leave_one_case_out"]["overall"])
+
+
+@app.command("train-ner")
+def train_ner(
+    annotations: Annotated[Path | None, typer.Option(help="Annotations folder (default: the repository's).")] = None,
+    models: Annotated[Path | None, typer.Option(help="Models folder to write the new version into.")] = None,
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 8,
+    no_eval: Annotated[bool, typer.Option("--no-eval", help="Skip the leave-one-case-out figures in the model card.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Train the spaCy NER from annotations/ into a new models/ner_spacy.vN/."""
+    _logging(verbose)
+    from pipeline.nlp.ner import TrainParams
+    from pipeline.nlp.ner import train_ner as train_ner_model
+    from pipeline.paths import annotations_dir, models_dir
+
+    with console.status("training the NER (six leave-one-case-out folds first)" if not no_eval else "training the NER"):
+        folder = train_ner_model(annotations or annotations_dir(), models or models_dir(), TrainParams(epochs=epochs),
+                                 evaluate=not no_eval)
+    card = json.loads((folder / "card.json").read_text())
+    console.print(f"wrote {folder}")
+    if "leave_one_case_out" in card:
+        console.print_json(data={k: {label: v["f1"] for label, v in card["leave_one_case_out"][k].items()}
+                                 for k in ("per_label", "per_label_rules_only", "per_label_ner_only")
+                                 if k in card["leave_one_case_out"]})
 
 
 @app.command()
@@ -196,6 +244,82 @@ def agreement(
 
 
 @app.command()
+def compare(
+    cases: Annotated[list[str] | None, typer.Argument(help="Case slugs to compare (default: every case in the store).")] = None,
+    db: DbOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the comparison (default: <reports>/compare).")] = None,
+    fmt: Annotated[list[str] | None, typer.Option("--format", help="html, md, json or csv; repeat for several (default: html).")] = None,
+    inbox: Annotated[Path | None, typer.Option("--inbox", help="Inbox whose case.toml files name each case's cities (env SISTERCITY_INBOX).")] = None,
+    lang: LangOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Cross-case comparison from the store: cases x elements, obstacle frequencies, shared patterns, timelines, gaps."""
+    _logging(verbose)
+    from pipeline.report.build import FORMATS, compare_from_store
+
+    lang = _report_lang(lang)
+    formats = tuple(fmt or ["html"])
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        console.print(f"[red]error:[/red] --format: unknown {', '.join(bad)}; valid values: {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    settings = Settings.from_env(db=db, inbox=inbox)
+    target = out or Path(settings.reports) / "compare"
+    try:
+        paths = compare_from_store(settings.db, target, cases or None, formats=formats, lang=lang, inbox=settings.inbox)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    for name, path in paths.items():
+        console.print(f"wrote {path}" if name else "")
+
+
+@app.command("train-stanza")
+def train_stanza(
+    annotations: Annotated[Path | None, typer.Option(help="Annotations folder (default: the repository's).")] = None,
+    models: Annotated[Path | None, typer.Option(help="Models folder to write the new ner_stanza.vN into.")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Train the stanza NER backend (the stanza extra) from annotations/ into a new models/ner_stanza.vN/."""
+    _logging(verbose)
+    from pipeline.nlp.stanza_backend import release_stanza_ner
+    from pipeline.paths import PROJECT_DIR, annotations_dir, models_dir
+
+    loco_file = PROJECT_DIR / "evaluation" / "stanza.json"
+    loco = json.loads(loco_file.read_text(encoding="utf-8")) if loco_file.exists() else None
+    with console.status("training stanza NER (minutes on a CPU)"):
+        folder = release_stanza_ner(annotations or annotations_dir(), models or models_dir(), loco=loco)
+    card = json.loads((folder / "card.json").read_text())
+    console.print(f"wrote {folder}")
+    console.print_json(data={"dev_f1": card["training"]["dev_f1"], "leave_one_case_out": card["leave_one_case_out"]})
+
+
+@app.command("evaluate-stanza")
+def evaluate_stanza(
+    out: Annotated[Path | None, typer.Option(help="Result file (default: evaluation/stanza.json in the repository).")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Leave-one-case-out figures of the stanza NER backend, compared with the spaCy backend's in evaluation/results.json."""
+    _logging(verbose)
+    from pipeline.nlp.stanza_backend import comparison_rows, evaluate_stanza_loco, write_stanza_evaluation
+    from pipeline.paths import PROJECT_DIR, annotations_dir
+
+    target = out or PROJECT_DIR / "evaluation" / "stanza.json"
+    spacy_file = PROJECT_DIR / "evaluation" / "results.json"
+    spacy = json.loads(spacy_file.read_text(encoding="utf-8")) if spacy_file.exists() else None
+    with console.status("evaluating stanza NER (six leave-one-case-out trainings)"):
+        result = evaluate_stanza_loco(annotations_dir())
+    write_stanza_evaluation(result, target, spacy)
+    table = Table(title="entity F1, exact span + label, leave-one-case-out")
+    for col in ("label", "spaCy (results.json)", "stanza"):
+        table.add_column(col)
+    for label, s, t in comparison_rows(result, spacy):
+        table.add_row(label, "-" if s is None else f"{s:.3f}", f"{t:.3f}")
+    Console().print(table)
+    console.print(f"wrote {target}")
+
+
+@app.command()
 def status(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many runs.")] = 10) -> None:
     """Show the last runs recorded in the store."""
     from pipeline.store.db import Store
@@ -211,6 +335,33 @@ def status(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many r
                       ("seen", "new", "changed", "skipped", "failed", "removed")),
                       f"{r['duration']:.1f}" if r["duration"] else "", ", ".join(r["models"].values()) if r["models"] else "")
     Console().print(table)
+
+
+db_app = typer.Typer(help="The store's schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None, verbose: VerboseOpt = False) -> None:
+    """Create the store or bring its schema to the newest revision (every command also does this on open)."""
+    _logging(verbose)
+    from pipeline.store.db import Store
+
+    settings = Settings.from_env(db=db)
+    try:
+        store = Store(settings.db, upgrade=False)
+    except ImportError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    from pipeline.store.migrate import upgrade
+
+    before, after = upgrade(store.engine)
+    where = store.engine.url.render_as_string(hide_password=True)
+    store.close()
+    if before == after:
+        typer.echo(f"{where}: already at revision {after}")
+    else:
+        typer.echo(f"{where}: upgraded from revision {before or '(empty)'} to {after}")
 
 
 @app.command()

@@ -23,6 +23,7 @@ class Settings:
     max_mb: float = 200.0
     ocr: bool = True
     workers: int = 1
+    lang: str = "id"  # language of summaries and report texts: id or en
 
     @property
     def max_bytes(self) -> int:

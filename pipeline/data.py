@@ -117,6 +117,7 @@ class Evidence:
     weight: float = 0.0
     source: str | None = None
     doc_type: str | None = None
+    side: str | None = None  # "local", "partner" or "both": the city the passage names as acting
 
 
 @dataclass(slots=True)

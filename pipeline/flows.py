@@ -7,6 +7,7 @@ so the start-up timeout is raised above Prefect's 20 s default.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -22,8 +23,8 @@ from prefect import flow, task  # noqa: E402
 from pipeline.config import Settings  # noqa: E402
 from pipeline.ingest.discover import discover  # noqa: E402
 from pipeline.ingest.errors import TransientIngestError  # noqa: E402
-from pipeline.process import StageTimer, aggregate_stage, ingest_into_store, load_models, report_stage  # noqa: E402
-from pipeline.store.db import Store  # noqa: E402
+from pipeline.process import StageTimer, aggregate_stage, ingest_into_store, known_cases, load_models, report_stage  # noqa: E402
+from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -39,47 +40,70 @@ def _transient_only(task, task_run, state) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8)
+def _store(url: str) -> Store:
+    """One Store (engine, connection pool) per URL per process, not one per document."""
+    return Store(url)
+
+
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=_transient_only)
-def process_document(store_url: str, path: Path, case: str | None, cases, settings: Settings, timer: StageTimer) -> dict:
+def process_document(store_url: str, path: Path, case: str | None, cases, settings: Settings, timer: StageTimer,
+                     owner: str, run_id: int) -> dict:
     models = load_models(str(settings.models), settings.model_version)
-    return ingest_into_store(Store(store_url), path, case, cases, models, max_bytes=settings.max_bytes,
-                             ocr=settings.ocr, timer=timer)
+    return ingest_into_store(_store(store_url), path, case, cases, models, max_bytes=settings.max_bytes,
+                             ocr=settings.ocr, timer=timer, owner=owner, run_id=run_id)
 
 
 @task
-def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict) -> dict:
-    store = Store(store_url)
+def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id") -> dict:
+    store = _store(store_url)
     documents = store.documents()
+    cases = known_cases(run_meta.get("inbox"))
     verdicts = aggregate_stage(documents, {d.case for d in documents if d.case} |
-                               {p.case for d in documents for p in d.passages if p.case})
-    paths = report_stage(out_dir, documents, verdicts, run_meta)
+                               {p.case for d in documents for p in d.passages if p.case}, cases=cases, lang=lang)
+    paths = report_stage(out_dir, documents, verdicts, run_meta, cases=cases, lang=lang)
     return {name: str(p) for name, p in paths.items()}
 
 
 @flow(name="process_inbox", validate_parameters=False)
 def process_inbox(settings: Settings) -> dict:
-    """Process new and changed documents under the inbox, then re-aggregate and rewrite the reports."""
+    """Process new and changed documents under the inbox, then re-aggregate and rewrite the reports.
+
+    Safe to run twice at once on one store (each document is claimed by one run; the other
+    counts it `busy`) and to kill at any point: the next run redoes only what was not saved,
+    and marks the killed run `interrupted`.
+    """
     started = time.perf_counter()
-    store = Store(settings.db)
+    store = _store(store_url(settings.db))
     models = load_models(str(settings.models), settings.model_version)
     cases, files = discover(settings.inbox)
     found = list(files)
-    run_id = store.start_run(str(settings.inbox), models.versions)
+    owner = new_owner()
+    run_id = store.start_run(str(settings.inbox), models.versions, owner=owner)
     timer = StageTimer()
-    results = []
-    for i, f in enumerate(found, 1):
-        result = process_document(store.url, f.path, f.case, cases, settings, timer)
-        results.append(result)
-        log.info("%s %s", result["outcome"], f.relpath, extra={"progress": (i, len(found), f.relpath, result["outcome"])})
-    removed = store.mark_removed(str(Path(settings.inbox).resolve()), {r["path"] for r in results})
-    counts = {"seen": len(found), "new": 0, "changed": 0, "skipped": 0, "failed": 0, "removed": len(removed)}
-    for r in results:
-        counts[r["outcome"]] += 1
-    failures = [{"path": r["path"], "error": r["error"]} for r in results if r["outcome"] == "failed"]
-    t = time.perf_counter()
-    paths = aggregate_and_report(store.url, Path(settings.reports),
-                                 {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)})
-    timer.add("aggregate_report", t)
+    counts = {"seen": len(found), "new": 0, "changed": 0, "skipped": 0, "busy": 0, "failed": 0, "removed": 0}
+    failures: list[dict] = []
+    try:
+        present = set()
+        for i, f in enumerate(found, 1):
+            result = process_document(store.url, f.path, f.case, cases, settings, timer, owner, run_id)
+            present.add(result["path"])
+            counts[result["outcome"]] += 1
+            if result["outcome"] == "failed":
+                failures.append({"path": result["path"], "error": result["error"]})
+            store.heartbeat(run_id, counts, failures, timer.seconds)
+            log.info("%s %s", result["outcome"], f.relpath, extra={"progress": (i, len(found), f.relpath, result["outcome"])})
+        counts["removed"] = len(store.mark_removed(str(Path(settings.inbox).resolve()), present))
+        t = time.perf_counter()
+        paths = aggregate_and_report(store.url, Path(settings.reports),
+                                     {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)},
+                                     settings.lang)
+        timer.add("aggregate_report", t)
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        store.finish_run(run_id, counts, [*failures, {"path": None, "error": f"run {status}: {exc!r}"}], timer.seconds,
+                         status=status)
+        raise
     store.finish_run(run_id, counts, failures, timer.seconds)
     return {"run": run_id, "counts": counts, "failures": failures, "reports": paths,
             "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)}}

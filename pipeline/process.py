@@ -15,14 +15,15 @@ from pathlib import Path
 
 from pipeline.aggregate.verdicts import Thresholds, aggregate
 from pipeline.classify.attribution import attribute
-from pipeline.classify.model import Example, PassageClassifier, load
+from pipeline.classify.model import Example, PassageClassifier, load, with_context
 from pipeline.data import Document, Verdict
 from pipeline.ingest import extract
 from pipeline.ingest.cases import Case
 from pipeline.nlp.entities import tag_document
 from pipeline.paths import models_dir
-from pipeline.report import markdown
-from pipeline.report.outputs import atomic_write, write_outputs
+from pipeline.report.build import known_cases, write_reports
+from pipeline.report.outputs import write_outputs
+from pipeline.report.texts import resolve_lang
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,8 @@ def classify_stage(doc: Document, cases: list[Case], models: Models) -> Document
         return doc
     for p in doc.passages:
         p.case = attribute(p.text, doc.case, cases)
-    examples = [Example(text=p.text, elements=[], stance="neutral", obstacles=[], doc_type=doc.type,
-                        section=p.section, speaker=p.speaker) for p in doc.passages]
+    examples = with_context([Example(text=p.text, elements=[], stance="neutral", obstacles=[], doc_type=doc.type,
+                                     section=p.section, speaker=p.speaker, doc=doc.doc) for p in doc.passages])
     for p, pred in zip(doc.passages, models.classifier.predict(examples)):
         p.scores, p.elements, p.stance = pred["scores"], pred["elements"], pred["stance"]
         p.stance_scores, p.obstacles = pred["stance_scores"], pred["obstacles"]
@@ -92,24 +93,29 @@ def process_file(path: Path, case: str | None, cases: list[Case], models: Models
     return doc
 
 
-def aggregate_stage(documents: list[Document], case_slugs: Iterable[str],
-                    thresholds: Thresholds | None = None) -> dict[str, dict[str, Verdict]]:
+def aggregate_stage(documents: list[Document], case_slugs: Iterable[str], thresholds: Thresholds | None = None,
+                    *, cases: list[Case] | None = None, lang: str | None = None) -> dict[str, dict[str, Verdict]]:
+    lang = resolve_lang(lang)
     docs = {d.doc: d for d in documents if d.status == "ok"}
     passages = [p for d in docs.values() for p in d.passages]
-    return aggregate(sorted(set(case_slugs)), passages, docs, thresholds)
+    return aggregate(sorted(set(case_slugs)), passages, docs, thresholds,
+                     case_info={c.slug: c for c in cases or []}, lang=lang)
 
 
 def report_stage(out_dir: Path, documents: list[Document], verdicts: dict[str, dict[str, Verdict]],
-                 meta: dict | None = None) -> dict[str, Path]:
+                 meta: dict | None = None, *, cases: list[Case] | None = None, lang: str | None = None) -> dict[str, Path]:
+    """The contract files, then report.md, report.html, the CSV tables and timeline/gaps/comparison JSON.
+    `cases` (else those of meta["inbox"]) tell the timelines which city is local and which the partner;
+    `lang` (else SISTERCITY_LANG, else "id") is the language of the reports' fixed texts."""
     paths = write_outputs(out_dir, documents, verdicts, meta)
-    md = out_dir / "report.md"
-    atomic_write(md, lambda fh: fh.write(markdown.render(verdicts, documents)))
-    paths["report.md"] = md
+    if cases is None:
+        cases = known_cases((meta or {}).get("inbox"))
+    paths.update(write_reports(out_dir, documents, verdicts, cases=cases, lang=lang, meta=meta))
     return paths
 
 
 def analyze_files(files: list[Path], case: Case, out_dir: Path, *, known_cases: list[Case] | None = None,
-                  max_bytes: int, ocr: bool = True, models: Models | None = None,
+                  max_bytes: int, ocr: bool = True, models: Models | None = None, lang: str | None = None,
                   progress: Callable[[Path, Document], None] | None = None) -> tuple[list[Document], dict[str, Path]]:
     """One-shot analysis of loose files: every stage, no store, no orchestrator."""
     models = models or load_models()
@@ -122,8 +128,9 @@ def analyze_files(files: list[Path], case: Case, out_dir: Path, *, known_cases: 
         if progress:
             progress(path, doc)
     slugs = {case.slug} | {p.case for d in documents for p in d.passages if p.case}
-    verdicts = aggregate_stage(documents, slugs)
-    paths = report_stage(out_dir, documents, verdicts, {"models": models.versions, "seconds": timer.seconds})
+    verdicts = aggregate_stage(documents, slugs, cases=cases, lang=lang)
+    paths = report_stage(out_dir, documents, verdicts, {"models": models.versions, "seconds": timer.seconds},
+                         cases=cases, lang=lang)
     return documents, paths
 
 
@@ -138,22 +145,54 @@ def file_digest(path: Path) -> str:
 
 
 def ingest_into_store(store, path: Path, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
-                      ocr: bool = True, timer: StageTimer | None = None) -> dict:
-    """Process one inbox file into the store unless it is unchanged. Returns what happened."""
+                      ocr: bool = True, timer: StageTimer | None = None, owner: str | None = None,
+                      run_id: int | None = None) -> dict:
+    """Process one inbox file into the store unless it is unchanged. Returns what happened.
+
+    The outcome is `skipped` (same content already stored), `busy` (another live run holds the
+    document's claim: it will store it), `new`, `changed` or `failed`. The file is processed only
+    under a claim, and the claim is dropped in the transaction that saves the result, so two runs
+    never both process it and a run killed at any point leaves either the old rows or the new ones.
+    """
+    from pipeline.store.db import new_owner
+    from pipeline.store.faults import fault
+
     key = str(path.resolve())
     try:
         digest = file_digest(path)
     except OSError as exc:
         digest = None
         log.warning("cannot read %s: %s", path, exc)
+
+    def unchanged(known) -> bool:
+        return digest is not None and known is not None and known[0] == digest and not known[2]
+
     known = store.fingerprint(key)
-    if digest is not None and known is not None and known[0] == digest and not known[2]:
+    if unchanged(known):
         return {"path": key, "outcome": "skipped", "case": case}
-    doc = process_file(path, case, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer)
-    doc.path = key
-    t = time.perf_counter()
-    store.save_document(doc, model=models.versions["passage_classifier"])
-    if timer:
-        timer.add("store", t)
+    owner = owner or new_owner()
+    if not store.claim(key, owner, run_id):
+        log.info("%s is being processed by another run", key)
+        return {"path": key, "outcome": "busy", "case": case}
+    try:
+        fault("claimed")
+        known = store.fingerprint(key)  # another run may have stored it between our look and our claim
+        if unchanged(known):
+            store.release(key, owner)
+            return {"path": key, "outcome": "skipped", "case": case}
+        doc = process_file(path, case, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer)
+        doc.path = key
+        fault("processed")
+        t = time.perf_counter()
+        store.save_document(doc, model=models.versions["passage_classifier"], owner=owner)
+        if timer:
+            timer.add("store", t)
+        fault("saved")
+    except BaseException:
+        try:
+            store.release(key, owner)
+        except Exception:  # noqa: BLE001 - the original error matters more; the claim goes stale
+            log.exception("could not release the claim on %s", key)
+        raise
     outcome = "failed" if doc.status != "ok" else ("changed" if known is not None else "new")
     return {"path": key, "outcome": outcome, "case": case, "error": doc.error}

@@ -1,4 +1,4 @@
-"""The Prefect flow end to end on a small inbox: new, unchanged, changed, removed, bad files.
+"""The Prefect flow end to end on a small inbox (SQLite and PostgreSQL): new, unchanged, changed, removed, bad files.
 
 Slow (Prefect's ephemeral API starts once for the module), and run in CI.
 """
@@ -12,6 +12,7 @@ import pytest
 from pipeline.config import Settings
 from tests.conftest import DEMO
 from tests.report.contract import check_outputs
+from tests.store.dbs import KINDS, dead_owner, fresh_database
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,13 @@ def harness():
         yield
 
 
-def test_incremental_runs(harness, tmp_path, data_dir):
+@pytest.mark.parametrize("kind", KINDS)
+def test_incremental_runs(kind, harness, tmp_path, data_dir):
+    with fresh_database(kind, tmp_path) as url:
+        incremental_runs(url, tmp_path, data_dir)
+
+
+def incremental_runs(url, tmp_path, data_dir):
     from pipeline.flows import process_inbox
     from pipeline.store.db import Store
 
@@ -36,10 +43,12 @@ def test_incremental_runs(harness, tmp_path, data_dir):
         shutil.copy(DEMO / "karangsari-seokjin" / name, case)
     for name in ("corrupt.pdf", "empty.txt", "notes.xyz"):
         shutil.copy(data_dir / name, case)
-    settings = Settings(db=str(tmp_path / "s.db"), reports=tmp_path / "reports", inbox=inbox)
+    settings = Settings(db=url, reports=tmp_path / "reports", inbox=inbox)
+
+    crashed = Store(settings.db).start_run(str(inbox), {}, owner=dead_owner())  # a run killed earlier
 
     first = process_inbox(settings)
-    assert first["counts"] == {"seen": 6, "new": 3, "changed": 0, "skipped": 0, "failed": 3, "removed": 0}
+    assert first["counts"] == {"seen": 6, "new": 3, "changed": 0, "skipped": 0, "busy": 0, "failed": 3, "removed": 0}
     assert {f["path"].rsplit("/", 1)[-1] for f in first["failures"]} == {"corrupt.pdf", "empty.txt", "notes.xyz"}
     out = check_outputs(tmp_path / "reports")
     n_passages = len(out["passages"])
@@ -58,4 +67,6 @@ def test_incremental_runs(harness, tmp_path, data_dir):
     assert len({(p.doc, p.start) for d in docs for p in d.passages}) == sum(len(d.passages) for d in docs)
     out = check_outputs(tmp_path / "reports")
     assert all(d["source"] != "berita_jembatan_2018.pdf" for d in out["documents"])
-    assert [r["counts"]["seen"] for r in store.runs()] == [5, 6, 6]
+    runs = store.runs()
+    assert [(r["status"], r["counts"].get("seen")) for r in runs] == [("ok", 5), ("ok", 6), ("ok", 6), ("interrupted", None)]
+    assert runs[-1]["id"] == crashed and all(r["seconds"] for r in runs[:3])

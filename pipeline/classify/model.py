@@ -25,6 +25,7 @@ from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES
 
 log = logging.getLogger(__name__)
 MODEL_NAME = "passage_clf"
+FORMAT = 2  # bump when the pickled object's structure changes; load() refuses other formats
 
 
 @dataclass(slots=True)
@@ -38,29 +39,65 @@ class Example:
     section: str | None = None
     speaker: str | None = None
     doc: str | None = None
+    before: str = ""  # the previous passage of the document
+    after: str = ""  # the next passage of the document
 
     def features(self) -> str:
         return passage_string(self.text, self.doc_type, self.section, self.speaker)
 
 
-def _vectorizer():
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
+def with_context(examples: list[Example]) -> list[Example]:
+    """Fill `before`/`after` from neighbours in the list that belong to the same document."""
+    for i, e in enumerate(examples):
+        e.before = examples[i - 1].text if i and examples[i - 1].doc == e.doc else ""
+        e.after = examples[i + 1].text if i + 1 < len(examples) and examples[i + 1].doc == e.doc else ""
+    return examples
 
-    return FeatureUnion([
-        ("word", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)),
-        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, max_features=60000,
-                                 sublinear_tf=True, lowercase=True)),
-    ])
+
+class PassageVectorizer:
+    """Word and character n-grams of the passage (with its context markers), plus the
+    words of the neighbouring passages at a lower weight: "namun" in the next
+    sentence, or the interviewer's question before an answer, changes what a
+    passage means."""
+
+    def __init__(self, context_weight: float = 0.3):
+        self.context_weight = context_weight
+
+    def fit(self, examples: list[Example]) -> PassageVectorizer:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import FeatureUnion
+
+        self.main_ = FeatureUnion([
+            ("word", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, max_features=60000,
+                                     sublinear_tf=True, lowercase=True)),
+        ]).fit([e.features() for e in examples])
+        self.context_ = TfidfVectorizer(min_df=2, sublinear_tf=True, lowercase=True).fit(
+            [f"{e.before} {e.after}" for e in examples])
+        return self
+
+    def transform(self, examples: list[Example]):
+        from scipy.sparse import hstack
+
+        w = self.context_weight
+        return hstack([self.main_.transform([e.features() for e in examples]),
+                       w * self.context_.transform([e.before for e in examples]),
+                       w * self.context_.transform([e.after for e in examples])]).tocsr()
+
+    def get_feature_names_out(self):
+        ctx = self.context_.get_feature_names_out()
+        return np.concatenate([self.main_.get_feature_names_out(), [f"before__{n}" for n in ctx],
+                               [f"after__{n}" for n in ctx]])
 
 
 @dataclass
 class PassageClassifier:
     """scikit-learn style: parameters in __init__, fitted state in attributes ending in "_"."""
 
-    C: float = 4.0
+    C: float = 1.0
     obstacle_threshold: float = 0.4
     calibrate: bool = True
+    context_weight: float = 0.3
     vectorizer_: object = None
     elements_: list = field(default_factory=list)
     element_thresholds_: dict = field(default_factory=dict)
@@ -72,15 +109,17 @@ class PassageClassifier:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
 
-        X_text = [e.features() for e in examples]
-        self.vectorizer_ = _vectorizer().fit(X_text)
-        X = self.vectorizer_.transform(X_text)
+        self.vectorizer_ = PassageVectorizer(self.context_weight).fit(examples)
+        X = self.vectorizer_.transform(examples)
+        # Elements are learnt on evidence passages only: which element a piece of
+        # evidence is about; whether a passage is evidence at all is the stance model's job.
+        evidence = [i for i, e in enumerate(examples) if e.stance != "neutral"]
         self.elements_ = []
         for el in ELEMENTS:
-            y = np.array([el in e.elements for e in examples], dtype=int)
+            y = np.array([el in examples[i].elements for i in evidence], dtype=int)
             base = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
             clf = CalibratedClassifierCV(base, method="sigmoid", cv=3) if self.calibrate and y.sum() >= 6 else base
-            self.elements_.append(clf.fit(X, y))
+            self.elements_.append(clf.fit(X[evidence], y))
             self.element_thresholds_[el] = 0.5
         stance_y = np.array([e.stance for e in examples])
         self.stance_ = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced").fit(X, stance_y)
@@ -92,24 +131,28 @@ class PassageClassifier:
                 continue
             self.obstacles_[code] = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced").fit(X[obstacle_idx], y)
         self.n_train_ = len(examples)
+        self.format_ = FORMAT
         return self
 
     def predict(self, examples: list[Example]) -> list[dict]:
         """For each example: scores, elements, stance, stance_scores, obstacles."""
         if not examples:
             return []
-        X = self.vectorizer_.transform([e.features() for e in examples])
-        el_p = np.column_stack([clf.predict_proba(X)[:, 1] for clf in self.elements_])
+        X = self.vectorizer_.transform(examples)
+        el_cond = np.column_stack([clf.predict_proba(X)[:, 1] for clf in self.elements_])
         st_p = self.stance_.predict_proba(X)
         st_classes = list(self.stance_.classes_)
+        # P(element) = P(element | evidence) x P(evidence)
+        el_p = el_cond * (1.0 - st_p[:, st_classes.index("neutral")])[:, None]
         ob_p = {code: clf.predict_proba(X)[:, 1] for code, clf in self.obstacles_.items()}
         out = []
         for i in range(len(examples)):
             stance = st_classes[int(st_p[i].argmax())]
             scores = {el: round(float(el_p[i, j]), 4) for j, el in enumerate(ELEMENTS)}
-            elements = [el for el in ELEMENTS if scores[el] >= self.element_thresholds_[el]] if stance != "neutral" else []
+            cond = {el: float(el_cond[i, j]) for j, el in enumerate(ELEMENTS)}
+            elements = [el for el in ELEMENTS if cond[el] >= self.element_thresholds_[el]] if stance != "neutral" else []
             if stance != "neutral" and not elements:
-                elements = [max(scores, key=scores.get)]
+                elements = [max(cond, key=cond.get)]
             obstacles = sorted(c for c, p in ob_p.items() if p[i] >= self.obstacle_threshold) if stance == "obstacle" else []
             out.append({"scores": scores, "elements": elements, "stance": stance,
                         "stance_scores": {c: round(float(st_p[i, k]), 4) for k, c in enumerate(st_classes)},
@@ -118,7 +161,7 @@ class PassageClassifier:
 
     def explain(self, example: Example, top: int = 8) -> dict[str, list[tuple[str, float]]]:
         """The features that pushed each predicted label up most (coefficient x value)."""
-        X = self.vectorizer_.transform([example.features()])
+        X = self.vectorizer_.transform([example])
         names = self.vectorizer_.get_feature_names_out()
         row = X.tocoo()
         out: dict[str, list[tuple[str, float]]] = {}
@@ -194,6 +237,9 @@ def load(models_dir: Path, version: str | None = None) -> tuple[PassageClassifie
         raise ModelNotFound(f"{folder} has no model.pkl: run `sistercity train`, or name an existing version")
     with open(folder / "model.pkl", "rb") as fh:
         model = pickle.load(fh)
+    if getattr(model, "format_", 1) != FORMAT:
+        raise ModelNotFound(f"{folder.name} was saved in model format {getattr(model, 'format_', 1)}, this version of "
+                            f"sistercity reads format {FORMAT}: train a new version with `sistercity train`")
     card = json.loads((folder / "card.json").read_text(encoding="utf-8")) if (folder / "card.json").exists() else {}
     card.setdefault("name", folder.name)
     return model, card

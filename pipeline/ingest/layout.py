@@ -17,7 +17,8 @@ PAGE_NUMBER = re.compile(
     r"^\s*(?:[-–—]\s*\d{1,4}\s*[-–—]|(?:halaman|hal\.|page|p\.)\s*\d{1,4}(?:\s*(?:dari|of|/)\s*\d{1,4})?|\d{1,4}(?:\s*/\s*\d{1,4})?)\s*$",
     re.IGNORECASE,
 )
-LIST_START = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]\s|[a-z][.)]\s|[-•▪●]\s|[A-Z][\w .'’-]{0,30}:\s)")
+LIST_START = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]\s|[a-z][.)]\s|[-•▪●]\s)")
+LABEL_START = re.compile(r"^\s*[A-Z][\w .'’-]{0,30}:\s")  # "N: ...", "Waktu: ..." - only after a finished line
 HEADING_START = re.compile(
     r"^(?:pasal\s+\d+|bab\s+[ivxlc\d]+|[ivx]{1,5}\.\s|\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]|[A-H]\.\s+[A-Z])",
     re.IGNORECASE,
@@ -197,6 +198,7 @@ def paragraphs(lines: list[Line]) -> list[Para]:
             or (prev.top - ln.top) > 1.3 * pitch
             or ((prev.top - ln.top) < 0 and ln.column == prev.column)  # jumped back up: a new region
             or bool(LIST_START.match(text))
+            or (bool(LABEL_START.match(text)) and SENT_END.search(prev.text) is not None)
             or (out and out[-1].kind == "heading")
             or looks_heading
             or (prev.right < right_edge[prev.column] - 0.15 * full and SENT_END.search(prev.text) is not None)

@@ -43,8 +43,23 @@ PARTS = {
     "akhir": (10, 12), "penghujung": (10, 12), "early": (1, 3), "mid": (5, 8), "late": (10, 12), "end of": (10, 12),
 }
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+# Thirds of a month: "awal Mei" = 1-10, "pertengahan Mei" = 11-20, "akhir Mei" = 21 to the month's end.
+MONTH_PARTS = {"awal": 1, "permulaan": 1, "early": 1, "pertengahan": 2, "tengah": 2, "mid": 2,
+               "akhir": 3, "penghujung": 3, "late": 3, "end of": 3}
+UNITS = {"nol": 0, "satu": 1, "se": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+         "delapan": 8, "sembilan": 9}
+_UNIT = r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)"
+# Spelled-out numbers up to 99 ("dua puluh satu", "sebelas", "tiga belas") and years ("dua ribu lima belas").
+_WORDS99 = rf"(?:sepuluh|sebelas|{_UNIT}\s+belas|{_UNIT}\s+puluh(?:\s+{_UNIT})?|{_UNIT})"
+_WORDYEAR = rf"(?:dua\s+ribu(?:\s+{_WORDS99})?|seribu\s+sembilan\s+ratus(?:\s+{_WORDS99})?)"
 
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # dua puluh satu bulan April tahun dua ribu lima belas (MoU style)
+    ("words", re.compile(rf"\b(?P<d>{_WORDS99})\s+(?:bulan\s+)?(?P<m>{_MONTH})\s+(?:tahun\s+)?(?P<y>{_WORDYEAR})\b", re.I)),
+    # 21 April 2015 sampai dengan 20 April 2020: a start and an end stated as two days
+    ("two_days", re.compile(
+        rf"\b(?P<d1>{_DAY})\s+(?P<m1>{_MONTH})\s+(?P<y1>{_YEAR})(?P<sep>\s+(?:sampai(?:\s+dengan)?|hingga|s\.\s?d\.?)\s+)"
+        rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})\s+(?P<y2>{_YEAR})\b", re.I)),
     # 28 Juli - 3 Agustus 2015 ; 30 Desember 2015 - 2 Januari 2016
     ("day_month_range", re.compile(
         rf"\b(?P<d1>{_DAY})\s+(?P<m1>{_MONTH})(?:\s+(?P<y1>{_YEAR}))?{_DASH}(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})\s+(?P<y2>{_YEAR})\b", re.I)),
@@ -60,14 +75,20 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(rf"(?<![\d/])(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)(?![\d/])")),
     # Juli - Agustus 2015 ; Desember 2015 - Januari 2016
     ("month_range", re.compile(rf"\b(?P<m1>{_MONTH})(?:\s+(?P<y1>{_YEAR}))?{_DASH}(?P<m2>{_MONTH})\s+(?P<y2>{_YEAR})\b", re.I)),
+    # awal/pertengahan/akhir Mei 2018: a third of the month
+    ("part_month", re.compile(rf"\b(?P<part>awal|permulaan|pertengahan|tengah|akhir|penghujung|early|mid|late|end\s+of)\s+(?:bulan\s+)?(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b", re.I)),
+    # September atau Oktober 2019: either month, so the two together
+    ("month_or", re.compile(rf"\b(?P<m1>{_MONTH})\s+(?:atau|or)\s+(?P<m2>{_MONTH})\s+(?P<y2>{_YEAR})\b", re.I)),
+    # tahun 2000-an: a decade
+    ("decade", re.compile(r"\b(?:tahun\s+)?(?P<y>(?:19[5-9]|20[0-4])0)-an\b", re.I)),
     # awal/akhir/pertengahan (tahun) 2018
     ("part_year", re.compile(rf"\b(?P<part>awal|permulaan|pertengahan|tengah|akhir|penghujung|early|mid|late|end\s+of)\s+(?:tahun\s+|of\s+)?(?P<y>{_YEAR})\b", re.I)),
     # triwulan/kuartal III 2018 ; semester I 2018
     ("quarter", re.compile(rf"\b(?P<unit>triwulan|kuartal|semester)\s+(?P<n>I{{1,3}}|IV|[1-4])\s+(?:tahun\s+)?(?P<y>{_YEAR})\b", re.I)),
     # (bulan) Desember 2012 ; Des. 2012
-    ("month", re.compile(rf"\b(?:bulan\s+)?(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b", re.I)),
+    ("month", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b", re.I)),
     # (tahun/periode) 2016 - 2021 ; 2016/2017 is a fiscal pair too
-    ("year_range", re.compile(rf"\b(?:(?:tahun|periode|masa)\s+)?(?P<y1>{_YEAR}){_DASH}(?P<y2>{_YEAR})\b(?![./-]\d)", re.I)),
+    ("year_range", re.compile(rf"\b(?P<y1>{_YEAR}){_DASH}(?P<y2>{_YEAR})\b(?![./-]\d)", re.I)),
     # tahun anggaran 2018 ; TA 2018 ; T.A. 2018 ; tahun 2018 ; a bare year
     ("year", re.compile(rf"(?<![\w/.-])(?:(?:tahun\s+anggaran|t\.?\s?a\.?|tahun|year|fiscal\s+year)\s+)?(?P<y>{_YEAR})\b(?![/.-]\d|-an)", re.I)),
 ]
@@ -105,7 +126,51 @@ def _month_span(y1: int, m1: int, y2: int | None = None, m2: int | None = None) 
     return _span(y1, m1, 1, y2, m2, calendar.monthrange(y2, m2)[1])
 
 
+def words_to_number(words: str) -> int | None:
+    """ "dua puluh satu" -> 21, "sebelas" -> 11, "dua ribu lima belas" -> 2015; None if not a number."""
+    total, current = 0, 0
+    for w in words.lower().split():
+        if w in UNITS:
+            current += UNITS[w]
+        elif w == "sepuluh":
+            current += 10
+        elif w == "sebelas":
+            current += 11
+        elif w == "belas":
+            current += 10
+        elif w == "puluh":
+            current *= 10
+        elif w == "seratus":
+            current += 100
+        elif w == "ratus":
+            current *= 100
+        elif w == "seribu":
+            total += 1000
+        elif w == "ribu":
+            total += current * 1000
+            current = 0
+        else:
+            return None
+    return total + current
+
+
 def _value(kind: str, g: dict[str, str | None]) -> str | None:
+    if kind == "words":
+        d, y = words_to_number(g["d"]), words_to_number(g["y"])
+        if d is None or y is None or not 1 <= d <= 31 or not 1950 <= y <= 2049:
+            return None
+        return _day(y, _month(g["m"]), d)
+    if kind == "part_month":
+        y, m = int(g["y"]), _month(g["m"])
+        third = MONTH_PARTS[" ".join(g["part"].lower().split())]
+        last = calendar.monthrange(y, m)[1]
+        return _span(y, m, 10 * third - 9, y, m, last if third == 3 else 10 * third)
+    if kind == "month_or":
+        y = int(g["y2"])
+        return _month_span(y, _month(g["m1"]), y, _month(g["m2"]))
+    if kind == "decade":
+        y = int(g["y"])
+        return _span(y, 1, 1, y + 9, 12, 31)
     if kind == "day_month_range":
         y2 = int(g["y2"])
         m1, m2 = _month(g["m1"]), _month(g["m2"])
@@ -147,20 +212,43 @@ def _value(kind: str, g: dict[str, str | None]) -> str | None:
     return None
 
 
+# "Nomor 23 Tahun 2014", "No. 5 Tahun 2019": a year inside a regulation's name is not a date.
+REGULATION_BEFORE = re.compile(r"(?:nomor|no\.?)\s*\d+[A-Za-z]?\s+$", re.I)
+# "Minggu (28/10)": a weekday with day/month; the year comes from the dated expressions before it.
+WEEKDAY_DAY_MONTH = re.compile(
+    r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)\s*\((?P<d>[12]\d|3[01]|0?[1-9])/(?P<m>0?[1-9]|1[0-2])\)", re.I)
+
+
 def find_dates(text: str) -> list[DateMatch]:
     """All date expressions in `text`, longest first where they overlap, in text order."""
     taken: list[tuple[int, int]] = []
     found: list[DateMatch] = []
+
+    def add(s: int, e: int, value: str | None, kind: str) -> None:
+        if value is not None:
+            taken.append((s, e))
+            found.append(DateMatch(s, e, text[s:e], value, kind))
+
     for kind, pattern in PATTERNS:
         for m in pattern.finditer(text):
             s, e = m.start(), m.end()
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            value = _value(kind, m.groupdict())
-            if value is None:
+            if kind == "two_days":
+                g = m.groupdict()
+                add(s, m.start("sep"), _day(int(g["y1"]), _month(g["m1"]), int(g["d1"])), "day")
+                add(m.start("d2"), e, _day(int(g["y2"]), _month(g["m2"]), int(g["d2"])), "day")
                 continue
-            taken.append((s, e))
-            found.append(DateMatch(s, e, text[s:e], value, kind))
+            if kind == "year" and REGULATION_BEFORE.search(text[max(0, s - 16) : s]):
+                continue
+            add(s, e, _value(kind, m.groupdict()), kind)
+    for m in WEEKDAY_DAY_MONTH.finditer(text):
+        if any(m.start() < te and ts < m.end() for ts, te in taken):
+            continue
+        before = [d for d in found if d.end <= m.start()]
+        if before:
+            year = int(max(before, key=lambda d: d.end).value[:4])
+            add(m.start(), m.end(), _day(year, int(m.group("m")), int(m.group("d"))), "weekday_day_month")
     return sorted(found, key=lambda d: d.start)
 
 

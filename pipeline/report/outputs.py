@@ -43,7 +43,7 @@ def entity_record(e: Entity) -> dict:
 
 def _evidence(ev) -> dict:
     return {"doc": ev.doc, "page": ev.page, "start": ev.start, "end": ev.end, "quote": ev.quote, "stance": ev.stance,
-            "weight": ev.weight, "source": ev.source, "doc_type": ev.doc_type}
+            "weight": ev.weight, "source": ev.source, "doc_type": ev.doc_type, "side": ev.side}
 
 
 def verdicts_record(verdicts: dict[str, dict[str, Verdict]], meta: dict | None = None) -> dict:

@@ -3,14 +3,27 @@
 One document row per source path. Re-processing a path replaces its
 passages and entities in one transaction, so a crash leaves either the old
 rows or the new ones, never both and never half.
+
+Several runs may share a store. A run claims a document (a row in `claims`)
+before processing it and drops the claim in the same transaction that saves
+the document, so no document is processed by two runs at once. A claim whose
+owner died (same host, process gone) or that outlived `claim_ttl` is stale
+and may be taken over. Runs record their owner and a heartbeat, so a run that
+was killed shows as `interrupted` rather than `running` forever.
+
+The schema is managed by Alembic (`pipeline/store/migrations/`); opening a
+store upgrades it to the newest revision (`pipeline.store.migrate`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import (
@@ -26,12 +39,18 @@ from sqlalchemy import (
     delete,
     event,
     select,
+    update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from pipeline.data import Block, Document, Entity, PageSpan, Passage
+from pipeline.store.faults import fault
 
 log = logging.getLogger(__name__)
+
+# A claim or a run with no sign of life for this long is taken as dead, even on another host.
+CLAIM_TTL = timedelta(hours=2)
 
 
 class Base(DeclarativeBase):
@@ -61,8 +80,9 @@ class DocumentRow(Base):
     model: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     passages: Mapped[list[PassageRow]] = relationship(back_populates="document", cascade="all, delete-orphan",
-                                                      order_by="PassageRow.start")
-    entities: Mapped[list[EntityRow]] = relationship(cascade="all, delete-orphan", order_by="EntityRow.start")
+                                                      order_by="(PassageRow.start, PassageRow.id)")
+    entities: Mapped[list[EntityRow]] = relationship(cascade="all, delete-orphan",
+                                                     order_by="(EntityRow.start, EntityRow.id)")
 
 
 class PassageRow(Base):
@@ -111,38 +131,108 @@ class RunRow(Base):
     models: Mapped[dict] = mapped_column(JSON, default=dict)
     seconds: Mapped[dict] = mapped_column(JSON, default=dict)
     duration: Mapped[float | None] = mapped_column(Float)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ClaimRow(Base):
+    """A document some run is processing right now; deleted when its result is saved."""
+
+    __tablename__ = "claims"
+    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def default_url(path: Path | str = "sistercity.db") -> str:
     return f"sqlite:///{Path(path).resolve()}"
 
 
+def store_url(db: str) -> str:
+    """A SQLAlchemy URL for `--db`: URLs pass through, a bare path means a SQLite file."""
+    return db if "://" in db else default_url(db)
+
+
+def new_owner() -> str:
+    """A token naming this process: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_is_dead(owner: str | None) -> bool:
+    """True only when we can tell: the owner ran on this host and its process is gone."""
+    host, _, rest = (owner or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes; everything stored is UTC."""
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
+
+
+def _clean(value: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL; U+FFFD keeps every offset where it was, on both databases."""
+    return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
+
+
 class Store:
-    def __init__(self, url: str):
-        if "://" not in url:  # a bare path means a SQLite file
-            url = default_url(url)
-        self.url = url
-        self.engine = create_engine(url, future=True)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+    def __init__(self, url: str, *, upgrade: bool = True, claim_ttl: timedelta = CLAIM_TTL):
+        self.url = url = store_url(url)
+        self.claim_ttl = claim_ttl
+        try:
+            self.engine = create_engine(url, future=True)
+        except ImportError as exc:
+            if url.startswith("postgresql"):
+                raise ImportError(f"a PostgreSQL store needs psycopg: pip install 'sistercity[postgres]' ({exc})") from exc
+            raise
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        if upgrade:
+            from pipeline.store.migrate import upgrade as upgrade_schema
+
+            upgrade_schema(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A write transaction (on SQLite it takes the write lock at once: no lock upgrade can fail later)."""
         with self._session() as s, s.begin():
             yield s
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction: a consistent snapshot that blocks no writer."""
+        with self._read() as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
 
     # ------------------------------------------------------------------ documents
     def fingerprint(self, path: str) -> tuple[str | None, str | None, bool] | None:
         """(sha256, status, removed) of the stored document at `path`, or None."""
-        with self.session() as s:
+        with self.reading() as s:
             row = s.execute(select(DocumentRow.sha256, DocumentRow.status, DocumentRow.removed)
                             .where(DocumentRow.path == path)).first()
             return tuple(row) if row else None
 
-    def save_document(self, d: Document, model: str | None = None) -> None:
-        """Insert or replace the document at d.path with its passages and entities, atomically."""
+    def save_document(self, d: Document, model: str | None = None, owner: str | None = None) -> None:
+        """Insert or replace the document at d.path with its passages and entities, atomically.
+
+        With `owner`, the owner's claim on the path is dropped in the same transaction.
+        """
         with self.session() as s:
             row = s.execute(select(DocumentRow).where(DocumentRow.path == d.path)).scalar_one_or_none()
             if row is None:
@@ -152,17 +242,24 @@ class Store:
                 s.execute(delete(PassageRow).where(PassageRow.document_id == row.id))
                 s.execute(delete(EntityRow).where(EntityRow.document_id == row.id))
             row.doc, row.source, row.case, row.type = d.doc, d.source, d.case, d.type
-            row.sha256, row.status, row.error, row.text = d.sha256, d.status, d.error, d.text
+            row.sha256, row.status, row.error, row.text = d.sha256, d.status, _clean(d.error), _clean(d.text)
             row.pages = [{"page": p.page, "start": p.start, "end": p.end, "ocr_confidence": p.ocr_confidence} for p in d.pages]
-            row.blocks = [{"start": b.start, "end": b.end, "kind": b.kind, "section": b.section, "speaker": b.speaker} for b in d.blocks]
+            row.blocks = [{"start": b.start, "end": b.end, "kind": b.kind, "section": _clean(b.section),
+                           "speaker": _clean(b.speaker)} for b in d.blocks]
             row.warnings, row.removed, row.model, row.updated_at = list(d.warnings), False, model, _now()
             s.flush()
-            s.add_all(PassageRow(document_id=row.id, doc=p.doc, page=p.page, start=p.start, end=p.end, text=p.text,
-                                 case=p.case, section=p.section, speaker=p.speaker, kind=p.kind, scores=p.scores,
-                                 elements=p.elements, stance=p.stance, stance_scores=p.stance_scores,
+            s.add_all(PassageRow(document_id=row.id, doc=p.doc, page=p.page, start=p.start, end=p.end, text=_clean(p.text),
+                                 case=p.case, section=_clean(p.section), speaker=_clean(p.speaker), kind=p.kind,
+                                 scores=p.scores, elements=p.elements, stance=p.stance, stance_scores=p.stance_scores,
                                  obstacles=p.obstacles) for p in d.passages)
-            s.add_all(EntityRow(document_id=row.id, doc=e.doc, page=e.page, start=e.start, end=e.end, text=e.text,
-                                label=e.label, normalized=e.normalized) for e in d.entities)
+            s.add_all(EntityRow(document_id=row.id, doc=e.doc, page=e.page, start=e.start, end=e.end, text=_clean(e.text),
+                                label=e.label, normalized=_clean(e.normalized)) for e in d.entities)
+            if owner is not None:
+                gone = s.execute(delete(ClaimRow).where(ClaimRow.path == d.path, ClaimRow.owner == owner)).rowcount
+                if not gone:
+                    log.warning("%s: saved, but its claim had been taken over (processing outlived claim_ttl?)", d.path)
+            s.flush()
+            fault("save:rows")
 
     def mark_removed(self, under: str, present: set[str]) -> list[str]:
         """Mark documents stored under the inbox prefix `under` but not in `present` as removed."""
@@ -175,8 +272,8 @@ class Store:
             return [r.path for r in gone]
 
     def documents(self, cases: list[str] | None = None, include_removed: bool = False) -> list[Document]:
-        with self.session() as s:
-            q = select(DocumentRow).order_by(DocumentRow.case, DocumentRow.path)
+        with self.reading() as s:
+            q = select(DocumentRow).order_by(DocumentRow.case.asc().nulls_first(), DocumentRow.path)
             if cases is not None:
                 q = q.where(DocumentRow.case.in_(cases))
             if not include_removed:
@@ -184,39 +281,107 @@ class Store:
             return [_to_document(r) for r in s.execute(q).scalars().all()]
 
     def cases(self) -> list[str]:
-        with self.session() as s:
+        with self.reading() as s:
             return sorted(c for (c,) in s.execute(select(DocumentRow.case).distinct()) if c)
 
-    # ------------------------------------------------------------------ runs
-    def start_run(self, inbox: str, models: dict) -> int:
+    # ------------------------------------------------------------------ claims
+    def claim(self, path: str, owner: str, run_id: int | None = None) -> bool:
+        """Claim `path` for `owner`; False while another live owner holds it. A stale claim is taken over."""
+        now = _now()
+        try:
+            with self.session() as s:
+                held = s.execute(select(ClaimRow).where(ClaimRow.path == path).with_for_update()).scalar_one_or_none()
+                if held is not None:
+                    if held.owner == owner:
+                        held.expires_at = now + self.claim_ttl
+                        return True
+                    if not self._stale(held.owner, _aware(held.expires_at), now):
+                        return False
+                    log.warning("%s: taking over the stale claim of %s (run %s)", path, held.owner, held.run_id)
+                    s.delete(held)
+                    s.flush()
+                s.add(ClaimRow(path=path, owner=owner, run_id=run_id, claimed_at=now, expires_at=now + self.claim_ttl))
+        except IntegrityError:  # PostgreSQL: another run inserted the same claim a moment earlier
+            return False
+        return True
+
+    def release(self, path: str, owner: str) -> None:
         with self.session() as s:
-            run = RunRow(inbox=inbox, models=models)
+            s.execute(delete(ClaimRow).where(ClaimRow.path == path, ClaimRow.owner == owner))
+
+    def claims(self) -> list[dict]:
+        with self.reading() as s:
+            return [{"path": c.path, "owner": c.owner, "run_id": c.run_id, "claimed_at": _aware(c.claimed_at),
+                     "expires_at": _aware(c.expires_at)}
+                    for c in s.execute(select(ClaimRow).order_by(ClaimRow.path)).scalars()]
+
+    @staticmethod
+    def _stale(owner: str | None, expires_at: datetime | None, now: datetime) -> bool:
+        return owner_is_dead(owner) or expires_at is None or expires_at < now
+
+    # ------------------------------------------------------------------ runs
+    def start_run(self, inbox: str, models: dict, owner: str | None = None) -> int:
+        """Record a new run (status `running`); first marks runs whose process died as `interrupted`."""
+        self.reap_runs()
+        with self.session() as s:
+            now = _now()
+            run = RunRow(inbox=inbox, models=models, owner=owner or new_owner(), started_at=now, heartbeat_at=now)
             s.add(run)
             s.flush()
             return run.id
+
+    def heartbeat(self, run_id: int, counts: dict | None = None, failures: list | None = None,
+                  seconds: dict | None = None) -> None:
+        """A sign of life, with what the run has done so far (kept if the run is killed)."""
+        values: dict = {"heartbeat_at": _now()}
+        for name, value in (("counts", counts), ("failures", failures), ("seconds", seconds)):
+            if value is not None:
+                values[name] = value
+        with self.session() as s:
+            s.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
 
     def finish_run(self, run_id: int, counts: dict, failures: list, seconds: dict, status: str = "ok") -> None:
         with self.session() as s:
             run = s.get(RunRow, run_id)
             run.counts, run.failures, run.seconds, run.status = counts, failures, seconds, status
-            run.finished_at = _now()
-            started = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=UTC)
-            run.duration = (run.finished_at - started).total_seconds()
+            run.finished_at = run.heartbeat_at = _now()
+            run.duration = (run.finished_at - _aware(run.started_at)).total_seconds()
+
+    def reap_runs(self) -> list[int]:
+        """Mark `running` runs whose owner is dead (or silent for claim_ttl) as `interrupted`."""
+        now = _now()
+        with self.session() as s:
+            rows = s.execute(select(RunRow).where(RunRow.status == "running")).scalars().all()
+            dead = [r for r in rows if self._stale(r.owner, _aware(r.heartbeat_at or r.started_at) + self.claim_ttl, now)]
+            for r in dead:
+                log.warning("run %d (%s) died without finishing: marked interrupted", r.id, r.owner)
+                r.status = "interrupted"
+            return [r.id for r in dead]
 
     def runs(self, limit: int = 10) -> list[dict]:
-        with self.session() as s:
+        """The last runs, newest first; a run whose process died shows as `interrupted`."""
+        self.reap_runs()
+        with self.reading() as s:
             rows = s.execute(select(RunRow).order_by(RunRow.id.desc()).limit(limit)).scalars().all()
-            return [{"id": r.id, "started_at": r.started_at, "finished_at": r.finished_at, "inbox": r.inbox,
+            return [{"id": r.id, "started_at": _aware(r.started_at), "finished_at": _aware(r.finished_at), "inbox": r.inbox,
                      "status": r.status, "counts": r.counts, "failures": r.failures, "models": r.models,
-                     "seconds": r.seconds, "duration": r.duration} for r in rows]
+                     "seconds": r.seconds, "duration": r.duration, "owner": r.owner,
+                     "heartbeat_at": _aware(r.heartbeat_at)} for r in rows]
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (_sqlite_begin)
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=60000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    """BEGIN IMMEDIATE for writes: a deferred transaction that later writes can fail at once with
+    SQLITE_BUSY when another process committed in between; an immediate one waits its turn."""
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
 
 def _to_document(r: DocumentRow) -> Document:

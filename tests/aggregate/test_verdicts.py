@@ -52,3 +52,25 @@ def test_neutral_passages_are_not_evidence():
     passages, docs = make([("Yang dimaksud komitmen adalah kesungguhan.", "neutral", [], [])] * 6)
     v = decide("c1", "commitment", passages, docs)
     assert v.evidence == [] and v.status == "insufficient_evidence" and v.summary == ""
+
+
+def test_sides_and_english_summaries(case_karangsari):
+    passages, docs = make([("Delegasi Karangsari berkunjung ke Seokjin-si dengan dana APBD.", "positive", ["commitment"], []),
+                           ("Pemkot Karangsari menganggarkan kunjungan setiap tahun.", "positive", ["commitment"], []),
+                           ("Karangsari mengirim staf untuk pelatihan.", "positive", ["commitment"], [])],
+                          case="karangsari-seokjin")
+    v = decide("karangsari-seokjin", "commitment", passages, docs, case_info=case_karangsari, lang="en")
+    assert [e.side for e in v.evidence].count("local") >= 2
+    assert any("only the local side" in n for n in v.notes)
+    assert v.sentences[0].text.startswith("Commitment: fulfilled")
+    assert any("about Karangsari" in s.text for s in v.sentences)
+    for s in v.sentences:
+        assert s.cites
+
+
+def test_side_of_names_the_acting_city(case_karangsari):
+    from pipeline.aggregate.verdicts import side_of
+
+    assert side_of("Tim dari Seokjin City datang.", case_karangsari) == "partner"
+    assert side_of("Karangsari dan Seokjin-si bertukar guru.", case_karangsari) == "both"
+    assert side_of("Anggaran dipotong.", case_karangsari) is None

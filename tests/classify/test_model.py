@@ -63,10 +63,13 @@ def test_save_never_overwrites_a_released_version(small_model, tmp_path):
     assert loaded.predict([Example("tidak ada tindak lanjut", [], "neutral", [])])[0]["stance"] in {"positive", "obstacle", "neutral"}
 
 
-def test_shipped_model_loads_and_has_a_card(models):
+def test_shipped_model_loads_predicts_and_has_a_card(models):
     assert models.card["name"].startswith("passage_clf.v")
     assert models.card["n_passages"] >= 1500
     assert "leave_one_case_out" in models.card
+    (pred,) = models.classifier.predict([Example("Anggaran kunjungan dipotong sehingga delegasi batal berangkat.",
+                                                 [], "neutral", [], doc_type="interview")])
+    assert set(pred["scores"]) == set(ELEMENTS)
 
 
 def test_case_attribution_follows_named_cities(demo_cases):

@@ -1,0 +1,171 @@
+"""The fixed texts of the Markdown and HTML reports, in Indonesian (default) and English.
+
+Only the report's own wording changes with the language: verdict summaries come
+from the aggregator (Indonesian) and document text is quoted as written.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGS: tuple[str, ...] = ("id", "en")
+
+_ID = {
+    "title": "Laporan sistercity",
+    "generated": "Dibuat",
+    "models": "Model",
+    "matrix": "Kasus per elemen",
+    "matrix_note": "Warna: status; angka: skor dan jumlah bagian yang mendukung (+) / menunjukkan hambatan (-).",
+    "case": "kasus",
+    "element": "elemen",
+    "comparison": "Perbandingan antarkasus",
+    "obstacle_freq": "Frekuensi hambatan per kasus",
+    "obstacle_freq_note": "Jumlah bagian teks (unik per kasus) yang menunjukkan tiap hambatan.",
+    "patterns": "Pola bersama",
+    "stalled": "Kasus yang macet",
+    "stalled_def": ("Sebuah kasus dianggap macet bila komitmen tidak terpenuhi, hasil nyata tidak atau hanya "
+                    "sebagian terpenuhi, atau sedikitnya dua elemen tidak terpenuhi."),
+    "shared_obstacles": "Hambatan yang muncul di sebagian besar kasus macet",
+    "co_failing": "Elemen yang gagal bersamaan (tidak terpenuhi di kasus yang sama)",
+    "none": "tidak ada",
+    "in_cases": "di kasus",
+    "also_in": "juga di kasus yang tidak macet",
+    "timeline": "Lini masa",
+    "timeline_note": "Di atas garis: pihak kota lokal; di bawah: kota mitra; di garis: kedua pihak atau tidak disebut.",
+    "date": "tanggal",
+    "event": "peristiwa",
+    "kind": "jenis",
+    "side": "pihak",
+    "status_ev": "keadaan",
+    "source": "sumber",
+    "sources": "sumber",
+    "no_events": "Tidak ada peristiwa bertanggal yang ditemukan.",
+    "verdicts": "Putusan per elemen",
+    "evidence": "Bukti",
+    "all_evidence": "Semua bukti",
+    "obstacles": "Hambatan",
+    "passages": "bagian",
+    "notes": "Catatan",
+    "gaps": "Kekurangan bukti",
+    "gaps_note": "Yang perlu dikumpulkan berikutnya.",
+    "missing_docs": "Jenis dokumen yang belum ada",
+    "docs_present": "Dokumen yang ada",
+    "failed_docs": "Dokumen yang gagal dibaca",
+    "documents_read": "Dokumen yang dibaca",
+    "appendix": "Lampiran: teks halaman yang dikutip",
+    "page": "hlm.",
+    "back": "kembali",
+    "score": "skor",
+    "cases_title": "Kasus",
+    "reason": "alasan",
+    "doc_types": "jenis dokumen",
+}
+_EN = {
+    "title": "sistercity report",
+    "generated": "Generated",
+    "models": "Models",
+    "matrix": "Cases by element",
+    "matrix_note": "Colour: status; figures: score and passages for (+) / showing obstacles (-).",
+    "case": "case",
+    "element": "element",
+    "comparison": "Cross-case comparison",
+    "obstacle_freq": "Obstacle frequencies per case",
+    "obstacle_freq_note": "Number of passages (unique per case) showing each obstacle.",
+    "patterns": "Common patterns",
+    "stalled": "Stalled cases",
+    "stalled_def": ("A case counts as stalled when commitment is not fulfilled, outcomes are not or only "
+                    "partly fulfilled, or at least two elements are not fulfilled."),
+    "shared_obstacles": "Obstacles shared by most stalled cases",
+    "co_failing": "Elements that co-fail (not fulfilled in the same cases)",
+    "none": "none",
+    "in_cases": "in cases",
+    "also_in": "also in cases that did not stall",
+    "timeline": "Timeline",
+    "timeline_note": "Above the line: the local city; below: the partner city; on the line: both sides or not stated.",
+    "date": "date",
+    "event": "event",
+    "kind": "kind",
+    "side": "side",
+    "status_ev": "as told",
+    "source": "source",
+    "sources": "sources",
+    "no_events": "No dated events found.",
+    "verdicts": "Verdicts per element",
+    "evidence": "Evidence",
+    "all_evidence": "All evidence",
+    "obstacles": "Obstacles",
+    "passages": "passages",
+    "notes": "Notes",
+    "gaps": "Gaps in the evidence",
+    "gaps_note": "What to collect next.",
+    "missing_docs": "Kinds of document missing",
+    "docs_present": "Documents held",
+    "failed_docs": "Documents that could not be read",
+    "documents_read": "Documents read",
+    "appendix": "Appendix: text of the quoted pages",
+    "page": "p.",
+    "back": "back",
+    "score": "score",
+    "cases_title": "Cases",
+    "reason": "reason",
+    "doc_types": "document types",
+}
+
+STATUS = {
+    "id": {"fulfilled": "terpenuhi", "partial": "terpenuhi sebagian", "not_fulfilled": "tidak terpenuhi",
+           "insufficient_evidence": "bukti belum cukup"},
+    "en": {"fulfilled": "fulfilled", "partial": "partial", "not_fulfilled": "not fulfilled",
+           "insufficient_evidence": "insufficient evidence"},
+}
+ELEMENT = {
+    "id": {"commitment": "Komitmen", "participation": "Partisipasi masyarakat", "understanding": "Pemahaman bersama",
+           "reciprocity": "Hubungan timbal balik", "outcomes": "Hasil nyata"},
+    "en": {"commitment": "Commitment", "participation": "Participation", "understanding": "Shared understanding",
+           "reciprocity": "Reciprocity", "outcomes": "Outcomes"},
+}
+SIDE = {"id": {"local": "kota lokal", "partner": "kota mitra", "both": "kedua pihak", None: "-"},
+        "en": {"local": "local city", "partner": "partner city", "both": "both sides", None: "-"}}
+EVENT_STATUS = {"id": {"held": "terlaksana", "planned": "direncanakan", "cancelled": "batal/ditunda/tak dijawab"},
+                "en": {"held": "held", "planned": "planned", "cancelled": "cancelled/postponed/unanswered"}}
+GAP_REASON = {
+    "id": {"no_evidence": "tidak ada bukti", "thin": "bukti tipis (sedikit bagian)",
+           "single_document": "semua bukti dari satu dokumen", "single_doc_type": "semua bukti dari satu jenis dokumen",
+           "one_side_only": "bukti hanya menyebut satu pihak"},
+    "en": {"no_evidence": "no evidence", "thin": "thin evidence (few passages)",
+           "single_document": "all evidence from one document", "single_doc_type": "all evidence from one kind of document",
+           "one_side_only": "evidence names one side only"},
+}
+DOC_KIND = {
+    "id": {"loi": "LoI", "mou": "MoU / Nota Kesepahaman", "action_plan": "rencana aksi", "visit_report": "laporan kunjungan",
+           "monev_report": "laporan monev", "interview": "transkrip wawancara", "minutes": "notulen rapat",
+           "news": "berita", "paper": "makalah/tesis", "other": "lainnya"},
+    "en": {"loi": "LoI", "mou": "MoU", "action_plan": "action plan", "visit_report": "visit report",
+           "monev_report": "monev report", "interview": "interview transcript", "minutes": "meeting minutes",
+           "news": "news", "paper": "paper/thesis", "other": "other"},
+}
+MISSING_HINT = {
+    "id": {"mou": "minta naskah MoU yang ditandatangani (kedua versi bahasa) ke Bagian Kerja Sama",
+           "action_plan": "tanyakan apakah ada rencana aksi/PKS per bidang",
+           "visit_report": "kumpulkan laporan kunjungan kerja (delegasi dan DPRD)",
+           "monev_report": "minta laporan monitoring dan evaluasi; bila tidak ada, itu juga temuan",
+           "interview": "wawancarai pejabat penanggung jawab di Bagian Kerja Sama dan dinas pelaksana",
+           "minutes": "minta notulen rapat koordinasi/kelompok kerja"},
+    "en": {"mou": "ask the cooperation office for the signed MoU (both language versions)",
+           "action_plan": "ask whether an action plan or field agreement (PKS) exists",
+           "visit_report": "collect the visit reports (delegation and DPRD)",
+           "monev_report": "ask for monitoring and evaluation reports; if there are none, that is a finding",
+           "interview": "interview the officer in charge at the cooperation office and an implementing agency",
+           "minutes": "ask for minutes of coordination / working-group meetings"},
+}
+
+
+def resolve_lang(lang: str | None) -> str:
+    """The report language: the argument, else SISTERCITY_LANG, else Indonesian."""
+    value = (lang or os.environ.get("SISTERCITY_LANG") or "id").strip().lower()
+    if value not in LANGS:
+        raise ValueError(f"lang: unknown report language {value!r}; valid values: {', '.join(LANGS)}")
+    return value
+
+
+def texts(lang: str) -> dict[str, str]:
+    return _EN if resolve_lang(lang) == "en" else _ID
