@@ -206,6 +206,66 @@ def train_ner(
 
 
 @app.command()
+def serve(
+    inbox: Annotated[Path | None, typer.Argument(help="Folder of case folders (default: the bundled demo corpus).")] = None,
+    cron: Annotated[str, typer.Option(help="When to run, as a cron expression (server time zone).")] = "0 2 * * *",
+    db: DbOpt = None,
+    reports: ReportsOpt = None,
+    port: Annotated[int | None, typer.Option(help="Port of the local Prefect server started when PREFECT_API_URL is unset.")] = None,
+    lang: LangOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Run the main job on a schedule. Uses PREFECT_API_URL's server, or starts and supervises a local one."""
+    import os
+
+    _logging(verbose)
+    lang = _report_lang(lang)
+    settings = Settings.from_env(db=db, reports=reports, inbox=inbox, lang=lang)
+    if not settings.inbox.is_dir():
+        console.print(f"[red]error:[/red] inbox {settings.inbox} is not a folder")
+        raise typer.Exit(2)
+    if settings.db and "://" not in settings.db:
+        settings.db = str(Path(settings.db).resolve())
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        from pipeline.prefect_server import LocalPrefectServer
+
+        server = LocalPrefectServer(port=port)
+        with console.status(f"starting a local Prefect server on port {server.port}"):
+            server.start()
+        server.supervise()
+        os.environ["PREFECT_API_URL"] = server.api_url
+    console.print(f"serving {settings.inbox} on cron '{cron}' (Prefect API {os.environ['PREFECT_API_URL']}); Ctrl-C stops")
+    try:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        from pipeline.flows import serve as serve_flow
+
+        with temporary_settings(updates={PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
+            serve_flow(settings, cron)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+@app.command()
+def retrain(
+    corrections: Annotated[Path | None, typer.Option(help="JSONL of reviewers' accepted corrections (passages.jsonl shape).")] = None,
+    annotations: Annotated[Path | None, typer.Option(help="Annotations folder (default: the repository's).")] = None,
+    models: Annotated[Path | None, typer.Option(help="Models folder (default: the repository's).")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The retrain flow: train with reviewers' corrections, promote the new version only if not worse held-out."""
+    _logging(verbose)
+    from pipeline.flows import retrain as retrain_flow
+    from pipeline.paths import annotations_dir, models_dir
+
+    with console.status("retraining (two leave-one-case-out evaluations)"):
+        decision = retrain_flow(annotations or annotations_dir(), models or models_dir(), corrections)
+    console.print_json(data={k: v for k, v in decision.items()})
+
+
+@app.command()
 def evaluate(
     out: Annotated[Path | None, typer.Option(help="Folder for results.json and REPORT.md (default: evaluation/ in the repository).")] = None,
     verbose: VerboseOpt = False,

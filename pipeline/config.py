@@ -24,6 +24,7 @@ class Settings:
     ocr: bool = True
     workers: int = 1
     lang: str = "id"  # language of summaries and report texts: id or en
+    nlp_backend: str = "spacy"  # statistical NER merged with the entity rules: spacy or stanza
 
     @property
     def max_bytes(self) -> int:

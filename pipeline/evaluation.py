@@ -13,6 +13,7 @@ Stages measured:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.aggregate.verdicts import SOURCE_WEIGHT, fit_thresholds
-from pipeline.classify.attribution import attribute
+from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import PassageClassifier
 from pipeline.classify.train import doc_case, load_examples, scores
 from pipeline.data import ELEMENTS, ENTITY_LABELS
@@ -157,17 +158,36 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
                        for el, v in verdicts.items()}
         log.info("held out %s: %s", case, per_case[case])
     overall = scores(all_gold, all_pred)
-    other = [e for e in examples if e.case != doc_case(e.doc)]
-    attribution_ok = sum(attribute(e.text, doc_case(e.doc), cases) == e.case for e in other)
+    attributed = _attribute_gold(examples, annotations, cases)
+    other = [i for i, e in enumerate(examples) if e.case != doc_case(e.doc)]
+    attribution_ok = sum(attributed[i] == examples[i].case for i in other)
+    wrongly_other = sum(attributed[i] != e.case for i, e in enumerate(examples) if e.case == doc_case(e.doc))
     agree = [c["predicted"] == c["gold"] for case in cells.values() for c in case.values()]
     oracle = [c["oracle"] == c["gold"] for case in cells.values() for c in case.values()]
     return {
         "classifier": {"overall": overall, "per_case": per_case, "n_passages": len(examples),
                        "case_attribution": {"passages_about_another_case": len(other),
-                                            "accuracy": round(attribution_ok / len(other), 4) if other else None}},
+                                            "accuracy": round(attribution_ok / len(other), 4) if other else None,
+                                            "own_case_passages_attributed_elsewhere": wrongly_other}},
         "verdicts": {"agreement": round(sum(agree) / len(agree), 4), "cells": len(agree), "per_case": cells,
                      "oracle_agreement": round(sum(oracle) / len(oracle), 4)},
     }
+
+
+def _attribute_gold(examples, annotations: Path, cases: list[Case]) -> list[str | None]:
+    """Attribute the gold passages document by document, paragraphs as the source format defines them."""
+    texts = {d["doc"]: d["text"] for d in _read_jsonl(annotations / "documents.jsonl")}
+    rows = _read_jsonl(annotations / "passages.jsonl")
+    out: list[str | None] = [None] * len(examples)
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        by_doc[e.doc].append(i)
+    for doc, idx in by_doc.items():
+        breaks = [m.start() for m in re.finditer(r"\n\s*\n", texts[doc])]
+        groups = [bisect.bisect_right(breaks, rows[i]["start"]) for i in idx]
+        for i, case in zip(idx, attribute_sequence([examples[i].text for i in idx], groups, doc_case(doc), cases)):
+            out[i] = case
+    return out
 
 
 def gold_balances(rows: list[dict], cases: list[str]) -> dict[tuple[str, str], tuple[float, float, int]]:
@@ -255,7 +275,8 @@ def markdown(r: dict) -> str:
                      + f" | {v['stance_accuracy']:.3f} | {v['obstacle_micro_f1']:.3f} | {v['element_ece']:.3f} |")
     att = r["classifier"]["case_attribution"]
     lines += ["", f"Case attribution on the {att['passages_about_another_case']} gold passages about another case: "
-              f"accuracy {att['accuracy']:.3f}.", "",
+              f"accuracy {att['accuracy']:.3f}; own-case passages wrongly attributed to another case: "
+              f"{att.get('own_case_passages_attributed_elsewhere', 0)}.", "",
               "## Verdicts (leave-one-case-out)", "",
               f"Agreement with annotations/verdicts.toml: {r['verdicts']['agreement']:.3f} of {r['verdicts']['cells']} "
               "case-element cells (classifier trained without the held-out case; verdict cut-offs fitted on the "

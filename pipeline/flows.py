@@ -107,3 +107,35 @@ def process_inbox(settings: Settings) -> dict:
     store.finish_run(run_id, counts, failures, timer.seconds)
     return {"run": run_id, "counts": counts, "failures": failures, "reports": paths,
             "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)}}
+
+
+@task
+def retrain_task(annotations: Path, models_dir: Path, corrections: Path | None) -> dict:
+    from pipeline.classify.train import retrain as retrain_classifier
+
+    return retrain_classifier(annotations, models_dir, corrections)
+
+
+@flow(name="retrain", validate_parameters=False)
+def retrain(annotations: Path, models_dir: Path, corrections: Path | None = None) -> dict:
+    """Train from annotations/ plus reviewers' accepted corrections; promote only if not worse held-out."""
+    return retrain_task(annotations, models_dir, corrections)
+
+
+DEPLOYMENT = "sistercity-inbox"
+
+
+@flow(name="scheduled_process_inbox")
+def scheduled_process_inbox(inbox: str, db: str, reports: str, lang: str = "id") -> dict:
+    """What the schedule runs: process_inbox with plain parameters a deployment can store."""
+    return process_inbox(Settings.from_env(inbox=inbox, db=db, reports=reports, lang=lang))
+
+
+def serve(settings: Settings, cron: str) -> None:
+    """Keep the inbox flow on a cron schedule with Prefect's own serving (blocks until interrupted).
+    Needs a Prefect API that can schedule: a server (`prefect server start`), not the ephemeral mode."""
+    scheduled_process_inbox.serve(
+        name=DEPLOYMENT, cron=cron, print_starting_message=False,
+        parameters={"inbox": str(Path(settings.inbox).resolve()), "db": settings.db,
+                    "reports": str(Path(settings.reports).resolve()), "lang": settings.lang},
+        description="Process new and changed documents of the inbox, then rewrite the reports.")

@@ -6,6 +6,7 @@ functions as Prefect tasks. Nothing here imports Prefect.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.aggregate.verdicts import Thresholds, aggregate
-from pipeline.classify.attribution import attribute
+from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import Example, PassageClassifier, load, with_context
 from pipeline.data import Document, Verdict
 from pipeline.ingest import extract
@@ -66,8 +67,10 @@ def nlp_stage(doc: Document, case: Case | None, cases: list[Case]) -> Document:
 def classify_stage(doc: Document, cases: list[Case], models: Models) -> Document:
     if doc.status != "ok" or not doc.passages:
         return doc
-    for p in doc.passages:
-        p.case = attribute(p.text, doc.case, cases)
+    starts = [b.start for b in doc.blocks]
+    groups = [bisect.bisect_right(starts, p.start) for p in doc.passages]  # the block each passage is in
+    for p, case in zip(doc.passages, attribute_sequence([p.text for p in doc.passages], groups, doc.case, cases)):
+        p.case = case
     examples = with_context([Example(text=p.text, elements=[], stance="neutral", obstacles=[], doc_type=doc.type,
                                      section=p.section, speaker=p.speaker, doc=doc.doc) for p in doc.passages])
     for p, pred in zip(doc.passages, models.classifier.predict(examples)):

@@ -6,8 +6,13 @@ and people (honorific + capitalised name); regular-expression layers find
 dates, money and agencies, which are normalised (ISO dates, rupiah amounts,
 canonical agency names with their city). A trained statistical NER
 (pipeline/nlp/ner.py, the newest models/ner_spacy.vN/) is merged with the rules
-per label: the NER's PERSON and GPE spans come first and the rules fill their
-gaps; DATE, MONEY, ORG (normalised) and EVENT come from the rules alone.
+per label: the NER's PERSON and GPE spans (trimmed to the codebook's minimal
+form: no honorific, no edge punctuation, a written "Kota"/"Provinsi" prefix
+kept) come first and the rules fill their gaps, except that agencies, dates,
+money and events found by the rules, and places of the gazetteer, win over a
+NER PERSON (and over a NER GPE inside them); DATE, MONEY, ORG (normalised) and
+EVENT come from the rules alone. `tag_document` takes the statistical NER
+from the backend of the `nlp_backend` setting (spacy by default, or stanza).
 """
 
 from __future__ import annotations
@@ -56,6 +61,25 @@ CITATION_RE = re.compile(  # "Tjandradewi dan Marcotullio (2009)", "Ringrose, 20
     r"\b(?P<name>[A-Z][a-z]{2,})(?:\s+(?:dan|&|and)\s+(?P<name2>[A-Z][a-z]{2,}))?(?:\s+et\s+al\.?)?(?:,\s*|\s+\()(?:19|20)\d{2}\b"
 )
 TABLE_NAME_CELL = re.compile(r"(?:^|\|)\s*(?P<name>" + NAME_TOKEN + r"(?:\s+(?:" + NAME_TOKEN + r"|de|van)){1,3})\s*(?=\||$)")
+DEGREE = r"[A-Z]\.(?:[A-Z][A-Za-z]{0,3}\.)+"  # S.T., M.Si., S.Pd.I., A.Md.Keb., S.K.M.
+DEGREE_PERSON_RE = re.compile(  # "Irwan Kurnia, S.Pd., M.Si.", "Muh. Irfan Latief, S.T."
+    r"(?<![\w.])(?P<name>(?:(?:Muh|Moh|Moch|Mhd)\.\s+)?" + NAME_TOKEN + r"(?:\s+(?:" + NAME_TOKEN + r"|de|van|der|bin|binti)){0,3})"
+    r",\s*" + DEGREE
+)
+# Words that open a role, a column header or a table label, not a name ("Ketua Delegasi", "Kelas XI", "PIHAK KEDUA").
+ROLE_WORDS = frozenset("""ketua wakil sekretaris bendahara anggota kepala staf staff guru kelas pihak pimpinan pembina
+    notulis peserta koordinator bidan dokter perawat asal nama no nomor jabatan instansi keterangan peran uraian acara
+    kegiatan waktu tempat tanggal hari wali walikota bupati gubernur camat lurah sekda asisten direktur manajer
+    kabag kasubbag kasi kabid seksi bidang bagian delegasi rombongan chair mayor mr mrs ms dari ke di dan untuk
+    diskusi lokakarya rapat kunjungan rencana kerja sama tesis laporan rekomendasi pengantar kesimpulan""".split())
+WEEKDAYS_MONTHS = frozenset("""senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli
+    agustus september oktober november desember""".split())
+GPE_PREFIX = re.compile(r"(?i:(?<!wali\s)(?<!wakil wali\s)\bkota|provinsi|kabupaten|kecamatan|kelurahan|desa|distrik|"
+                        r"prefektur|negara\s+bagian|the)\s+$")
+ADMIN_AREA_RE = re.compile(  # "Kecamatan Tallasa", "Kelurahan Sidomukti", "distrik Kawabe", "Kampung Benteng"
+    r"\b(?:Kecamatan|Kelurahan|Desa|Kabupaten|Distrik|distrik|Kampung)\s+[A-Z][\w'’-]+(?:\s+(?:Utara|Selatan|Barat|Timur|Tengah))?")
+SPEAKER_LABEL = re.compile(r"^[A-Z]{1,2}$")
+ROMAN = re.compile(r"^[IVXLC]+$")
 OTHER_ORGS = re.compile(
     r"\b(?:SMA|SMP|SMK|SD|MAN|MTsN?)\s+(?:Negeri\s+|Swasta\s+)?\d+\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?"
     r"|\b(?:Universitas|Institut|Politeknik|Sekolah\s+Tinggi)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}"
@@ -122,9 +146,61 @@ def people_in(texts: list[str]) -> frozenset[str]:
     """Names introduced with an honorific or a role somewhere in a document ("Bapak Ruslan Tahir")."""
     names = set()
     for text in texts:
-        for rx in (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE):
-            names.update(m.group("name") for m in rx.finditer(text) if len(m.group("name").split()) >= 2)
+        for rx in (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE, DEGREE_PERSON_RE):
+            names.update(m.group("name") for m in rx.finditer(text)
+                         if len(m.group("name").split()) >= 2 and not _role_like(m.group("name")))
     return frozenset(names)
+
+
+def _role_like(name: str) -> bool:
+    """A capitalised phrase that is a role, header or label rather than a name ("Ketua Delegasi", "PIHAK KEDUA")."""
+    words = [w.lower().strip(".,") for w in name.split()]
+    return bool(words) and (words[0] in ROLE_WORDS or all(w in ROLE_WORDS or w in WEEKDAYS_MONTHS for w in words))
+
+
+@functools.lru_cache(maxsize=32)
+def _gpe_regex(gpe_names: tuple[str, ...]) -> re.Pattern[str]:
+    """Place names wherever they stand, also inside a dash-joined pair ("Karangsari–Seokjin") the tokenizer keeps whole."""
+    names = sorted(gpe_names, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    try:
+        from spacy.lang.id.stop_words import STOP_WORDS
+    except ImportError:  # pragma: no cover - a core dependency
+        return frozenset()
+    return frozenset(STOP_WORDS) | {"ya", "iya", "oh", "nah", "hmm"}
+
+
+HONORIFIC_START = re.compile(r"^(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+")
+
+
+def _clean_ner_span(text: str, s: int, e: int, label: str) -> tuple[int, int, str, None] | None:
+    """A NER span trimmed to the codebook's minimal form (no honorific, no edge punctuation), or None if not a name."""
+    while s < e and not (text[s].isalnum()):
+        s += 1
+    while e > s and not (text[e - 1].isalnum() or text[e - 1] in ".’'" and e - s > 3 and text[e - 2].isupper()):
+        e -= 1
+    while e > s and text[e - 1] in ",;:":
+        e -= 1
+    if label == "PERSON":
+        m = HONORIFIC_START.match(text[s:e])
+        if m and m.end() < e - s:
+            s += m.end()
+        words = text[s:e].split()
+        if not words or SPEAKER_LABEL.match(text[s:e]) or _role_like(text[s:e]):
+            return None
+        if len(words) == 1 and (words[0].lower() in _stop_words() or words[0].lower() in WEEKDAYS_MONTHS
+                                or words[0].lower().rstrip(".") in HONORIFICS):
+            return None
+    if label == "GPE":
+        if ROMAN.match(text[s:e]):  # "Kelas XI", "Komisi IV"
+            return None
+        prefix = GPE_PREFIX.search(text[max(0, s - 20) : s])
+        s -= len(prefix.group(0)) if prefix and not GPE_PREFIX.search(text[s:e] + " ") else 0
+    return (s, e, label, None) if text[s:e].strip() else None
 
 
 def tag_text(text: str, case: Case | None, cases: list[Case],
@@ -144,20 +220,36 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     cands += [(m.start, m.end, "ORG", m.canonical) for m in find_agencies(text, cities, local)]
     cands += [(m.start(), m.end(), "ORG", " ".join(m.group(0).split())) for m in OTHER_ORGS.finditer(text)]
     cands += [(m.start(), m.end(), "EVENT", None) for m in EVENTS.finditer(text)]
-    for rx in (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE):
-        cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in rx.finditer(text)]
+    for rx in (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE, DEGREE_PERSON_RE):
+        cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in rx.finditer(text) if not _role_like(m.group("name"))]
     for m in CITATION_RE.finditer(text):
         cands += [(m.start(g), m.end(g), "PERSON", None) for g in ("name", "name2") if m.group(g)]
     if text.count("|") >= 2:  # a table row: a cell that is just a name is a person
-        cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in TABLE_NAME_CELL.finditer(text)]
+        cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in TABLE_NAME_CELL.finditer(text)
+                  if not _role_like(m.group("name"))]
     cands += [(m.start(), m.end(), "PERSON", None) for m in _known_names(known_people).finditer(text)] if known_people else []
     doc = _ruler_nlp(gpe_names)(text)
-    cands += [(e.start_char, e.end_char, e.label_, None) for e in doc.ents
-              if not LANGUAGE_BEFORE.search(text[max(0, e.start_char - 12) : e.start_char])]
+    places = {(e.start_char, e.end_char) for e in doc.ents}
+    places |= {(m.start(), m.end()) for m in _gpe_regex(gpe_names).finditer(text)}
+    places |= {(m.start(), m.end()) for m in ADMIN_AREA_RE.finditer(text)}
+    for s, e in sorted(places):
+        if LANGUAGE_BEFORE.search(text[max(0, s - 12) : s]):
+            continue
+        prefix = GPE_PREFIX.search(text[max(0, s - 20) : s])  # "Kota X", "Provinsi X", "distrik X" as written
+        cands.append((s - len(prefix.group(0)) if prefix else s, e, "GPE", None))
     rule_cands = cands
     ner_cands = []
     if ner_spans is not None:
-        ner_cands = [(s, e, label, None) for s, e, label in ner_spans if label in NER_LABELS and text[s:e].strip()]
+        ner_cands = [c for c in (_clean_ner_span(text, s, e, label) for s, e, label in ner_spans if label in NER_LABELS)
+                     if c is not None]
+        # A NER PERSON overlapping a place the gazetteer knows, or a NER PERSON/GPE overlapping an agency, date,
+        # money or event the rules found, gives way to the rule (a city inside an ORG name is not a GPE).
+        # A NER GPE strictly inside a longer gazetteer place ("Australia" in "Western Australia") gives way too.
+        fixed = [c for c in rule_cands if c[2] != "PERSON"]
+        ner_cands = [c for c in ner_cands
+                     if not any(f[0] < c[1] and c[0] < f[1]
+                                and (f[2] != "GPE" or c[2] == "PERSON" or (f[0] <= c[0] and c[1] <= f[1] and f[:2] != c[:2]))
+                                for f in fixed)]
     events = [c for c in rule_cands + ner_cands if c[2] == "EVENT"]
     # A year closing an event's name ("Festival Bahari Pasirlaut 2017") stays inside the EVENT, as the gold has it.
     rule_cands = [c for c in rule_cands if not (c[2] == "DATE" and any(s < c[0] and c[1] == e for s, e, _, _ in events))]
@@ -175,20 +267,50 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     return sorted(chosen)
 
 
-def tag_document(document: Document, case: Case | None, cases: list[Case], use_ner: bool = True) -> list[Entity]:
-    """Entities of a whole document, block by block, with document offsets and pages.
+BACKENDS = ("spacy", "stanza")
 
-    The newest shipped NER (models/ner_spacy.vN/) is merged with the rules when
-    `use_ner` and one is shipped; otherwise the rules alone tag.
-    """
+
+def nlp_backend() -> str:
+    """The configured NER backend (setting `nlp_backend`, environment SISTERCITY_NLP_BACKEND): spacy or stanza."""
+    from pipeline.config import Settings
+
+    name = (Settings.from_env().nlp_backend or "spacy").strip().lower()
+    if name not in BACKENDS:
+        raise ValueError(f"SISTERCITY_NLP_BACKEND / nlp_backend: unknown NLP backend {name!r}; choose one of {', '.join(BACKENDS)}")
+    return name
+
+
+def _ner_tagger(backend: str):
+    """A function text -> [(start, end, label)] for `backend`, or None when no model is shipped for it."""
+    if backend == "stanza":
+        from pipeline.nlp.stanza_backend import load_stanza, tag_text_stanza
+
+        tagger = load_stanza()  # ImportError naming pip install 'sistercity[stanza]' when stanza is missing
+        return lambda text: tag_text_stanza(text, tagger)
+    if backend != "spacy":
+        raise ValueError(f"unknown NLP backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     from pipeline.nlp.ner import load_ner, predict
 
+    nlp = load_ner()
+    return (lambda text: predict(nlp, text)) if nlp is not None else None
+
+
+def tag_document(document: Document, case: Case | None, cases: list[Case], use_ner: bool = True,
+                 backend: str | None = None) -> list[Entity]:
+    """Entities of a whole document, block by block, with document offsets and pages.
+
+    With `use_ner`, the statistical NER of `backend` ("spacy": the newest
+    models/ner_spacy.vN/; "stanza": the newest models/ner_stanza.vN/ through
+    stanza_backend.tag_text_stanza; default: the `nlp_backend` setting) is
+    merged with the rules, the same merge for both; without it, or when no
+    spaCy model is shipped, the rules alone tag.
+    """
     entities: list[Entity] = []
     people = people_in([document.text[b.start : b.end] for b in document.blocks])
-    ner = load_ner() if use_ner else None
+    ner = _ner_tagger(backend or nlp_backend()) if use_ner else None
     for block in document.blocks:
         text = document.text[block.start : block.end]
-        spans = predict(ner, text) if ner is not None else None
+        spans = ner(text) if ner is not None else None
         for s, e, label, value in tag_text(text, case, cases, people, spans):
             start, end = block.start + s, block.start + e
             entities.append(Entity(doc=document.doc, page=document.page_at(start), start=start, end=end,

@@ -84,3 +84,16 @@ def test_ece_of_perfect_calibration_is_zero():
 
     assert expected_calibration_error(np.array([0.0, 1.0, 1.0]), np.array([0, 1, 1])) == 0.0
     assert expected_calibration_error(np.array([0.9, 0.9]), np.array([0, 0])) == pytest.approx(0.9)
+
+
+def test_attribution_carries_a_story_about_another_case_to_the_end_of_its_paragraph(demo_cases):
+    from pipeline.classify.attribution import attribute_sequence
+
+    texts = ["Di Karangsari lain cerita, kerja sama dengan Seokjin-si jalan terus.",
+             "Mereka punya kelompok kerja yang rapat dua kali setahun.",
+             "Kalau di sini, Wirapura, ya berhenti.",
+             "Anggarannya dipotong."]
+    got = attribute_sequence(texts, [0, 0, 0, 1], "wirapura-asakuni", demo_cases)
+    assert got == ["karangsari-seokjin", "karangsari-seokjin", "wirapura-asakuni", "wirapura-asakuni"]
+    # a new paragraph starts again from the document's case
+    assert attribute_sequence(texts[:2], [0, 1], "wirapura-asakuni", demo_cases)[1] == "wirapura-asakuni"

@@ -41,3 +41,26 @@ def test_tag_text_labels_and_normalises(case_karangsari):
     assert ("Korea Selatan", "GPE", None) in got
     assert ("Bappeda", "ORG", "Badan Perencanaan Pembangunan Daerah (Karangsari)") in got
     assert ("Rp 150 juta", "MONEY", "150000000") in got
+
+
+def test_table_role_cells_are_not_people_but_names_with_degrees_are(case_karangsari):
+    text = "| 1 | Irwan Kurnia, S.Pd., M.Si. | Ketua Delegasi |\n| 2 | Rizky Maulana | Kelas VIII |\n| PIHAK PERTAMA | PIHAK KEDUA |"
+    got = {(text[s:e], label) for s, e, label, _ in tag_text(text, case_karangsari, [case_karangsari])}
+    assert ("Irwan Kurnia", "PERSON") in got
+    assert ("Rizky Maulana", "PERSON") in got
+    people = {t for t, label in got if label == "PERSON"}
+    assert not people & {"Ketua Delegasi", "Kelas VIII", "PIHAK PERTAMA", "PIHAK KEDUA"}
+
+
+def test_ner_spans_are_trimmed_and_give_way_to_places_and_agencies(case_karangsari):
+    text = "N: Ya, Pak Budi Santoso, kata Bappeda Kota Karangsari, mengunjungi Kota Seokjin dan Karangsari–Seokjin."
+    def span(sub: str, label: str) -> tuple[int, int, str]:
+        return (text.index(sub), text.index(sub) + len(sub), label)
+    ner = [span("N", "PERSON"), span("Ya", "PERSON"), span("Pak Budi Santoso,", "PERSON"),
+           span("Karangsari,", "GPE"), span("Seokjin dan", "PERSON")]
+    got = {(text[s:e], label) for s, e, label, _ in tag_text(text, case_karangsari, [case_karangsari], ner_spans=ner)}
+    assert ("Budi Santoso", "PERSON") in got  # no honorific, no trailing comma
+    assert not any(t in {"N", "Ya"} for t, _ in got)  # a speaker label and a stop word are not names
+    assert ("Bappeda Kota Karangsari", "ORG") in {(t, label) for t, label in got}  # the agency wins over the NER GPE
+    assert ("Kota Seokjin", "GPE") in got  # the written prefix stays in the place's span
+    assert ("Karangsari", "GPE") in got and ("Seokjin", "GPE") in got  # a dash-joined pair of places
