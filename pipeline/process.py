@@ -73,9 +73,12 @@ def classify_stage(doc: Document, cases: list[Case], models: Models) -> Document
         p.case = case
     examples = with_context([Example(text=p.text, elements=[], stance="neutral", obstacles=[], doc_type=doc.type,
                                      section=p.section, speaker=p.speaker, doc=doc.doc) for p in doc.passages])
-    for p, pred in zip(doc.passages, models.classifier.predict(examples)):
+    preds = models.classifier.predict(examples)
+    why = models.classifier.explain_many(examples, [[*pr["elements"], f"stance:{pr['stance']}"] for pr in preds])
+    for p, pred, expl in zip(doc.passages, preds, why):
         p.scores, p.elements, p.stance = pred["scores"], pred["elements"], pred["stance"]
         p.stance_scores, p.obstacles = pred["stance_scores"], pred["obstacles"]
+        p.explanation = expl
     return doc
 
 

@@ -160,22 +160,35 @@ class PassageClassifier:
         return out
 
     def explain(self, example: Example, top: int = 8) -> dict[str, list[tuple[str, float]]]:
-        """The features that pushed each predicted label up most (coefficient x value)."""
-        X = self.vectorizer_.transform([example])
-        names = self.vectorizer_.get_feature_names_out()
-        row = X.tocoo()
-        out: dict[str, list[tuple[str, float]]] = {}
-        for el, clf in zip(ELEMENTS, self.elements_):
-            coef = _coef(clf)
-            contrib = sorted(((names[j], float(v * coef[j])) for j, v in zip(row.col, row.data)), key=lambda t: -t[1])
-            out[el] = [(n.split("__", 1)[-1], round(c, 4)) for n, c in contrib[:top] if c > 0]
-        stance_idx = {c: k for k, c in enumerate(self.stance_.classes_)}
-        for st in STANCES:
-            coef = self.stance_.coef_[stance_idx[st]] if st in stance_idx else None
-            if coef is None:
-                continue
-            contrib = sorted(((names[j], float(v * coef[j])) for j, v in zip(row.col, row.data)), key=lambda t: -t[1])
-            out[f"stance:{st}"] = [(n.split("__", 1)[-1], round(c, 4)) for n, c in contrib[:top] if c > 0]
+        """The features that pushed each label (every element and stance) up most."""
+        labels = [*ELEMENTS, *(f"stance:{st}" for st in STANCES)]
+        return self.explain_many([example], [labels], top)[0]
+
+    def explain_many(self, examples: list[Example], labels: list[list[str]], top: int = 5) -> list[dict]:
+        """For each example, for each of its `labels` (an element, or "stance:<stance>"), the features
+        with the largest positive contribution (tf-idf value x coefficient) to that label's score."""
+        if not examples:
+            return []
+        X = self.vectorizer_.transform(examples).tocsr()
+        names = getattr(self, "_feature_names", None)
+        if names is None:
+            names = self._feature_names = self.vectorizer_.get_feature_names_out()
+        coefs = {el: _coef(clf) for el, clf in zip(ELEMENTS, self.elements_)}
+        coefs.update({f"stance:{st}": self.stance_.coef_[k] for k, st in enumerate(self.stance_.classes_)}
+                     if len(self.stance_.classes_) > 2 else {})
+        out = []
+        for i, wanted in enumerate(labels):
+            row = X.getrow(i)
+            expl = {}
+            for label in wanted:
+                coef = coefs.get(label)
+                if coef is None:
+                    continue
+                contrib = row.data * coef[row.indices]
+                order = np.argsort(-contrib)[:top]
+                expl[label] = [(str(names[row.indices[j]]).split("__", 1)[-1], round(float(contrib[j]), 4))
+                               for j in order if contrib[j] > 0]
+            out.append(expl)
         return out
 
 

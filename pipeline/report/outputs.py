@@ -33,7 +33,8 @@ def document_record(d: Document) -> dict:
 def passage_record(p: Passage) -> dict:
     return {"doc": p.doc, "page": p.page, "start": p.start, "end": p.end, "text": p.text, "case": p.case,
             "scores": p.scores, "elements": p.elements, "stance": p.stance, "obstacles": p.obstacles,
-            "section": p.section, "speaker": p.speaker, "stance_scores": p.stance_scores}
+            "section": p.section, "speaker": p.speaker, "stance_scores": p.stance_scores,
+            "why": {label: [[feature, weight] for feature, weight in feats] for label, feats in (p.explanation or {}).items()}}
 
 
 def entity_record(e: Entity) -> dict:

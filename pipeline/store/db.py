@@ -103,6 +103,7 @@ class PassageRow(Base):
     stance: Mapped[str] = mapped_column(String(16), default="neutral")
     stance_scores: Mapped[dict] = mapped_column(JSON, default=dict)
     obstacles: Mapped[list] = mapped_column(JSON, default=list)
+    explanation: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     document: Mapped[DocumentRow] = relationship(back_populates="passages")
 
 
@@ -251,7 +252,7 @@ class Store:
             s.add_all(PassageRow(document_id=row.id, doc=p.doc, page=p.page, start=p.start, end=p.end, text=_clean(p.text),
                                  case=p.case, section=_clean(p.section), speaker=_clean(p.speaker), kind=p.kind,
                                  scores=p.scores, elements=p.elements, stance=p.stance, stance_scores=p.stance_scores,
-                                 obstacles=p.obstacles) for p in d.passages)
+                                 obstacles=p.obstacles, explanation=p.explanation or None) for p in d.passages)
             s.add_all(EntityRow(document_id=row.id, doc=e.doc, page=e.page, start=e.start, end=e.end, text=_clean(e.text),
                                 label=e.label, normalized=_clean(e.normalized)) for e in d.entities)
             if owner is not None:
@@ -392,7 +393,7 @@ def _to_document(r: DocumentRow) -> Document:
     d.passages = [Passage(doc=p.doc, page=p.page, start=p.start, end=p.end, text=p.text, case=p.case,
                           section=p.section, speaker=p.speaker, kind=p.kind, scores=dict(p.scores or {}),
                           elements=list(p.elements or []), stance=p.stance, stance_scores=dict(p.stance_scores or {}),
-                          obstacles=list(p.obstacles or [])) for p in r.passages]
+                          obstacles=list(p.obstacles or []), explanation=dict(p.explanation or {})) for p in r.passages]
     d.entities = [Entity(doc=e.doc, page=e.page, start=e.start, end=e.end, text=e.text, label=e.label,
                          normalized=e.normalized) for e in r.entities]
     return d

@@ -34,6 +34,9 @@ def check_outputs(out: Path) -> dict:
         assert texts[p["doc"]][p["start"] : p["end"]] == p["text"]
         assert set(p["scores"]) == set(ELEMENTS) and set(p["elements"]) <= set(ELEMENTS)
         assert p["stance"] in STANCES and set(p["obstacles"]) <= set(OBSTACLE_CODES)
+        if p.get("why"):  # the explanation covers the predicted labels and nothing else
+            assert set(p["why"]) <= {*p["elements"], f"stance:{p['stance']}"}
+            assert all(isinstance(f, str) and w > 0 for feats in p["why"].values() for f, w in feats)
     for e in entities:
         assert {"doc", "page", "start", "end", "text", "label", "normalized"} <= set(e)
         assert texts[e["doc"]][e["start"] : e["end"]] == e["text"]

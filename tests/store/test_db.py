@@ -193,7 +193,9 @@ def test_db_upgrade_command(tmp_path):
     target = tmp_path / "s.db"
     result = CliRunner().invoke(app, ["db", "upgrade", "--db", str(target)])
     assert result.exit_code == 0, result.output
-    assert "0002" in result.output
+    from pipeline.store.migrate import head
+
+    assert head() in result.output
     engine = create_engine(f"sqlite:///{target}")
     with engine.connect() as conn:
         assert "claims" in inspect(conn).get_table_names()
