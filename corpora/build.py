@@ -244,12 +244,14 @@ def collect_annotations() -> int:
     passages: list[dict] = []
     entities: list[dict] = []
     documents: list[dict] = []
+    heldout: list[dict] = []
     for case_dir in case_dirs([]):
         for path in sorted(case_dir.glob("*.txt")):
             src = parse_source(path)
             documents.append({"doc": src.doc_key, "case": src.case, "type": src.header.get("type"),
                               "format": src.header.get("format"), "language": src.header.get("language", "id"),
-                              "entities": src.header.get("entities") == "full", "text": src.plain})
+                              "entities": src.header.get("entities") == "full",
+                              "entities_heldout": src.header.get("entities") == "heldout", "text": src.plain})
             rows, probs = resolve_passages(src, known)
             if probs:
                 print("\n".join(probs))
@@ -258,11 +260,15 @@ def collect_annotations() -> int:
             if src.header.get("entities") == "full":
                 for ent in src.entities:
                     entities.append({"doc": src.doc_key, **ent})
+            elif src.header.get("entities") == "heldout":  # a test set: never used to write rules or train
+                for ent in src.entities:
+                    heldout.append({"doc": src.doc_key, **ent})
     for i, row in enumerate(passages):
         row["id"] = f"p{i:05d}"
     write_jsonl(ANNOTATIONS / "passages.jsonl", passages)
     write_jsonl(ANNOTATIONS / "entities.jsonl", entities)
     write_jsonl(ANNOTATIONS / "documents.jsonl", documents)
+    write_jsonl(ANNOTATIONS / "entities_heldout.jsonl", heldout)
     print(f"{len(passages)} passages, {len(entities)} entity mentions, {len(documents)} document texts written to {ANNOTATIONS}")
     return 0
 
