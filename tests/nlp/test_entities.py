@@ -64,3 +64,13 @@ def test_ner_spans_are_trimmed_and_give_way_to_places_and_agencies(case_karangsa
     assert ("Bappeda Kota Karangsari", "ORG") in {(t, label) for t, label in got}  # the agency wins over the NER GPE
     assert ("Kota Seokjin", "GPE") in got  # the written prefix stays in the place's span
     assert ("Karangsari", "GPE") in got and ("Seokjin", "GPE") in got  # a dash-joined pair of places
+
+
+def test_heldout_entity_evaluation_scores_the_shipped_pipeline(demo_cases):
+    from pipeline.evaluation import evaluate_entities_heldout
+    from pipeline.paths import annotations_dir
+
+    r = evaluate_entities_heldout(annotations_dir(), demo_cases)
+    assert r["documents"] >= 6 and r["gold_dates"] > 0
+    person = r["per_label"]["PERSON"]
+    assert person["gold"] > 0 and 0.0 < person["f1"] <= 1.0
