@@ -218,14 +218,13 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
 def _attribute_gold(examples, annotations: Path, cases: list[Case]) -> list[str | None]:
     """Attribute the gold passages document by document, paragraphs as the source format defines them."""
     texts = {d["doc"]: d["text"] for d in _read_jsonl(annotations / "documents.jsonl")}
-    rows = _read_jsonl(annotations / "passages.jsonl")
     out: list[str | None] = [None] * len(examples)
     by_doc: dict[str, list[int]] = defaultdict(list)
     for i, e in enumerate(examples):
         by_doc[e.doc].append(i)
     for doc, idx in by_doc.items():
         breaks = [m.start() for m in re.finditer(r"\n\s*\n", texts[doc])]
-        groups = [bisect.bisect_right(breaks, rows[i]["start"]) for i in idx]
+        groups = [bisect.bisect_right(breaks, examples[i].start) for i in idx]
         for i, case in zip(idx, attribute_sequence([examples[i].text for i in idx], groups, doc_case(doc), cases)):
             out[i] = case
     return out

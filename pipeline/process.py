@@ -73,12 +73,9 @@ def classify_stage(doc: Document, cases: list[Case], models: Models) -> Document
         p.case = case
     examples = with_context([Example(text=p.text, elements=[], stance="neutral", obstacles=[], doc_type=doc.type,
                                      section=p.section, speaker=p.speaker, doc=doc.doc) for p in doc.passages])
-    preds = models.classifier.predict(examples)
-    why = models.classifier.explain_many(examples, [[*pr["elements"], f"stance:{pr['stance']}"] for pr in preds])
-    for p, pred, expl in zip(doc.passages, preds, why):
+    for p, pred in zip(doc.passages, models.classifier.predict(examples, explain=True)):
         p.scores, p.elements, p.stance = pred["scores"], pred["elements"], pred["stance"]
-        p.stance_scores, p.obstacles = pred["stance_scores"], pred["obstacles"]
-        p.explanation = expl
+        p.stance_scores, p.obstacles, p.explanation = pred["stance_scores"], pred["obstacles"], pred["why"]
     return doc
 
 

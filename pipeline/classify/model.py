@@ -39,6 +39,7 @@ class Example:
     section: str | None = None
     speaker: str | None = None
     doc: str | None = None
+    start: int | None = None  # offset of a gold passage in its document's plain text
     before: str = ""  # the previous passage of the document
     after: str = ""  # the next passage of the document
 
@@ -134,11 +135,12 @@ class PassageClassifier:
         self.format_ = FORMAT
         return self
 
-    def predict(self, examples: list[Example]) -> list[dict]:
-        """For each example: scores, elements, stance, stance_scores, obstacles."""
+    def predict(self, examples: list[Example], explain: bool = False) -> list[dict]:
+        """For each example: scores, elements, stance, stance_scores, obstacles; with `explain`, also
+        "why": the features behind each predicted element and the stance (from the same features)."""
         if not examples:
             return []
-        X = self.vectorizer_.transform(examples)
+        X = self.vectorizer_.transform(examples).tocsr()
         el_cond = np.column_stack([clf.predict_proba(X)[:, 1] for clf in self.elements_])
         st_p = self.stance_.predict_proba(X)
         st_classes = list(self.stance_.classes_)
@@ -157,6 +159,10 @@ class PassageClassifier:
             out.append({"scores": scores, "elements": elements, "stance": stance,
                         "stance_scores": {c: round(float(st_p[i, k]), 4) for k, c in enumerate(st_classes)},
                         "obstacles": obstacles})
+        if explain:
+            whys = self._explain_rows(X, [[*o["elements"], f"stance:{o['stance']}"] for o in out])
+            for o, why in zip(out, whys):
+                o["why"] = why
         return out
 
     def explain(self, example: Example, top: int = 8) -> dict[str, list[tuple[str, float]]]:
@@ -169,7 +175,9 @@ class PassageClassifier:
         with the largest positive contribution (tf-idf value x coefficient) to that label's score."""
         if not examples:
             return []
-        X = self.vectorizer_.transform(examples).tocsr()
+        return self._explain_rows(self.vectorizer_.transform(examples).tocsr(), labels, top)
+
+    def _explain_rows(self, X, labels: list[list[str]], top: int = 5) -> list[dict]:
         names = getattr(self, "_feature_names", None)
         if names is None:
             names = self._feature_names = self.vectorizer_.get_feature_names_out()

@@ -25,7 +25,7 @@ def load_examples(path: Path) -> list[Example]:
             row = json.loads(line)
             if row.get("coder", "A") != "A":
                 continue
-            out.append(Example(doc=row["doc"], text=row["text"], elements=row["elements"], stance=row["stance"],
+            out.append(Example(doc=row["doc"], start=row.get("start"), text=row["text"], elements=row["elements"], stance=row["stance"],
                                obstacles=row["obstacles"], case=row["case"], doc_type=row.get("doc_type"),
                                section=row.get("section"), speaker=row.get("speaker")))
     return with_context(out)
