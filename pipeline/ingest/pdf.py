@@ -11,7 +11,7 @@ import io
 import logging
 import re
 
-from pipeline.ingest import layout
+from pipeline.ingest import layout, tables
 from pipeline.ingest.builder import TextBuilder
 from pipeline.ingest.errors import IngestError
 
@@ -20,11 +20,17 @@ log = logging.getLogger(__name__)
 MIN_CHARS_TEXT_PAGE = 25  # fewer characters than this on a page with an image: a scan
 
 
-def _open(data: bytes, name: str, warnings: list[str]):
+REPAIR_WARNING = "{name}: damaged PDF repaired with pikepdf: {recovered} of {expected} pages recovered"
+PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+PAGE_COUNT = re.compile(rb"/Count\s+(\d+)")
+
+
+def _open(data: bytes, name: str):
+    """The pdfium document, and whether it had to be repaired first."""
     import pypdfium2 as pdfium
 
     try:
-        return pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data), False
     except pdfium.PdfiumError as exc:
         msg = str(exc).lower()
         if "password" in msg:
@@ -32,11 +38,25 @@ def _open(data: bytes, name: str, warnings: list[str]):
         repaired = _repair(data)
         if repaired is None:
             raise IngestError("corrupt", f"{name}: not a readable PDF ({exc}); repair with pikepdf failed too") from exc
-        warnings.append(f"{name}: damaged PDF repaired with pikepdf before reading")
         try:
-            return pdfium.PdfDocument(repaired)
+            return pdfium.PdfDocument(repaired), True
         except pdfium.PdfiumError as exc2:
             raise IngestError("corrupt", f"{name}: not a readable PDF even after repair ({exc2})") from exc2
+
+
+def expected_pages(data: bytes) -> int:
+    """How many pages the damaged file meant to have: its page objects, or its page tree's largest /Count."""
+    counts = [int(c) for c in PAGE_COUNT.findall(data) if len(c) < 6]
+    return max([len(PAGE_OBJECT.findall(data)), *counts] or [0])
+
+
+def repair_warning(name: str, data: bytes, n_pages: int, empty: list[int]) -> str:
+    """What a repair recovered, in one fixed form that a program can read back (README, Contract changes):
+    "<file>: damaged PDF repaired with pikepdf: R of N pages recovered[; pages not recovered: 3, 4]"."""
+    expected = max(expected_pages(data), n_pages)
+    failed = sorted(set(empty) | set(range(n_pages + 1, expected + 1)))
+    msg = REPAIR_WARNING.format(name=name, recovered=expected - len(failed), expected=expected)
+    return msg + (f"; pages not recovered: {', '.join(map(str, failed))}" if failed else "")
 
 
 def _repair(data: bytes) -> bytes | None:
@@ -84,8 +104,12 @@ def _has_image(page) -> bool:
 
 
 def extract_pdf(data: bytes, name: str, ocr: bool = True) -> tuple[TextBuilder, list[str]]:
+    from pipeline.config import Settings
+
     warnings: list[str] = []
-    pdf = _open(data, name, warnings)
+    plumber_tables = Settings.from_env().pdf_tables.strip().lower() == "pdfplumber"
+    pdf, repaired = _open(data, name)
+    empty: list[int] = []  # pages with neither text nor image: in a repaired file, pages that were not recovered
     try:
         n_pages = len(pdf)
         if n_pages == 0:
@@ -94,23 +118,40 @@ def extract_pdf(data: bytes, name: str, ocr: bool = True) -> tuple[TextBuilder, 
         page_w = pdf[0].get_width()
         pages: list[list[layout.Line]] = []
         scanned: dict[int, tuple[str, float]] = {}
+        images: dict[int, object] = {}  # scanned pages, rendered here and OCRed together below
         for i in range(n_pages):
             page = pdf[i]
             segs, splits = _page_segments(page)
-            if sum(len(s.text.strip()) for s in segs) < MIN_CHARS_TEXT_PAGE and _has_image(page):
+            n_chars = sum(len(s.text.strip()) for s in segs)
+            if n_chars == 0 and repaired and not _has_image(page):
+                empty.append(i + 1)
+            if n_chars < MIN_CHARS_TEXT_PAGE and _has_image(page):
                 if not ocr:
                     raise IngestError("needs_ocr", f"{name}: page {i + 1} is a scanned image without a text layer and OCR is switched off")
-                from pipeline.ingest.ocr import ocr_page
+                from pipeline.ingest.ocr import _check_installed, render_page
 
-                scanned[i] = ocr_page(page, name, i + 1)
+                _check_installed(name, i + 1)  # fail early and clearly, before rendering every page
+                images[i] = render_page(page)
                 pages.append([])
             else:
                 lines = layout.split_columns(layout.group_lines(segs), page_w)
+                blocks = tables.wrapped_blocks(lines) if plumber_tables and not repaired else []
+                if blocks:  # a table whose cells wrap: pdfplumber reads its rows (only there: it is slow)
+                    lines = tables.read_tables(data, i, page.get_height(), lines, blocks)
                 layout.mark_hyphens(lines, splits)
                 pages.append(lines)
             page.close()
     finally:
         pdf.close()
+    if repaired:
+        warnings.append(repair_warning(name, data, n_pages, empty))
+        log.warning(warnings[-1])
+    if images:
+        from pipeline.ingest.ocr import ocr_images
+
+        numbers = sorted(images)
+        scanned = dict(zip(numbers, ocr_images([images[i] for i in numbers], name, [i + 1 for i in numbers]), strict=True))
+        images.clear()
 
     keys = layout.furniture_keys([p for i, p in enumerate(pages) if i not in scanned], page_h)
     page_paras = [layout.paragraphs(layout.strip_furniture(lines, keys, page_h)) for lines in pages]

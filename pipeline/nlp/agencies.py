@@ -29,24 +29,45 @@ GAZETTEER: list[tuple[str, list[str], bool]] = [
     ("Dinas Komunikasi dan Informatika", ["Diskominfo", "Kominfo"], False),
     ("Dinas Koperasi dan Usaha Mikro", ["Dinas Koperasi dan UMKM", "Diskop UMKM", "Diskopukm"], False),
     ("Dinas Kepemudaan dan Olahraga", ["Dispora"], False),
-    ("Sekretariat Daerah", ["Setda", "Sekda"], False),
-    ("Bagian Kerja Sama", ["Bagian Kerjasama", "Bag. Kerja Sama", "Bagian Kerja Sama Setda", "Bagian Kerja Sama Sekretariat Daerah", "Subbagian Kerja Sama", "Sub Bagian Kerja Sama", "Bagian Tata Pemerintahan dan Kerja Sama"], False),
+    ("Sekretariat Daerah", ["Setda"], False),  # "Sekda" is the secretary (a role), not the body
+    ("Sekretariat Dewan Perwakilan Rakyat Daerah", ["Sekretariat DPRD", "Setwan"], False),
+    ("Bagian Kerja Sama Sekretariat Daerah", ["Bagian Kerja Sama", "Bagian Kerjasama", "Bag. Kerja Sama", "Bagian Tata Pemerintahan dan Kerja Sama"], False),
     ("Bagian Otonomi Daerah", ["Bagian Otda"], False),
     ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", ["BKPSDM", "BKD", "Badan Kepegawaian Daerah"], False),
     ("Badan Pengelolaan Keuangan dan Aset Daerah", ["BPKAD", "BPKD"], False),
     ("Inspektorat", ["Inspektorat Daerah"], False),
     ("Dewan Perwakilan Rakyat Daerah", ["DPRD"], False),
-    ("Pemerintah Kota", ["Pemkot", "Pemerintah Kota", "City Hall", "City Government", "Gemeente", "Balai Kota"], False),
+    # A city government in the partner's own style too ("Pemerintah Rakyat Kota Xilanzhou", "Gemeente", "Stadt");
+    # "Balai Kota" is the building (codebook 8.4), not the body.
+    ("Pemerintah Kota", ["Pemkot", "Pemerintah Kota", "Pemerintah Rakyat Kota", "City Hall", "City Government", "Gemeente",
+                         "Stadt", "Stadtverwaltung", "Shiyakusho"], False),
+    ("Dewan Kota", ["City Council", "Gemeenteraad", "Stadtrat"], False),
+    ("Kamar Dagang dan Industri", ["Kadin", "KADIN"], False),
+    ("Tim Penggerak Pemberdayaan Kesejahteraan Keluarga", ["TP PKK", "TP-PKK"], False),
+    ("Pemberdayaan Kesejahteraan Keluarga", ["PKK"], False),
+    ("Satuan Polisi Pamong Praja", ["Satpol PP"], False),
+    ("Tim Anggaran Pemerintah Daerah", ["TAPD"], False),
+    ("Rumah Sakit Umum Daerah", ["RSUD"], False),
+    ("Badan Pusat Statistik", ["BPS"], True),
     ("Kementerian Dalam Negeri", ["Kemendagri", "Kemdagri", "Depdagri", "Ministry of Home Affairs"], True),
     ("Kementerian Luar Negeri", ["Kemlu", "Kemenlu", "Deplu", "Ministry of Foreign Affairs"], True),
     ("United Nations Development Programme", ["UNDP"], True),
     ("Asosiasi Pemerintah Kota Seluruh Indonesia", ["APEKSI"], True),
 ]
-# Full names for any body not in the gazetteer: "Dinas X (dan Y)", "Badan X", "Kantor X".
+# Full names for any body not in the gazetteer: "Dinas X (dan Y)", "Badan X", "Kantor X", a partner city's
+# "Departemen X" / "Biro X" / "Otoritas X", a mission "Kedutaan Besar X di Y". One line only; not "Kantor Wali Kota"
+# (a building) nor "Negara Bagian X" (a state). Units below an agency ("Bidang", "Seksi", "Subbagian") are not
+# bodies of their own in the codebook and are left out.
 GENERIC = re.compile(
-    r"\b(?:Dinas|Badan|Kantor|Bagian|Sub\s?bagian|Bidang|Sekretariat|Kementerian|Dewan|Lembaga)"
-    r"(?:\s+(?:(?:dan|serta|&)\s+)?(?!Dinas\b|Badan\b|Kantor\b|Bagian\b|Kota\b|Kabupaten\b)[A-Z][\w-]*){1,7}"
+    r"(?<!Negara )\b(?:Cabang[ \t]+Dinas|Dinas|Badan|Kantor|Bagian|Sekretariat|Kementerian|Dewan|Lembaga|Departemen|Biro|"
+    r"Otoritas|Konsulat[ \t]+Jenderal|Kedutaan[ \t]+Besar|Pemerintah[ \t]+(?:Provinsi|Kabupaten))"
+    r"(?:[ \t]+(?:(?:dan|serta|&|en)[ \t]+)?(?!Dinas\b|Badan\b|Kantor\b|Bagian\b|Kota\b|Kabupaten\b|Wali\b)[A-Z][\w'’-]*){1,7}"
+    r"(?:[ \t]+di[ \t]+[A-Z][\w-]+(?=[ \t]*[,.;)]|[ \t]*$))?"
 )
+MISSIONS = re.compile(r"\b(?:KBRI|KJRI|Kedubes)(?:[ \t]+(?!di\b)[A-Z][a-z][\w-]+)?")
+# A section of the city secretariat written with it: "Bagian Hukum Setda", "Bagian Kerja Sama pada Sekretariat Daerah".
+SECRETARIAT_TAIL = re.compile(r"[ \t]+(?:pada[ \t]+)?(?:Setda|Sekretariat[ \t]+Daerah)\b")
+NATIONAL_TAIL = re.compile(r"[ \t]+RI\b")  # "Kemendagri RI"; a written-out "Republik Indonesia" is a GPE of its own
 
 
 @dataclass(slots=True)
@@ -62,7 +83,7 @@ def _variant_index() -> list[tuple[str, str, bool]]:
     for canonical, variants, national in GAZETTEER:
         for v in {canonical, *variants}:
             rows.append((v, canonical, national))
-            if " " in v:  # letterheads are set in capitals: "PEMERINTAH KOTA KARANGSARI"
+            if " " in v or (len(v) >= 5 and not v.isupper()):  # letterheads in capitals: "GEMEENTE OOSTERVAART"
                 rows.append((v.upper(), canonical, national))
     rows.sort(key=lambda r: len(r[0]), reverse=True)
     return rows
@@ -70,7 +91,7 @@ def _variant_index() -> list[tuple[str, str, bool]]:
 
 VARIANTS = _variant_index()
 _VARIANT_RE = re.compile(
-    r"(?<![\w-])(?:" + "|".join(re.escape(v) for v, _, _ in VARIANTS) + r")(?![\w-])"
+    r"(?<![\w/-])(?:" + "|".join(re.escape(v) for v, _, _ in VARIANTS) + r")(?![\w/-])"  # not in "800/417/Disdik/2018"
 )
 _LOOKUP = {v.lower(): (c, n) for v, c, n in VARIANTS}
 
@@ -86,13 +107,30 @@ def find_agencies(text: str, cities: list[tuple[str, list[str]]], default_city: 
     found: list[AgencyMatch] = []
     for m in _VARIANT_RE.finditer(text):
         canonical, national = _LOOKUP[m.group(0).lower()]
-        found.append(resolver.attach(text, m.start(), m.end(), canonical, national))
-    for m in GENERIC.finditer(text):
-        if any(m.start() < a.end and a.start < m.end() for a in found):
-            continue
-        name = m.group(0).strip()
-        found.append(resolver.attach(text, m.start(), m.start() + len(name), name, name.startswith("Kementerian")))
+        found.append(resolver.attach(text, m.start(), _tail(text, m.end(), canonical, national), canonical, national))
+    found = [a for a in found if not any(o.start <= a.start and a.end <= o.end and (o.start, o.end) != (a.start, a.end)
+                                         for o in found)]  # "Sekretariat Daerah" inside "Bagian X pada Sekretariat Daerah"
+    for rx in (GENERIC, MISSIONS):
+        for m in rx.finditer(text):
+            inner = [a for a in found if m.start() < a.end and a.start < m.end()]
+            # A longer full name holding a gazetteer name after its head wins ("Bagian Hukum Setda",
+            # "Cabang Dinas Pendidikan Wilayah III"); otherwise the gazetteer's match stands.
+            if inner and not (all(m.start() < a.start and a.end <= m.end() for a in inner) and not m.group(0).startswith("Kantor")):
+                continue
+            found = [a for a in found if a not in inner]
+            name = m.group(0).strip()
+            national = name.startswith(("Kementerian", "Kedutaan", "Konsulat", "KBRI", "KJRI", "Kedubes"))
+            end = _tail(text, m.start() + len(name), name, national)
+            canonical = re.sub(r" (?:pada )?(?:Setda|Sekretariat Daerah)$", " Sekretariat Daerah", " ".join(text[m.start():end].split()))
+            national = national or " Provinsi " in canonical  # a province's office belongs to no city
+            found.append(resolver.attach(text, m.start(), end, canonical, national))
     return sorted(found, key=lambda a: a.start)
+
+
+def _tail(text: str, end: int, canonical: str, national: bool) -> int:
+    """Extend a match over the words that belong to the body's name: "Setda" after a section, "RI" after a ministry."""
+    tail = NATIONAL_TAIL.match(text, end) if national else SECRETARIAT_TAIL.match(text, end) if canonical.startswith("Bagian") else None
+    return tail.end() if tail else end
 
 
 class _CityResolver:

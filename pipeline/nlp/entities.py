@@ -4,15 +4,19 @@ spaCy's blank Indonesian pipeline gives tokens (tuned so "Jung-Gu",
 "25/11/2016" and reduplicated words stay whole); an EntityRuler finds places
 and people (honorific + capitalised name); regular-expression layers find
 dates, money and agencies, which are normalised (ISO dates, rupiah amounts,
-canonical agency names with their city). A trained statistical NER
-(pipeline/nlp/ner.py, the newest models/ner_spacy.vN/) is merged with the rules
-per label: the NER's PERSON and GPE spans (trimmed to the codebook's minimal
-form: no honorific, no edge punctuation, a written "Kota"/"Provinsi" prefix
-kept) come first and the rules fill their gaps, except that agencies, dates,
-money and events found by the rules, and places of the gazetteer, win over a
-NER PERSON (and over a NER GPE inside them); DATE, MONEY, ORG (normalised) and
-EVENT come from the rules alone. `tag_document` takes the statistical NER
-from the backend of the `nlp_backend` setting (spacy by default, or stanza).
+canonical agency names with their city); context patterns find people
+(honorifics, titles, roles, reported speech, appositions, header fields such as
+"Pewawancara:", reference lists, Japanese/Korean name suffixes) and the words
+of a name seen once mark its later bare mentions. A trained statistical NER
+(pipeline/nlp/ner.py, the newest models/ner_spacy.vN/) is merged with the rules:
+the rules lead for every label and the NER's PERSON spans fill their gaps
+(trimmed to the codebook's minimal form, and dropped when a word is a common
+Indonesian word, an English function word or a number: title-case phrases are
+the NER's usual false names). The leave-one-case-out figures on the annotated
+documents chose this merge: with the NER leading PERSON and GPE, or adding GPE
+or ORG, F1 was lower than with the rules alone (evaluation/REPORT.md).
+`tag_document` takes the statistical NER from the backend of the `nlp_backend`
+setting (spacy by default, or stanza).
 """
 
 from __future__ import annotations
@@ -29,8 +33,13 @@ from pipeline.nlp.money import find_money
 
 log = logging.getLogger(__name__)
 
-HONORIFICS = ["bapak", "ibu", "bpk", "bpk.", "sdr", "sdr.", "sdri", "sdri.", "pak", "bu", "mr", "mr.", "mrs", "mrs.",
-              "ms", "ms.", "dr", "dr.", "prof", "prof.", "ir", "ir.", "drs", "drs.", "hj", "hj.", "h.", "mas", "mbak"]
+# Honorifics that are abbreviations may carry a full stop ("Sdr.", "Ny."); spoken ones may not: in "..., Pak. Jadi"
+# the stop ends the sentence and "Jadi" is no name.
+ABBREVIATED_HONORIFICS = ["bpk", "sdr", "sdri", "mr", "mrs", "ms", "dr", "dra", "drs", "prof", "ir", "hj", "h", "ny", "nn", "tn"]
+SPOKEN_HONORIFICS = ["bapak", "ibu", "pak", "bu", "mas", "mbak", "nyonya", "saudara", "saudari", "herr", "frau",
+                     "mister", "madam"]
+HONORIFICS = [*ABBREVIATED_HONORIFICS, *(h + "." for h in ABBREVIATED_HONORIFICS), *SPOKEN_HONORIFICS]
+HONORIFIC_RX = (r"(?:(?i:" + "|".join(ABBREVIATED_HONORIFICS) + r")\.?|(?i:" + "|".join(SPOKEN_HONORIFICS) + r")(?!\.))")
 ROLE_TITLES = ["wali kota", "walikota", "wakil wali kota", "bupati", "gubernur", "kepala dinas", "kepala bagian",
                "kabag", "kasubbag", "sekretaris daerah", "sekda", "ketua dprd", "camat", "lurah", "mayor",
                "burgemeester", "bürgermeisterin", "bürgermeister", "konsul", "duta besar"]
@@ -42,17 +51,48 @@ PROVINCES = ["Jawa Tengah", "Jawa Timur", "Jawa Barat", "DKI Jakarta", "Jakarta"
              "Sumatera Barat", "Sumatera Utara", "Sulawesi Selatan", "Bali", "Gyeonggi-do", "Gyeongsangnam-do",
              "Zhejiang", "Okayama", "Prefektur Okayama", "Western Australia", "Zuid-Holland", "Nordrhein-Westfalen",
              "Seoul", "Tokyo", "Beijing", "Canberra", "Den Haag", "Berlin", "Surabaya", "Semarang", "Bandung"]
-NAME_TOKEN = r"[A-Z][a-zA-Z'’-]+"
+NAME_TOKEN = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ'’-]+"
+PARTICLE = r"(?:van|de|der|den|von|bin|binti)"
+# A name: capitalised words on one line, with the particles of Dutch, German, Arabic names inside ("Joost van Leeuwen").
+NAME = NAME_TOKEN + r"(?:[ \t]+(?:" + PARTICLE + r"[ \t]+){0,2}" + NAME_TOKEN + r"){0,3}"
 PERSON_RE = re.compile(
-    r"\b(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+"
-    r"(?P<name>(?:(?:[A-Z]\.\s?){0,2})" + NAME_TOKEN + r"(?:\s+(?:" + NAME_TOKEN + r"|bin|binti|van|de|der|von))*?(?:\s+" + NAME_TOKEN + r")?)"
+    r"\b" + HONORIFIC_RX + r"[ \t]+(?:(?:H|Hj)\.[ \t]+)?"  # "Drs. H. Azhar Effendi": the pilgrim's title is no part of the name
+    r"(?P<name>(?:(?:[A-Z]\.[ \t]?){0,2})" + NAME + r")"
     r"(?=[\s,.;:)]|$)"
 )
 ROLE_PERSON_RE = re.compile(
-    r"\b(?i:" + "|".join(re.escape(t) for t in ROLE_TITLES) + r")(?:\s+(?:Kota\s+)?(?P<place>[A-Z][\w-]+))?,?\s+"
-    r"(?:(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+)?"
-    r"(?P<name>" + NAME_TOKEN + r"(?:\s+" + NAME_TOKEN + r"){1,3})"
+    r"\b(?i:" + "|".join(re.escape(t) for t in ROLE_TITLES) + r")(?:[ \t]+(?:Kota[ \t]+)?(?P<place>[A-Z][\w-]+))?,?[ \t]+"
+    r"(?:" + HONORIFIC_RX + r"[ \t]+)?"
+    r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:" + PARTICLE + r"[ \t]+){0,2}" + NAME_TOKEN + r"){1,3})"
 )
+# A partner city's head by the title alone, one name word being enough there ("Mayor Tallis", "Burgemeester de Boer").
+FOREIGN_HEAD_RE = re.compile(r"\b(?:Mayor|Burgemeester|Bürgermeister(?:in)?|Oberbürgermeister(?:in)?|Lord[ \t]+Mayor)[ \t]+"
+                             r"(?P<name>(?:" + PARTICLE + r"[ \t]+)?" + NAME + r")")
+# Reported speech and attribution in news and minutes: "kata Hendra", "ujar Syahrir", "menurut Margaret Quinlan".
+SPEECH_RE = re.compile(r"\b(?i:kata|ujar|ucap|tutur|tegas|jelas|ungkap|imbuh|menurut|said|says|according[ \t]+to)[ \t]+"
+                       r"(?P<name>" + NAME + r")(?=[\s,.;:!?)]|$)")
+# A name set off by commas before a verb or a weekday: "Ketua Kadin Kota Pasirlaut, Herman Situmeang, menyambut".
+# Or closing the sentence after a role ("..., guru koordinator program, Desi Marlina."), or with the age ("Sumiyati (52)").
+APPOSED_RE = re.compile(r",[ \t]+(?P<name>" + NAME + r"),[ \t]+"
+                        r"(?=(?:me|ber|ter)[a-z]{3,}\b|(?:dalam|saat|ketika|usai|seusai|selaku|sebagai|juga|yang)\b"
+                        r"|(?:Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu)\b)"
+                        r"|,[ \t]+(?P<name2>" + NAME_TOKEN + r"(?:[ \t]+(?:" + PARTICLE + r"[ \t]+){0,2}" + NAME_TOKEN + r"){1,3})"
+                        r"(?=\.(?:[ \t]+[A-Z\"“]|[ \t]*$))"
+                        r"|\b(?P<name3>" + NAME + r")[ \t]+\(\d{2}\)")
+# A Japanese or Korean honorific suffix: "Mori-san", "Park-ssi".
+SUFFIX_RE = re.compile(r"\b(?P<name>[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]+)-(?:san|sama|sensei|ssi|nim|kun)\b")
+# A name opening a sentence, a numbered item or a line, then a verb ("Choi Jae-won memaparkan",
+# "Abdul Haris Baso (Bagian Kerja Sama) melaporkan"): how minutes and news report who said what.
+SUBJECT_RE = re.compile(r"(?:^|(?<=[.!?][ \t])|(?<=^\d\.[ \t])|(?<=\n\d\.[ \t]))(?P<name>(?:(?:Muh|Moh)\.[ \t]+)?" + NAME_TOKEN
+                        + r"(?:[ \t]+(?:" + PARTICLE + r"[ \t]+){0,2}" + NAME_TOKEN + r"){1,3})"
+                        r"(?:[ \t]+\([^()\n]{2,60}\))?,?[ \t]+(?=me[a-z]{3,}\b)", re.M)
+# Header fields of transcripts, minutes and letters: "Pewawancara: Dewi Anggraeni", "Informan (N): René Sitorus", "Oleh X".
+FIELD_RE = re.compile(r"(?:^|(?<=\n))[-*]?[ \t]*(?:Pewawancara|Informan(?:[ \t]*\d)?|Narasumber|Notulis|Notulen|Penulis|Oleh|Kontak|"
+                      r"Moderator|Pencatat|Interviewer|Interviewee|Disusun[ \t]+oleh|Dilaporkan[ \t]+oleh)"
+                      r"(?:[ \t]*\([A-Z]{1,3}\))?[ \t]*[:,]?[ \t]*\n?[ \t]*(?:" + HONORIFIC_RX + r"[ \t]+)?(?P<name>" + NAME + r")"
+                      r"(?=[\s,.;:)]|$)")
+# A reference list entry or an in-text citation of one: "Tjandradewi, B. I., & Marcotullio, P. J. (2009)".
+REFERENCE_RE = re.compile(r"(?:^|(?<=\n)|(?<=&[ \t])|(?<=\.,[ \t]))(?P<name>[A-Z][a-z]{1,}(?:[ \t]+[A-Z][a-z]+)?),[ \t]+(?:[A-Z]\.[ \t]?){1,3}(?=[,(& ]|$)")
 APPOSITION_RE = re.compile(  # "Ruslan Tahir, Wali Kota Muara Kencana"
     r"(?P<name>" + NAME_TOKEN + r"(?:\s+(?:" + NAME_TOKEN + r"|de|van|der|bin|binti)){1,3}),\s+(?i:" + "|".join(re.escape(t) for t in ROLE_TITLES)
     + r"|kepala|staf|ketua|anggota|sekretaris|direktur|guru|dosen|peneliti|camat|lurah)\b"
@@ -70,8 +110,11 @@ DEGREE_PERSON_RE = re.compile(  # "Irwan Kurnia, S.Pd., M.Si.", "Muh. Irfan Lati
 ROLE_WORDS = frozenset("""ketua wakil sekretaris bendahara anggota kepala staf staff guru kelas pihak pimpinan pembina
     notulis peserta koordinator bidan dokter perawat asal nama no nomor jabatan instansi keterangan peran uraian acara
     kegiatan waktu tempat tanggal hari wali walikota bupati gubernur camat lurah sekda asisten direktur manajer
-    kabag kasubbag kasi kabid seksi bidang bagian delegasi rombongan chair mayor mr mrs ms dari ke di dan untuk
-    diskusi lokakarya rapat kunjungan rencana kerja sama tesis laporan rekomendasi pengantar kesimpulan""".split())
+    kabag kasubbag kasi kabid kadis seksi bidang bagian delegasi rombongan chair mayor mr mrs ms dari ke di dan untuk
+    diskusi lokakarya rapat kunjungan rencana kerja sama tesis laporan rekomendasi pengantar kesimpulan
+    bapak ibu pak bu mas mbak tuan nyonya saudara saudari burgemeester bürgermeister bürgermeisterin para tim kedua ketiga pemerintah masyarakat
+    warga dinas badan kantor kota provinsi negara pasal jalan jl sungai kali pasar gedung pelabuhan jembatan taman
+    hotel bandara stasiun masjid gereja aula ruang balai program nota kesepahaman perjanjian daftar pustaka""".split())
 WEEKDAYS_MONTHS = frozenset("""senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli
     agustus september oktober november desember""".split())
 GPE_PREFIX = re.compile(r"(?i:(?<!wali\s)(?<!wakil wali\s)\bkota|provinsi|kabupaten|kecamatan|kelurahan|desa|distrik|"
@@ -79,17 +122,26 @@ GPE_PREFIX = re.compile(r"(?i:(?<!wali\s)(?<!wakil wali\s)\bkota|provinsi|kabupa
 ADMIN_AREA_RE = re.compile(  # "Kecamatan Tallasa", "Kelurahan Sidomukti", "distrik Kawabe", "Kampung Benteng"
     r"\b(?:Kecamatan|Kelurahan|Desa|Kabupaten|Distrik|distrik|Kampung)\s+[A-Z][\w'’-]+(?:\s+(?:Utara|Selatan|Barat|Timur|Tengah))?")
 SPEAKER_LABEL = re.compile(r"^[A-Z]{1,2}$")
+SPEAKER_TURN = re.compile(r"(?:^|(?<=\n))[ \t]*\**([A-ZÀ-Þ][\w'’.-]*(?:[ \t]+[A-ZÀ-Þ][\w'’.-]*){0,3})\**[ \t]*:(?=[ \t])")
 ROMAN = re.compile(r"^[IVXLC]+$")
 OTHER_ORGS = re.compile(
-    r"\b(?:SMA|SMP|SMK|SD|MAN|MTsN?)\s+(?:Negeri\s+|Swasta\s+)?\d+\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?"
+    r"\b(?:SMA|SMP|SMK|SD|MAN|MTsN?)\s+(?:Negeri\s+|Swasta\s+|N\s+)?\d+(?:\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?"
     r"|\b(?:Universitas|Institut|Politeknik|Sekolah\s+Tinggi)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}"
     r"|\b(?:Puskesmas|Sanggar(?:\s+Seni)?|Ikatan|Asosiasi|Perkumpulan|Paguyuban|Kamar\s+Dagang(?:\s+dan\s+Industri)?|Komite|"
     r"Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap)(?:\s+(?:[A-Z][\w'’-]*|dan|en|van|der))*\s+[A-Z][\w'’-]*"
-    r"|\bKomisi\s+(?:IV|I{1,3}|[A-D])\b"
-    r"|\bCity\s+of\s+[A-Z]\w+(?:\s+[A-Z]\w+)?"
-    r"|\bPT\.?\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}"
-    r"|(?:[A-Z][\w'’-]+\s+){1,4}(?:High\s+School|College|University|Committee|Council|Association|Chamber\s+of\s+Commerce)\b"
+    r"|\b(?:Komisi|KOMISI)\s+(?:IV|I{1,3}|[A-D])\b"
+    r"|\b(?:City|CITY)\s+(?:of|OF)\s+[A-Z]\w+(?:[ \t]+[A-Z]\w+)?"
+    r"|\b(?:PT|CV|UD)\.?\s+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,3}"
+    r"|\b(?:[A-Z][\w&'’-]*[ \t]+){1,4}(?:Co\.,?[ \t]+Ltd\.|Ltd\.|GmbH|B\.V\.|Inc\.|Corporation)"
+    r"|(?:St\.[ \t]+)?(?:[A-Z][\w'’-]+[ \t]+){1,4}(?:High\s+School|College|University|Committee|Council|Association|"
+    r"Chamber\s+of\s+Commerce)\b"
+    # newspapers: "Suara Karangsari", "Harian X", "Kencana Pos", "Tanjungwaru Ekspres"
+    r"|\b(?:Harian|Suara|Warta|Radar|Tribun)[ \t]+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+)?"
+    r"|\b[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,2}[ \t]+(?:Pos|Post|Ekspres|Express|Times|News)\b"
 )
+ORG_HEAD = re.compile(r"(?:SMA|SMP|SMK|SD|MAN|MTs|Universitas|Institut|Politeknik|Sekolah|Puskesmas|Sanggar|Ikatan|Asosiasi|"
+                      r"Perkumpulan|Paguyuban|Kamar|Komite|Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap|Komisi|KOMISI|"
+                      r"City|CITY|PT|CV|UD|St\.|Harian|Suara|Warta|Radar|Tribun)\b")
 EVENTS = re.compile(
     r"\bpenandatanganan(?:\s+(?:Nota\s+Kesepahaman|MoU|LoI|Letter\s+of\s+Intent|Memorandum\s+of\s+Understanding|"
     r"Perjanjian\s+Kerja\s+Sama|PKS|naskah\s+kerja\s+sama))?"
@@ -98,9 +150,11 @@ EVENTS = re.compile(
 )
 LANGUAGE_BEFORE = re.compile(r"(?:bahasa|berbahasa|language)\s*$", re.I)
 PRIORITY = {"MONEY": 0, "DATE": 1, "ORG": 2, "EVENT": 3, "GPE": 4, "PERSON": 5}
-# The NER's spans are used for these labels only, ahead of the rules' (which fill its gaps). For DATE, MONEY,
-# ORG and EVENT the leave-one-case-out figures showed the NER adding more false spans than it found (card.json).
-NER_LABELS = {"PERSON", "GPE"}
+# The NER's spans are used for these labels only. For the other labels the leave-one-case-out figures showed the
+# NER adding more false spans than it found (36 annotated documents; card.json of models/ner_spacy.v2).
+NER_LABELS = {"PERSON"}
+# Labels whose NER spans win over overlapping rule spans; for the others the rules lead and the NER fills their gaps.
+NER_LEADS: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -108,12 +162,15 @@ def blank_nlp():
     """spaCy's Indonesian language with a tokenizer that keeps "Jung-Gu", dates and reduplications whole."""
     try:
         import spacy
-        from spacy.util import compile_infix_regex
+        from spacy.util import compile_infix_regex, compile_suffix_regex
     except ImportError as exc:  # pragma: no cover - a core dependency
         raise ImportError("the NLP stage needs spaCy: pip install spacy") from exc
     nlp = spacy.blank("id")
     infixes = [p for p in nlp.Defaults.infixes if "-" not in p and "/" not in p]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # ... but a clitic after a hyphen is a token of its own: "Seokjin" + "-nya", "Takahashi" + "-san".
+    suffixes = [r"(?<=\w)-(?:nya|san|sama|sensei|ssi|nim|kun|ku|mu|lah|kah|pun)$", *nlp.Defaults.suffixes]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     return nlp
 
 
@@ -137,19 +194,80 @@ def _case_names(cases: list[Case]) -> tuple[list[tuple[str, list[str]]], tuple[s
     return cities, tuple(sorted(gpe))
 
 
+def case_places(case: Case | None, cases: list[Case]) -> tuple[str, ...]:
+    """The place names known for a document of `case`: the cases' cities, countries and provinces."""
+    return _case_names([c for c in [case, *cases] if c is not None])[1]
+
+
 @functools.lru_cache(maxsize=256)
 def _known_names(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
 
 
-def people_in(texts: list[str]) -> frozenset[str]:
-    """Names introduced with an honorific or a role somewhere in a document ("Bapak Ruslan Tahir")."""
+# Patterns that find a person's name by its context, each with a group "name".
+PERSON_PATTERNS = (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE, DEGREE_PERSON_RE, FOREIGN_HEAD_RE, SPEECH_RE, APPOSED_RE,
+                   SUBJECT_RE, FIELD_RE, SUFFIX_RE)
+
+
+def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """(start, end) of the names the context patterns find in one text, trimmed to the name.
+
+    `places` are the place names known for the case: a role's place ("Wali Kota Muara Kencana Andi
+    Mappaseng") is cut off the name; a word after a role that is no known place starts the name.
+    """
+    out = []
+    lowered = {p.lower() for p in places}
+    for rx in PERSON_PATTERNS:
+        for m in rx.finditer(text):
+            group = next(g for g in ("name", "name2", "name3") if g in rx.groupindex and m.group(g))
+            s, e = m.start(group), m.end(group)
+            if rx is ROLE_PERSON_RE and m.group("place") and lowered and m.group("place").lower() not in lowered:
+                s = m.start("place")
+            for place in sorted(places, key=len, reverse=True):  # "Muara Kencana Andi Mappaseng" -> "Andi Mappaseng"
+                if text.startswith(place + " ", s) and s + len(place) + 1 < e:
+                    s += len(place) + 1
+                    break
+            if rx is SUBJECT_RE and any(_common_word(w) for w in text[s:e].split()):
+                continue  # "Perwakilan Dinas Kesehatan menyampaikan": a sentence opening with common words
+            span = _trim_name(text, s, e, caps_ok=rx in (PERSON_RE, DEGREE_PERSON_RE, FIELD_RE))
+            if span is not None:
+                out.append(span)
+    return out
+
+
+def people_in(texts: list[str], places: tuple[str, ...] = ()) -> frozenset[str]:
+    """Names of two words or more introduced by their context somewhere in a document ("Bapak Ruslan Tahir")."""
     names = set()
     for text in texts:
-        for rx in (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE, DEGREE_PERSON_RE):
-            names.update(m.group("name") for m in rx.finditer(text)
-                         if len(m.group("name").split()) >= 2 and not _role_like(m.group("name")))
+        names.update(text[s:e] for s, e in _person_matches(text, places) if len(text[s:e].split()) >= 2)
     return frozenset(names)
+
+
+def _not_name_word(word: str) -> bool:
+    w = word.lower().strip(".,;:()")
+    return w in ROLE_WORDS or w in WEEKDAYS_MONTHS or w in _stop_words()
+
+
+def _trim_name(text: str, s: int, e: int, caps_ok: bool = False) -> tuple[int, int] | None:
+    """Cut a candidate name before the first word that is a role, a weekday or month or a function word
+    ("Hendra Prasetyo Wali ..."), and drop it when its first word is a role ("Ibu Margaret", "Jalan Pemuda").
+    A function word opening it is left out ("Bagi Sumiyati (52)")."""
+    words = list(re.finditer(r"\S+", text[s:e]))
+    while len(words) > 1 and words[0].group(0).lower() in _stop_words() and words[0].group(0).lower() not in ROLE_WORDS:
+        words.pop(0)
+    # A heading in capitals is no name, unless a title or degree says it is ("Drs. SIGIT HARTONO, M.Si.").
+    shouted = [w.group(0).isupper() and len(w.group(0)) > 3 and not caps_ok for w in words]
+    if not words or _not_name_word(words[0].group(0)) or shouted[0]:
+        return None
+    keep = words[0]
+    for w, caps in zip(words[1:], shouted[1:], strict=True):
+        if caps or (_not_name_word(w.group(0)) and not re.fullmatch(PARTICLE, w.group(0))):
+            break
+        keep = w
+    start, end = s + words[0].start(), s + keep.end()
+    while re.search(r"[ \t]" + PARTICLE + r"$", text[start:end]):  # no particle at the end
+        end = start + text[start:end].rstrip().rfind(" ")
+    return start, end
 
 
 def _role_like(name: str) -> bool:
@@ -174,6 +292,31 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS) | {"ya", "iya", "oh", "nah", "hmm"}
 
 
+ENGLISH_FUNCTION_WORDS = frozenset("the of and however in on for to a an this that these with by from as at".split())
+
+
+@functools.cache
+def _lexicon() -> frozenset[str]:
+    """Indonesian word forms of spaCy's lookup lemmatizer table (spacy-lookups-data), empty when it is not installed."""
+    try:
+        import gzip
+        import json
+        from importlib.resources import files
+
+        path = files("spacy_lookups_data") / "data" / "id_lemma_lookup.json.gz"
+        table = json.loads(gzip.decompress(path.read_bytes()))
+    except (ImportError, OSError, ValueError):
+        return frozenset()
+    return frozenset(table) | frozenset(table.values())
+
+
+def _common_word(word: str) -> bool:
+    """A capitalised word that is an Indonesian common word ("Jadi", "Orang", "Ilmunya"), so no name alone."""
+    w = word.lower().strip(".,;:!?")
+    base = w[:-3] if w.endswith("nya") and len(w) > 5 else w
+    return w in _lexicon() or base in _lexicon() or base in _stop_words()
+
+
 HONORIFIC_START = re.compile(r"^(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+")
 
 
@@ -193,7 +336,13 @@ def _clean_ner_span(text: str, s: int, e: int, label: str) -> tuple[int, int, st
         if not words or SPEAKER_LABEL.match(text[s:e]) or _role_like(text[s:e]):
             return None
         if len(words) == 1 and (words[0].lower() in _stop_words() or words[0].lower() in WEEKDAYS_MONTHS
-                                or words[0].lower().rstrip(".") in HONORIFICS):
+                                or words[0].lower().rstrip(".") in HONORIFICS or _common_word(words[0])):
+            return None
+        if SPEAKER_TURN.match(text, max(0, text.rfind("\n", 0, s) + 1)) and text[e:e + 1] == ":":
+            return None
+        # Title-case phrases ("Memutar Lagi", "Seni Budaya", "Tabel 1") are the NER's usual false names: a word of
+        # the Indonesian lexicon, an English function word or a digit makes the span no name.
+        if any(_common_word(w) or w.lower() in ENGLISH_FUNCTION_WORDS or any(ch.isdigit() for ch in w) for w in words):
             return None
     if label == "GPE":
         if ROMAN.match(text[s:e]):  # "Kelas XI", "Komisi IV"
@@ -218,16 +367,42 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     cands += [(m.start, m.end, "MONEY", m.value) for m in find_money(text)]
     cands += [(m.start, m.end, "DATE", m.value) for m in find_dates(text)]
     cands += [(m.start, m.end, "ORG", m.canonical) for m in find_agencies(text, cities, local)]
-    cands += [(m.start(), m.end(), "ORG", " ".join(m.group(0).split())) for m in OTHER_ORGS.finditer(text)]
+    for m in OTHER_ORGS.finditer(text):
+        s, name = m.start(), m.group(0)
+        while not ORG_HEAD.match(name) and " " in name and (name.split()[0].lower() in _stop_words() or _common_word(name.split()[0])):
+            s += name.index(" ") + 1  # "Di Qiaofeng Electronics Co., Ltd.", "Tawaran Seokjin Girls' High School"
+            name = text[s:m.end()]
+        cands.append((s, m.end(), "ORG", " ".join(name.split())))
+    # A council commission with its council is one body: "Komisi I DPRD Kota Tanjungwaru".
+    for c in [c for c in cands if c[2] == "ORG" and c[3] and c[3].lower().startswith("komisi")]:
+        council = next((o for o in cands if o[2] == "ORG" and o[0] == c[1] + 1 and text[o[0]:o[0] + 4].upper() == "DPRD"), None)
+        if council is not None:
+            cands.append((c[0], council[1], "ORG", f"Komisi {c[3].split()[1]} {council[3]}"))
     cands += [(m.start(), m.end(), "EVENT", None) for m in EVENTS.finditer(text)]
-    for rx in (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE, DEGREE_PERSON_RE):
-        cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in rx.finditer(text) if not _role_like(m.group("name"))]
+    cands += [(s, e, "PERSON", None) for s, e in _person_matches(text, gpe_names) if not _role_like(text[s:e])]
     for m in CITATION_RE.finditer(text):
         cands += [(m.start(g), m.end(g), "PERSON", None) for g in ("name", "name2") if m.group(g)]
+    cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in REFERENCE_RE.finditer(text)
+              if not _not_name_word(m.group("name").split()[0])]
     if text.count("|") >= 2:  # a table row: a cell that is just a name is a person
         cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in TABLE_NAME_CELL.finditer(text)
                   if not _role_like(m.group("name"))]
-    cands += [(m.start(), m.end(), "PERSON", None) for m in _known_names(known_people).finditer(text)] if known_people else []
+    if known_people:  # the full names, and each of their words alone ("Rusdi" after "Rusdi Hamzah")
+        words = {w for n in known_people for w in n.split() if len(w) >= 3 and w[0].isupper() and "." not in w
+                 and not _not_name_word(w) and w not in gpe_names}
+        for m in _known_names(known_people | words).finditer(text):
+            s, e = m.start(), m.end()
+            if m.group(0) in words:  # a known word inside a longer name not seen before ("Salmah Rusdi")
+                while (b := re.search(r"(?:^|(?<=\s))(" + NAME_TOKEN + r")[ \t]+$", text[max(0, s - 30):s])) and not _not_name_word(b.group(1)) \
+                        and not b.group(1).isupper() and not _common_word(b.group(1)):
+                    s -= len(text[max(0, s - 30):s]) - b.start(1)
+                while (a := re.match(r"[ \t]+(" + NAME_TOKEN + r")(?=[\s,.;:)]|$)", text[e:])) and not _not_name_word(a.group(1)) \
+                        and not a.group(1).isupper() and not _common_word(a.group(1)):
+                    e += a.end()
+            cands.append((s, e, "PERSON", None))
+    # A speaker label opening a transcript turn ("Ratna: ...") is layout, not a mention (codebook 8.2).
+    labels = {(m.start(1), m.end(1)) for m in SPEAKER_TURN.finditer(text)}
+    cands = [c for c in cands if not (c[2] == "PERSON" and (c[0], c[1]) in labels)]
     doc = _ruler_nlp(gpe_names)(text)
     places = {(e.start_char, e.end_char) for e in doc.ents}
     places |= {(m.start(), m.end()) for m in _gpe_regex(gpe_names).finditer(text)}
@@ -255,7 +430,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     rule_cands = [c for c in rule_cands if not (c[2] == "DATE" and any(s < c[0] and c[1] == e for s, e, _, _ in events))]
 
     def rank(c: tuple[int, int, str, str | None], from_ner: bool) -> tuple:
-        leads = from_ner == (c[2] in NER_LABELS) if ner_spans is not None else True
+        leads = True if ner_spans is None else (c[2] in NER_LEADS) == from_ner
         return (0 if leads else 1, PRIORITY[c[2]], -(c[1] - c[0]), c[0])
 
     ranked = sorted([(rank(c, False), c) for c in rule_cands] + [(rank(c, True), c) for c in ner_cands],
@@ -306,7 +481,7 @@ def tag_document(document: Document, case: Case | None, cases: list[Case], use_n
     spaCy model is shipped, the rules alone tag.
     """
     entities: list[Entity] = []
-    people = people_in([document.text[b.start : b.end] for b in document.blocks])
+    people = people_in([document.text[b.start : b.end] for b in document.blocks], case_places(case, cases))
     ner = _ner_tagger(backend or nlp_backend()) if use_ner else None
     for block in document.blocks:
         text = document.text[block.start : block.end]

@@ -55,12 +55,15 @@ PUBLISHED_PROCESSORS = ("tokenize", "pos", "lemma", "depparse")
 # Abbreviations whose full stop belongs to the token ("Dr.", "St. Columba's"); initials ("A.", "R.A.").
 _ABBREVIATIONS = (r"(?:Dr|Drs|Dra|Prof|Ir|Hj|H|St|Muh|Moh|Moch|Mhd|Sdr|Sdri|Bpk|Mr|Mrs|Ms|Jl|No|Kec|Kab|Kel|dll|dsb|dkk|Tbk|Co|Inc|Ltd"
                   r"|Jr|Sr|S\.Pd|S\.T|M\.Si|M\.Pd|S\.E|S\.H|M\.M)\.(?!\w)")
+# Suffixes written after a hyphen that are no part of the name before them: "Seokjin-nya", "Takahashi-san".
+CLITICS = r"(?:nya|san|sama|sensei|ssi|nim|kun|ku|mu|lah|kah|pun)"
 TOKEN_RE = re.compile(
     _ABBREVIATIONS
     + r"|(?:[A-Z]\.){2,}"  # R.A.
     + r"|[A-Z]\.(?=\s[A-Z])"  # an initial before a name
     + r"|\d+(?:[.,/:-]\d+)*(?:-an)?"  # 150.000.000, 25/11/2016, 2000-an
-    + r"|\w+(?:['’](?![sS]\b)\w+|-\w+)*"  # words, Jung-Gu, O'Neill (but "Seokjin" + "'s")
+    + r"|\w+(?:['’](?![sS]\b)\w+|-(?!" + CLITICS + r"\b)\w+)*"  # words, Jung-Gu, O'Neill (but "Seokjin" + "'s", "-nya")
+    + r"|-" + CLITICS + r"\b"
     + r"|['’][sS]\b"
     + r"|[^\w\s]"
 )

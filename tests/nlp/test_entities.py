@@ -74,3 +74,63 @@ def test_heldout_entity_evaluation_scores_the_shipped_pipeline(demo_cases):
     assert r["documents"] >= 6 and r["gold_dates"] > 0
     person = r["per_label"]["PERSON"]
     assert person["gold"] > 0 and 0.0 < person["f1"] <= 1.0
+
+
+def _tagged(text, case, people=frozenset(), ner=None):
+    from pipeline.nlp.entities import case_places, people_in
+
+    known = people or people_in(text.split("\n\n"), case_places(case, [case]))
+    return {(text[s:e], label) for s, e, label, _ in tag_text(text, case, [case], known, ner)}
+
+
+def test_people_found_by_their_context_without_an_honorific(case_karangsari):
+    text = ("Pewawancara: Dewi Anggraeni\n\n"
+            "Ketua paguyuban, Herman Situmeang, menyambut baik. \"Bagus,\" kata Hendra kepada wartawan. "
+            "Bagi Sumiyati (52), jembatan itu penting. Surat dari Mori-san belum dibalas. "
+            "Wali Kota Karangsari Rusdi Hamzah hadir; Rusdi juga berpidato.")
+    got = _tagged(text, case_karangsari)
+    for name in ["Dewi Anggraeni", "Herman Situmeang", "Hendra", "Sumiyati", "Mori", "Rusdi Hamzah", "Rusdi"]:
+        assert (name, "PERSON") in got, name
+    assert ("Karangsari", "GPE") in got  # the role's place is cut off the name
+
+
+def test_speaker_labels_sentence_words_and_honorific_pairs_are_not_people(case_karangsari):
+    text = ("Ratna: Survei belum ada, Pak. Jadi kami ukur tahun ini.\n\n"
+            "P: Apakah Bapak Ibu diundang ke Jalan Pemuda?\n\n"
+            "Pewawancara: Ratna Sari")
+    got = _tagged(text, case_karangsari)
+    people = {t for t, label in got if label == "PERSON"}
+    assert "Ratna Sari" in people
+    assert not people & {"Ratna", "Jadi", "Ibu", "Jalan Pemuda"}  # the turn label "Ratna:" is layout
+
+
+def test_ner_person_spans_fill_gaps_but_not_with_title_case_phrases(case_karangsari):
+    text = "Jembatan Memutar Lagi dibahas oleh Yohanes Hartanto dan tim."
+
+    def span(sub: str) -> tuple[int, int, str]:
+        return (text.index(sub), text.index(sub) + len(sub), "PERSON")
+
+    got = _tagged(text, case_karangsari, ner=[span("Memutar Lagi"), span("Yohanes Hartanto")])
+    assert ("Yohanes Hartanto", "PERSON") in got  # no rule found it: the NER fills the gap
+    assert ("Memutar Lagi", "PERSON") not in got  # common Indonesian words make no name
+
+
+def test_agency_styles_of_both_cities_and_what_is_no_agency():
+    cities = CITIES + [("Xilanzhou", ["Kota Xilanzhou"])]
+    text = ("PEMERINTAH RAKYAT KOTA XILANZHOU dan Pemerintah Rakyat Kota Xilanzhou; Bagian Hukum Setda; "
+            "Bagian Kerja Sama pada Sekretariat Daerah Kota Karangsari; Konsulat Jenderal Republik Rakyat Tiongkok di Medan. "
+            "Surat Nomor 090/412/Setda dibahas di Balai Kota dan Kantor Wali Kota Karangsari, Negara Bagian Nordrhein-Westfalen.")
+    found = {a.text: a.canonical for a in find_agencies(text, cities, "Karangsari")}
+    assert found["PEMERINTAH RAKYAT KOTA XILANZHOU"] == "Pemerintah Kota (Xilanzhou)"
+    assert found["Pemerintah Rakyat Kota Xilanzhou"] == "Pemerintah Kota (Xilanzhou)"
+    assert found["Bagian Hukum Setda"] == "Bagian Hukum Sekretariat Daerah (Karangsari)"
+    assert found["Bagian Kerja Sama pada Sekretariat Daerah Kota Karangsari"] == "Bagian Kerja Sama Sekretariat Daerah (Karangsari)"
+    assert "Konsulat Jenderal Republik Rakyat Tiongkok di Medan" in found
+    assert not {"Setda", "Balai Kota", "Kantor Wali Kota", "Bagian Nordrhein-Westfalen"} & set(found)
+
+
+def test_commission_and_council_are_one_body_and_newspapers_are_orgs(case_karangsari):
+    text = "MUARA, Suara Karangsari – Anggota Komisi I DPRD Kota Karangsari hadir, kata Tanjungwaru Ekspres."
+    got = _tagged(text, case_karangsari)
+    assert ("Komisi I DPRD Kota Karangsari", "ORG") in got
+    assert ("Suara Karangsari", "ORG") in got and ("Tanjungwaru Ekspres", "ORG") in got
