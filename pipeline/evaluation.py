@@ -27,7 +27,7 @@ from pathlib import Path
 from pipeline.aggregate.verdicts import SOURCE_WEIGHT, fit_thresholds
 from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import PassageClassifier
-from pipeline.classify.train import doc_case, load_examples, scores
+from pipeline.classify.train import V4_PARAMS, doc_case, load_examples, scores
 from pipeline.data import ELEMENTS, ENTITY_LABELS
 from pipeline.ingest.cases import Case
 
@@ -55,7 +55,7 @@ def evaluate_entities(annotations: Path, cases: list[Case], params=None, with_ne
     documents only. Figures are given for the rules alone, the NER alone and the
     combination that the pipeline ships, overall and per held-out case.
     """
-    from pipeline.nlp.entities import people_in, tag_text
+    from pipeline.nlp.entities import case_places, people_in, tag_text
     from pipeline.nlp.ner import loco_predictions
 
     docs = [d for d in _read_jsonl(annotations / "documents.jsonl") if d["entities"]]
@@ -75,7 +75,7 @@ def evaluate_entities(annotations: Path, cases: list[Case], params=None, with_ne
     for d in docs:
         text = d["text"]
         paragraphs = list(re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text))  # as the source format defines them
-        people = people_in([m.group(0) for m in paragraphs])
+        people = people_in([m.group(0) for m in paragraphs], case_places(by_slug.get(d["case"]), cases))
         ner_spans = ner_by_doc.get(d["doc"], [])
         predicted: dict[str, set[tuple[int, int, str]]] = {s: set() for s in systems}
         values: dict[tuple[int, int], str | None] = {}
@@ -166,6 +166,7 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
     from pipeline.ingest.discover import discover
     from pipeline.process import Models, aggregate_stage, classify_stage, extract_stage, nlp_stage
 
+    params = {**V4_PARAMS, **params}  # the shipped configuration unless told otherwise
     examples = load_examples(annotations / "passages.jsonl")
     rows = _read_jsonl(annotations / "passages.jsonl")
     groups = [doc_case(e.doc) for e in examples]
@@ -192,6 +193,8 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
         # Verdict cut-offs are fitted on the gold passages of the five training cases only.
         train_cases = [c for c in gold_verdicts if c != case]
         thresholds = fit_thresholds(gold_balances(rows, train_cases), _gold_cells(gold_verdicts, train_cases))
+        # the fold model's stance confusion, measured out of fold on the five training cases only
+        thresholds.confusion = {el: m for el, m in (getattr(model, "stance_confusion_", None) or {}).items() if m}
         verdicts = aggregate_stage(held_out, [case], thresholds)[case]
         oracle_status = {el: thresholds.status(*gold_balances(rows, [case])[(case, el)])[0] for el in ELEMENTS}
         cells[case] = {el: {"predicted": v.status, "gold": gold_verdicts.get(case, {}).get(el), "score": v.score,
@@ -338,7 +341,9 @@ def markdown(r: dict) -> str:
               "## Verdicts (leave-one-case-out)", "",
               f"Agreement with annotations/verdicts.toml: {r['verdicts']['agreement']:.3f} of {r['verdicts']['cells']} "
               "case-element cells (classifier trained without the held-out case; verdict cut-offs fitted on the "
-              "other five cases' gold passages).", "",
+              "other five cases' gold passages; the held-out case's evidence balance adjusted for the fold "
+              "classifier's positive/obstacle confusion, measured out of fold on the five training cases: "
+              "pipeline/aggregate/adjust.py).", "",
               f"Oracle: the same aggregator fed the held-out case's gold passage labels instead of the classifier's "
               f"agrees on {r['verdicts']['oracle_agreement']:.3f} of the cells: the gap between the two is the "
               "classifier's.", "", "| case | " + " | ".join(ELEMENTS) + " |", "|---|" + "---|" * len(ELEMENTS)]

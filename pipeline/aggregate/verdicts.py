@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
+
+from pipeline.aggregate.adjust import adjusted_balance
 from pipeline.data import ELEMENTS, Document, Evidence, ObstacleFinding, Passage, SummarySentence, Verdict
 from pipeline.ingest.cases import Case
 
@@ -32,15 +35,21 @@ class Thresholds:
     not_fulfilled: float = -0.40  # score at or below: not fulfilled
     min_weight: float = 1.0  # less total evidence weight: insufficient evidence
     min_passages: int = 3
+    # element -> (fulfilled, not_fulfilled) cut-offs that replace the shared ones for that element
+    per_element: dict = field(default_factory=dict)
+    # element -> the classifier's out-of-fold stance confusion on that element's evidence, see `adjust`;
+    # when present the balance is the adjusted count of source-weighted passages
+    confusion: dict = field(default_factory=dict)
 
-    def status(self, pos: float, neg: float, n: int) -> tuple[str, float]:
+    def status(self, pos: float, neg: float, n: int, element: str | None = None) -> tuple[str, float]:
         total = pos + neg
         score = (pos - neg) / total if total else 0.0
+        hi, lo = self.per_element.get(element, (self.fulfilled, self.not_fulfilled))
         if total < self.min_weight or n < self.min_passages:
             return "insufficient_evidence", score
-        if score >= self.fulfilled:
+        if score >= hi:
             return "fulfilled", score
-        if score <= self.not_fulfilled:
+        if score <= lo:
             return "not_fulfilled", score
         return "partial", score
 
@@ -62,6 +71,35 @@ def fit_thresholds(balances: dict[tuple[str, str], tuple[float, float, int]],
     return best
 
 
+def fit_element_thresholds(balances: dict[tuple[str, str], tuple[float, float, int]],
+                           gold: dict[tuple[str, str], str]) -> Thresholds:
+    """`fit_thresholds`, then for each element its own (fulfilled, not_fulfilled) cut-offs: a
+    classifier's evidence is biased differently per element (it finds commitment obstacles more
+    readily than commitment successes), so shared cut-offs fitted on its predicted labels misplace
+    some elements. Among the cut-offs that reproduce the most cells of an element, the centre of
+    that set is taken (the widest margin to the cells on either side)."""
+    base = fit_thresholds(balances, gold)
+    per: dict[str, tuple[float, float]] = {}
+    his = [x / 20 for x in range(-18, 20)]
+    for el in ELEMENTS:
+        keys = [k for k in gold if k[1] == el and k in balances]
+        if len(keys) < 3:
+            continue
+        scored = []
+        for hi in his:
+            for lo in [x for x in his if x < hi]:
+                t = Thresholds(hi, lo, base.min_weight, base.min_passages)
+                scored.append((sum(t.status(*balances[k])[0] == gold[k] for k in keys), hi, lo))
+        top = max(s[0] for s in scored)
+        shared = sum(base.status(*balances[k])[0] == gold[k] for k in keys)
+        if top <= shared:
+            continue
+        best = [s for s in scored if s[0] == top]
+        per[el] = (round(float(np.median([s[1] for s in best])), 3), round(float(np.median([s[2] for s in best])), 3))
+    base.per_element = per
+    return base
+
+
 ELEMENT_LABEL_ID = {"commitment": "Komitmen", "participation": "Partisipasi masyarakat",
                     "understanding": "Pemahaman bersama", "reciprocity": "Hubungan timbal balik",
                     "outcomes": "Hasil nyata"}
@@ -81,6 +119,46 @@ OBSTACLE_ID = {
 def passage_weight(p: Passage, element: str, doc_type: str) -> float:
     stance_conf = p.stance_scores.get(p.stance, 1.0) if p.stance_scores else 1.0
     return p.scores.get(element, 1.0) * stance_conf * SOURCE_WEIGHT.get(doc_type, 0.8)
+
+
+def soft_weights(scores: dict, stance_scores: dict, element: str, doc_type: str | None) -> tuple[float, float]:
+    """(for, against) of one passage without hard labels: P(element) x source weight, split between
+    for and against in proportion to P(positive) and P(obstacle)."""
+    pos, neg = stance_scores.get("positive", 0.0), stance_scores.get("obstacle", 0.0)
+    if pos + neg <= 0:
+        return 0.0, 0.0
+    w = scores.get(element, 0.0) * SOURCE_WEIGHT.get(doc_type, 0.8)
+    return w * pos / (pos + neg), w * neg / (pos + neg)
+
+
+def balance_rows(rows: list[dict], cases: list[str], mode: str = "hard") -> dict[tuple[str, str], tuple[float, float, int]]:
+    """(for, against, passages) per (case, element) from passage rows (dicts with case, doc_type, stance,
+    elements, scores, stance_scores): gold labels (scores 1.0) or a classifier's predictions.
+    "hard": only passages labelled with the element and a non-neutral stance count, weighted as in
+    `passage_weight`; "soft": every passage of the case counts with its probabilities (`soft_weights`).
+    The passage count is the hard-labelled evidence in both modes."""
+    out = {}
+    wanted = set(cases)
+    by_case: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["case"] in wanted:
+            by_case[r["case"]].append(r)
+    for case in cases:
+        for el in ELEMENTS:
+            pos = neg = 0.0
+            n = 0
+            for r in by_case[case]:
+                labelled = el in r["elements"] and r["stance"] in {"positive", "obstacle"}
+                n += labelled
+                if mode == "soft":
+                    a, b = soft_weights(r["scores"], r["stance_scores"], el, r.get("doc_type"))
+                    pos, neg = pos + a, neg + b
+                elif labelled:
+                    w = r["scores"].get(el, 1.0) * r["stance_scores"].get(r["stance"], 1.0) \
+                        * SOURCE_WEIGHT.get(r.get("doc_type"), 0.8)
+                    pos, neg = (pos + w, neg) if r["stance"] == "positive" else (pos, neg + w)
+            out[(case, el)] = (pos, neg, n)
+    return out
 
 
 def cite(ev: Evidence) -> str:
@@ -113,13 +191,22 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
         evidence.append(Evidence(doc=p.doc, page=p.page, start=p.start, end=p.end, quote=p.text, stance=p.stance,
                                  weight=round(passage_weight(p, element, doc_type), 4),
                                  source=d.source if d else None, doc_type=doc_type, side=side_of(p.text, case_info)))
-    pos = sum(e.weight for e in evidence if e.stance == "positive")
-    neg = sum(e.weight for e in evidence if e.stance == "obstacle")
-    status, score = t.status(pos, neg, len(evidence))
+    confusion = t.confusion.get(element)
+    if confusion:
+        pos, neg = adjusted_balance(sum(SOURCE_WEIGHT.get(e.doc_type, 0.8) for e in evidence if e.stance == "positive"),
+                                    sum(SOURCE_WEIGHT.get(e.doc_type, 0.8) for e in evidence if e.stance == "obstacle"),
+                                    confusion)
+    else:
+        pos = sum(e.weight for e in evidence if e.stance == "positive")
+        neg = sum(e.weight for e in evidence if e.stance == "obstacle")
+    status, score = t.status(pos, neg, len(evidence), element)
     evidence.sort(key=lambda e: -e.weight)
     obstacles = _obstacles(case, element, passages, evidence)
     verdict = Verdict(case=case, element=element, status=status, score=round(score, 4), evidence=evidence,
                       obstacles=obstacles)
+    if confusion and evidence:
+        verdict.notes.append(f"score from the evidence balance adjusted for the classifier's measured "
+                             f"positive/obstacle confusion on {element} ({pos:.1f} for, {neg:.1f} against)")
     n_docs = len({e.doc for e in evidence})
     if evidence and n_docs == 1:
         verdict.notes.append("all evidence comes from a single document")

@@ -1,10 +1,15 @@
 """The passage classifier: five element probabilities, a stance, obstacle codes.
 
-Three scikit-learn pipelines over the same features (word and character
+Three sets of linear models over the same features (word and character
 n-grams of the passage plus context markers, see `features`):
-- elements: one calibrated logistic regression per element (multi-label);
-- stance: multinomial logistic regression (positive / obstacle / neutral);
-- obstacles: one logistic regression per obstacle code, trained on obstacle passages.
+- elements: one sigmoid-calibrated linear model per element (multi-label), on evidence passages;
+- stance: a 3-class linear model (positive / obstacle / neutral);
+- obstacles: one linear model per obstacle code, trained on obstacle passages.
+The linear model is logistic regression (`model="lr"`, the v3 choice) or a linear SVM
+(`model="svc"`, v4 on). With `tune=True` the decision rules are not fixed at 0.5: the
+cut-off per element and per obstacle code and an offset per stance class are chosen on
+leave-one-case-out predictions inside the training data (calibrated probabilities of
+rare labels rarely reach 0.5; see evaluation/error_analysis.md).
 The whole object pickles; `save`/`load` write a versioned folder with a model card.
 """
 
@@ -93,12 +98,20 @@ class PassageVectorizer:
 
 @dataclass
 class PassageClassifier:
-    """scikit-learn style: parameters in __init__, fitted state in attributes ending in "_"."""
+    """scikit-learn style: parameters in __init__, fitted state in attributes ending in "_".
+
+    `model` is "svc" (linear SVM, sigmoid-calibrated) or "lr" (logistic regression, the v3 choice).
+    With `tune`, the decision cut-offs (per element, per obstacle code, and class offsets for the
+    stance) are chosen by leave-one-case-out inside the training data: the out-of-fold
+    predictions of the training cases are kept in `oof_`, so the verdict aggregator can fit its
+    cut-offs on predicted, not gold, labels."""
 
     C: float = 1.0
     obstacle_threshold: float = 0.4
     calibrate: bool = True
     context_weight: float = 0.3
+    model: str = "lr"
+    tune: bool = False
     vectorizer_: object = None
     elements_: list = field(default_factory=list)
     element_thresholds_: dict = field(default_factory=dict)
@@ -106,34 +119,149 @@ class PassageClassifier:
     obstacles_: dict = field(default_factory=dict)
     n_train_: int = 0
 
-    def fit(self, examples: list[Example]) -> PassageClassifier:
-        from sklearn.calibration import CalibratedClassifierCV
+    # ------------------------------------------------------------------ fitting
+    def _base(self, C: float | None = None):
         from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import LinearSVC
 
-        self.vectorizer_ = PassageVectorizer(self.context_weight).fit(examples)
-        X = self.vectorizer_.transform(examples)
+        if self.model == "svc":
+            return LinearSVC(C=C if C is not None else self.C, class_weight="balanced", random_state=0)
+        if self.model != "lr":
+            raise ValueError(f"model must be 'svc' or 'lr', got {self.model!r}")
+        return LogisticRegression(C=C if C is not None else self.C, max_iter=2000, class_weight="balanced")
+
+    def _fit_parts(self, X, examples: list[Example]):
+        """The stance, element and obstacle models on rows X of `examples` (no cut-offs)."""
+        from sklearn.calibration import CalibratedClassifierCV
+
+        stance_y = np.array([e.stance for e in examples])
+        stance = self._base()
+        if self.model == "svc":
+            stance = CalibratedClassifierCV(stance, method="sigmoid", cv=3)
+        stance.fit(X, stance_y)
         # Elements are learnt on evidence passages only: which element a piece of
         # evidence is about; whether a passage is evidence at all is the stance model's job.
         evidence = [i for i, e in enumerate(examples) if e.stance != "neutral"]
-        self.elements_ = []
+        elements = []
         for el in ELEMENTS:
             y = np.array([el in examples[i].elements for i in evidence], dtype=int)
-            base = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
+            base = self._base()
             clf = CalibratedClassifierCV(base, method="sigmoid", cv=3) if self.calibrate and y.sum() >= 6 else base
-            self.elements_.append(clf.fit(X[evidence], y))
-            self.element_thresholds_[el] = 0.5
-        stance_y = np.array([e.stance for e in examples])
-        self.stance_ = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced").fit(X, stance_y)
+            elements.append(clf.fit(X[evidence], y))
         obstacle_idx = [i for i, e in enumerate(examples) if e.stance == "obstacle"]
-        self.obstacles_ = {}
+        obstacles = {}
         for code in OBSTACLE_CODES:
             y = np.array([code in examples[i].obstacles for i in obstacle_idx], dtype=int)
             if y.sum() < 3 or y.sum() == len(y):
                 continue
-            self.obstacles_[code] = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced").fit(X[obstacle_idx], y)
+            obstacles[code] = self._base().fit(X[obstacle_idx], y)
+        return stance, elements, obstacles
+
+    def fit(self, examples: list[Example]) -> PassageClassifier:
+        self.vectorizer_ = PassageVectorizer(self.context_weight).fit(examples)
+        X = self.vectorizer_.transform(examples)
+        self.stance_, self.elements_, self.obstacles_ = self._fit_parts(X, examples)
+        self.element_thresholds_ = {el: 0.5 for el in ELEMENTS}
+        self.obstacle_thresholds_ = {code: self.obstacle_threshold for code in self.obstacles_}
+        self.stance_offsets_ = {}
+        self.stance_confusion_ = {}
+        self.oof_ = None
+        if self.tune:
+            self._tune(X, examples)
         self.n_train_ = len(examples)
         self.format_ = FORMAT
         return self
+
+    def _tune(self, X, examples: list[Example]) -> None:
+        """Leave-one-case-out inside the training data (the features' vocabulary is the training data's):
+        out-of-fold probabilities for every training passage, then the cut-offs that do best on them."""
+        groups = np.array([(e.doc or "").split("/", 1)[0] for e in examples])
+        cases = sorted(set(groups))
+        if len(cases) < 3:
+            log.info("tuning skipped: %d cases in the training data (3 needed)", len(cases))
+            return
+        n = len(examples)
+        classes = list(self.stance_.classes_)
+        st_p = np.zeros((n, len(classes)))
+        cond = np.zeros((n, len(ELEMENTS)))
+        ob = {code: np.zeros(n) for code in self.obstacles_}
+        for case in cases:
+            tr = np.where(groups != case)[0]
+            te = np.where(groups == case)[0]
+            stance, elements, obstacles = self._fit_parts(X[tr], [examples[i] for i in tr])
+            p = stance.predict_proba(X[te])
+            for k, c in enumerate(stance.classes_):
+                st_p[te, classes.index(c)] = p[:, k]
+            cond[te] = np.column_stack([_proba(clf, X[te]) for clf in elements])
+            for code in ob:
+                ob[code][te] = _proba(obstacles[code], X[te]) if code in obstacles else 0.0
+        gold_st = np.array([e.stance for e in examples])
+        self.stance_offsets_ = _fit_offsets(np.log(st_p + 1e-9), gold_st, classes)
+        st_pred = np.array(classes)[(np.log(st_p + 1e-9) + self._offset_vector(classes)).argmax(1)]
+        gate = st_pred != "neutral"
+        Y = np.array([[el in e.elements for el in ELEMENTS] for e in examples])
+        grid = np.arange(0.05, 0.951, 0.025)
+        for j, el in enumerate(ELEMENTS):
+            f1s = [_f1(Y[:, j], gate & (cond[:, j] >= t)) for t in grid]
+            self.element_thresholds_[el] = round(float(_best(grid, f1s)), 3)
+        self._tune_obstacles(ob, st_pred == "obstacle", examples, grid)
+        self.stance_confusion_ = {}
+        for j, el in enumerate(ELEMENTS):
+            rows = []
+            for g in ("positive", "obstacle"):
+                both = Y[:, j] & (gold_st == g) & gate
+                both &= np.array([el in self._elements(cond[i], True) for i in range(n)])
+                k = int(both.sum())
+                rows.append([float(np.mean(st_pred[both] == "positive")), float(np.mean(st_pred[both] == "obstacle"))]
+                            if k >= 10 else None)
+            # rows sum to 1 over the two evidence stances (a passage counted here was predicted as evidence)
+            self.stance_confusion_[el] = [[round(x, 4) for x in r] for r in rows] if all(rows) else None
+        el_p = cond * (1.0 - st_p[:, classes.index("neutral")])[:, None]
+        self.oof_ = {"cases": groups.tolist(), "stance": st_pred.tolist(),
+                     "stance_scores": np.round(st_p, 4).tolist(), "stance_classes": classes,
+                     "scores": np.round(el_p, 4).tolist(),
+                     "elements": [self._elements(cond[i], gate[i]) for i in range(n)],
+                     "doc_types": [e.doc_type for e in examples], "attributed": [e.case for e in examples]}
+        log.info("tuned cut-offs: elements %s, stance offsets %s", self.element_thresholds_, self.stance_offsets_)
+
+    def _tune_obstacles(self, ob: dict, rows: np.ndarray, examples: list[Example], grid: np.ndarray) -> None:
+        """Per-code cut-offs by coordinate ascent on the micro-F1 over all codes (two passes)."""
+        codes = list(ob)
+        if not codes:
+            return
+        Y = np.array([[c in e.obstacles for c in codes] for e in examples])
+        missed = sum(len(set(e.obstacles) - set(codes)) for e in examples)  # codes never modelled: always missed
+        P = np.column_stack([ob[c] for c in codes])
+        thr = np.array([self.obstacle_thresholds_[c] for c in codes])
+
+        def micro(t: np.ndarray) -> float:
+            pred = (P >= t) & rows[:, None]
+            tp = int((pred & Y).sum())
+            return 2 * tp / (2 * tp + int((pred & ~Y).sum()) + int((~pred & Y).sum()) + missed)
+
+        for _ in range(2):
+            for k in range(len(codes)):
+                vals = []
+                for t in grid:
+                    trial = thr.copy()
+                    trial[k] = t
+                    vals.append(micro(trial))
+                thr[k] = _best(grid, vals)
+        self.obstacle_thresholds_ = {c: round(float(t), 3) for c, t in zip(codes, thr)}
+
+    # ------------------------------------------------------------------ prediction
+    def _offset_vector(self, classes: list[str]) -> np.ndarray:
+        offsets = getattr(self, "stance_offsets_", None) or {}
+        return np.array([offsets.get(c, 0.0) for c in classes])
+
+    def _elements(self, cond_row: np.ndarray, evidence: bool) -> list[str]:
+        if not evidence:
+            return []
+        chosen = [el for j, el in enumerate(ELEMENTS) if cond_row[j] >= self.element_thresholds_[el]]
+        if not chosen:  # evidence is about at least one element: the one relatively most likely
+            rel = [cond_row[j] / max(self.element_thresholds_[el], 1e-6) for j, el in enumerate(ELEMENTS)]
+            chosen = [ELEMENTS[int(np.argmax(rel))]]
+        return chosen
 
     def predict(self, examples: list[Example], explain: bool = False) -> list[dict]:
         """For each example: scores, elements, stance, stance_scores, obstacles; with `explain`, also
@@ -141,21 +269,21 @@ class PassageClassifier:
         if not examples:
             return []
         X = self.vectorizer_.transform(examples).tocsr()
-        el_cond = np.column_stack([clf.predict_proba(X)[:, 1] for clf in self.elements_])
+        el_cond = np.column_stack([_proba(clf, X) for clf in self.elements_])
         st_p = self.stance_.predict_proba(X)
         st_classes = list(self.stance_.classes_)
         # P(element) = P(element | evidence) x P(evidence)
         el_p = el_cond * (1.0 - st_p[:, st_classes.index("neutral")])[:, None]
-        ob_p = {code: clf.predict_proba(X)[:, 1] for code, clf in self.obstacles_.items()}
+        st_idx = (np.log(st_p + 1e-9) + self._offset_vector(st_classes)).argmax(1)
+        ob_p = {code: _proba(clf, X) for code, clf in self.obstacles_.items()}
+        ob_t = getattr(self, "obstacle_thresholds_", None) or {}
         out = []
         for i in range(len(examples)):
-            stance = st_classes[int(st_p[i].argmax())]
+            stance = st_classes[int(st_idx[i])]
             scores = {el: round(float(el_p[i, j]), 4) for j, el in enumerate(ELEMENTS)}
-            cond = {el: float(el_cond[i, j]) for j, el in enumerate(ELEMENTS)}
-            elements = [el for el in ELEMENTS if cond[el] >= self.element_thresholds_[el]] if stance != "neutral" else []
-            if stance != "neutral" and not elements:
-                elements = [max(cond, key=cond.get)]
-            obstacles = sorted(c for c, p in ob_p.items() if p[i] >= self.obstacle_threshold) if stance == "obstacle" else []
+            elements = self._elements(el_cond[i], stance != "neutral")
+            obstacles = sorted(c for c, p in ob_p.items() if p[i] >= ob_t.get(c, self.obstacle_threshold)) \
+                if stance == "obstacle" else []
             out.append({"scores": scores, "elements": elements, "stance": stance,
                         "stance_scores": {c: round(float(st_p[i, k]), 4) for k, c in enumerate(st_classes)},
                         "obstacles": obstacles})
@@ -182,8 +310,9 @@ class PassageClassifier:
         if names is None:
             names = self._feature_names = self.vectorizer_.get_feature_names_out()
         coefs = {el: _coef(clf) for el, clf in zip(ELEMENTS, self.elements_)}
-        coefs.update({f"stance:{st}": self.stance_.coef_[k] for k, st in enumerate(self.stance_.classes_)}
-                     if len(self.stance_.classes_) > 2 else {})
+        stance_coef = _coef_matrix(self.stance_)
+        if len(self.stance_.classes_) > 2:
+            coefs.update({f"stance:{st}": stance_coef[k] for k, st in enumerate(self.stance_.classes_)})
         out = []
         for i, wanted in enumerate(labels):
             row = X.getrow(i)
@@ -198,6 +327,46 @@ class PassageClassifier:
                                for j in order if contrib[j] > 0]
             out.append(expl)
         return out
+
+
+def _proba(clf, X) -> np.ndarray:
+    """P(label) of a binary classifier: predict_proba where there is one, else the logistic of the margin."""
+    if hasattr(clf, "predict_proba"):
+        return clf.predict_proba(X)[:, 1]
+    return 1.0 / (1.0 + np.exp(-clf.decision_function(X)))
+
+
+def _f1(y: np.ndarray, p: np.ndarray) -> float:
+    tp = int((y & p).sum())
+    denom = 2 * tp + int((y & ~p).sum()) + int((~y & p).sum())
+    return 2 * tp / denom if denom else 0.0
+
+
+def _best(grid: np.ndarray, values: list[float]) -> float:
+    """The grid point with the best value, smoothed over its neighbours (the curve is noisy on few cases)."""
+    v = np.array(values)
+    smooth = np.convolve(np.pad(v, 1, mode="edge"), np.ones(3) / 3, mode="valid")
+    return grid[int(np.argmax(smooth))]
+
+
+def _fit_offsets(logp: np.ndarray, gold: np.ndarray, classes: list[str]) -> dict[str, float]:
+    """Additive log-probability offsets per stance class (the first class fixed at 0) that maximise accuracy."""
+    grid = np.arange(-1.0, 1.01, 0.1)
+    best, best_acc = {c: 0.0 for c in classes}, -1.0
+    for a in grid:
+        for b in grid:
+            off = np.array([0.0, a, b][:len(classes)])
+            acc = float(np.mean(np.array(classes)[(logp + off).argmax(1)] == gold)) - 1e-4 * (abs(a) + abs(b))
+            if acc > best_acc:
+                best_acc, best = acc, {c: round(float(o), 2) for c, o in zip(classes, off)}
+    return best
+
+
+def _coef_matrix(clf) -> np.ndarray:
+    """Coefficient matrix of a (possibly calibrated) linear model, averaged over calibration folds."""
+    if hasattr(clf, "coef_"):
+        return clf.coef_
+    return np.mean([c.estimator.coef_ for c in clf.calibrated_classifiers_], axis=0)
 
 
 def _coef(clf) -> np.ndarray:

@@ -13,6 +13,9 @@ from pipeline.classify.model import Example, PassageClassifier, data_hash, next_
 from pipeline.data import ELEMENTS, OBSTACLE_CODES
 
 log = logging.getLogger(__name__)
+# The configuration `sistercity train` ships (passage_clf.v4 on); chosen on the leave-one-case-out
+# comparison in evaluation/model_comparison.md.
+V4_PARAMS: dict = {"model": "svc", "C": 0.1, "tune": True}
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -88,24 +91,44 @@ def leave_one_case_out(examples: list[Example], groups: list[str], **params) -> 
     return {"overall": scores(all_gold, all_pred), "per_case": per_case}
 
 
+def describe(params: dict) -> dict:
+    """The model card's description of the features and models for `params`."""
+    svc = params.get("model", "lr") == "svc"
+    base = "linear SVM (class-balanced)" if svc else "logistic regression (class-balanced)"
+    return {
+        "features": "word 1-2-grams + char_wb 2-5-grams (tf-idf) of the passage, with markers for "
+                    "document type, section heading, speaker role, negation/hedging, definition and plan cues; "
+                    "words of the previous and next passage (weight 0.3)",
+        "models": f"stance: {base}{', sigmoid-calibrated' if svc else ''} (3 classes); elements: one sigmoid-calibrated "
+                  f"{base} per element trained on evidence passages, P(element) = P(element | evidence) x P(not neutral); "
+                  f"obstacles: one {base} per code on obstacle passages"
+                  + ("; cut-offs per element and per obstacle code and stance class offsets chosen by leave-one-case-out "
+                     "inside the training data" if params.get("tune") else ""),
+    }
+
+
 def train(annotations: Path, models_dir: Path, evaluate: bool = True, **params) -> Path:
+    params = {**V4_PARAMS, **params}
     path = annotations / "passages.jsonl"
     examples = load_examples(path)
     groups = [doc_case(e.doc) for e in examples]  # split by the document's case: no held-out document is trained on
     card: dict = {"data": str(path.name), "data_sha256": data_hash(path), "n_passages": len(examples),
-                  "features": "word 1-2-grams + char_wb 2-5-grams (tf-idf) of the passage, with markers for "
-                              "document type, section heading, speaker role, negation/hedging, definition and plan cues; "
-                              "words of the previous and next passage (weight 0.3)",
-                  "models": "stance: logistic regression (3 classes); elements: one sigmoid-calibrated logistic "
-                            "regression per element trained on evidence passages, P(element) = P(element | evidence) "
-                            "x P(not neutral); obstacles: one logistic regression per code on obstacle passages",
-                  "params": params}
+                  **describe(params), "params": params}
     if evaluate:
         card["leave_one_case_out"] = leave_one_case_out(examples, groups, **params)
     model = PassageClassifier(**params).fit(examples)
     card["obstacle_codes_modelled"] = sorted(model.obstacles_)
     card["obstacle_codes_too_rare"] = sorted(set(OBSTACLE_CODES) - set(model.obstacles_))
+    card.update(fitted_cutoffs(model))
     return save(model, next_version(models_dir), card)
+
+
+def fitted_cutoffs(model: PassageClassifier) -> dict:
+    """The tuned decision rules, for the card (the verdict aggregator reads `stance_confusion` from it)."""
+    return {"element_thresholds": model.element_thresholds_,
+            "obstacle_thresholds": getattr(model, "obstacle_thresholds_", {}),
+            "stance_offsets": getattr(model, "stance_offsets_", {}),
+            "stance_confusion": getattr(model, "stance_confusion_", {})}
 
 
 def load_corrections(path: Path | None) -> list[Example]:
@@ -139,6 +162,7 @@ def retrain(annotations: Path, models_dir: Path, corrections: Path | None = None
     """Train a candidate from annotations/ plus reviewers' corrections and promote it (save it as the next
     version) only if, on the same leave-one-case-out split of the gold, it is at least as good as the
     current configuration trained without them: element macro-F1 and stance accuracy both not lower."""
+    params = {**V4_PARAMS, **params}
     path = annotations / "passages.jsonl"
     examples = load_examples(path)
     extra = load_corrections(corrections)
@@ -152,7 +176,7 @@ def retrain(annotations: Path, models_dir: Path, corrections: Path | None = None
         card = {"data": path.name, "data_sha256": data_hash(path), "n_passages": len(examples),
                 "n_reviewed_corrections": len(extra), "params": params,
                 "leave_one_case_out": {"overall": candidate}, "retrain_baseline": baseline,
-                "obstacle_codes_modelled": sorted(model.obstacles_)}
+                "obstacle_codes_modelled": sorted(model.obstacles_), **describe(params), **fitted_cutoffs(model)}
         decision["version"] = save(model, next_version(models_dir), card).name
     log.info("retrain: %s", decision)
     return decision
