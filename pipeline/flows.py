@@ -3,6 +3,14 @@
 With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary
 local API, no server to start). Its start-up takes 9-17 s on a 2-core machine,
 so the start-up timeout is raised above Prefect's 20 s default.
+
+`process_inbox` hashes every file of the inbox in the flow's process and makes
+one `process_document` task per new or changed document (never per passage).
+The tasks run one after the other in this process, in N worker processes
+(`workers`, Prefect's ProcessPoolTaskRunner: pdfium is not thread-safe), or on
+a Dask cluster (`dask_address`, prefect-dask). Each process loads the models
+and opens the store once. Every document is claimed in the store before it is
+processed, so parallel workers, overlapping runs and killed runs stay safe.
 """
 
 from __future__ import annotations
@@ -10,7 +18,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -19,11 +29,20 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipeline.config import Settings  # noqa: E402
-from pipeline.ingest.discover import discover  # noqa: E402
+from pipeline.ingest.discover import discover, inbox_key, is_url  # noqa: E402
 from pipeline.ingest.errors import TransientIngestError  # noqa: E402
-from pipeline.process import StageTimer, aggregate_stage, ingest_into_store, known_cases, load_models, report_stage  # noqa: E402
+from pipeline.process import (  # noqa: E402
+    StageTimer,
+    aggregate_stage,
+    ingest_into_store,
+    known_cases,
+    load_models,
+    report_stage,
+    unchanged_in_store,
+)
 from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -46,21 +65,73 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
-@task(retries=2, retry_delay_seconds=2, retry_condition_fn=_transient_only)
-def process_document(store_url: str, path: Path, case: str | None, cases, settings: Settings, timer: StageTimer,
+# NO_CACHE: the store is the cache (content hashes); Prefect's default policy would hash every
+# task's inputs (the cases, the settings) on each call for nothing.
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=_transient_only, cache_policy=NO_CACHE)
+def process_document(store_url: str, path: Path | str, case: str | None, cases, settings: Settings,
                      owner: str, run_id: int) -> dict:
+    """One document, every stage, into the store. Runs in the flow's process, a worker process of
+    `--workers N` or a Dask worker: models and the store connection are loaded once per process
+    (`load_models` and `_store` are cached), never per document."""
+    timer = StageTimer()
     models = load_models(str(settings.models), settings.model_version)
-    return ingest_into_store(_store(store_url), path, case, cases, models, max_bytes=settings.max_bytes,
-                             ocr=settings.ocr, timer=timer, owner=owner, run_id=run_id)
+    result = ingest_into_store(_store(store_url), path, case, cases, models, max_bytes=settings.max_bytes,
+                               ocr=settings.ocr, timer=timer, owner=owner, run_id=run_id)
+    return {**result, "seconds": timer.seconds, "worker": f"{socket.gethostname()}:{os.getpid()}",
+            "model_loads": load_models.cache_info().misses}
 
 
-@task
-def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id") -> dict:
+def task_runner(settings: Settings):
+    """Where the document tasks run: a Dask cluster (--dask-address), a pool of N processes
+    (--workers N; processes, because pdfium is not thread-safe), or None: one at a time in this process."""
+    if settings.dask_address:
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:
+            raise ImportError(f"--dask-address needs prefect-dask: pip install 'sistercity[dask]' ({exc})") from exc
+        return DaskTaskRunner(address=settings.dask_address)
+    if settings.workers > 1:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=settings.workers)
+    return None
+
+
+def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[dict]:
+    """Run process_document for every document whose content the store does not already hold, and
+    yield the results as they come. Unchanged documents are counted here, with no task: a re-run over
+    an unchanged inbox costs a hash per file, not a task per file."""
+    todo = []
+    for f in found:
+        key, unchanged = unchanged_in_store(store, f.path, settings.max_bytes)
+        if unchanged:
+            yield {"path": key, "outcome": "skipped", "case": f.case, "seconds": {}, "worker": None, "model_loads": 0}
+        else:
+            todo.append(f)
+    runner = task_runner(settings) if todo else None
+    if runner is None:
+        for f in todo:
+            yield process_document(path=f.path, case=f.case, **params)
+        return
+    from prefect.futures import as_completed
+
+    with runner:
+        futures = [runner.submit(process_document, {"path": f.path, "case": f.case, **params}) for f in todo]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+@task(cache_policy=NO_CACHE)
+def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id", cases=None) -> dict:
+    from pipeline.review.corrections import reviewed_documents, reviewed_verdicts
+
     store = _store(store_url)
-    documents = store.documents()
-    cases = known_cases(run_meta.get("inbox"))
+    documents = reviewed_documents(store)  # reviewers' labels take precedence over the model's
+    if cases is None:
+        cases = known_cases(run_meta.get("inbox"))
     verdicts = aggregate_stage(documents, {d.case for d in documents if d.case} |
                                {p.case for d in documents for p in d.passages if p.case}, cases=cases, lang=lang)
+    reviewed_verdicts(store, verdicts)  # then the reviewers' verdict overrides
     paths = report_stage(out_dir, documents, verdicts, run_meta, cases=cases, lang=lang)
     return {name: str(p) for name, p in paths.items()}
 
@@ -83,30 +154,113 @@ def process_inbox(settings: Settings) -> dict:
     timer = StageTimer()
     counts = {"seen": len(found), "new": 0, "changed": 0, "skipped": 0, "busy": 0, "failed": 0, "removed": 0}
     failures: list[dict] = []
+    workers: dict[str, dict] = {}
+    relpaths = {str(f.path) if is_url(f.path) else str(Path(f.path).resolve()): f.relpath for f in found}
+    params = {"store_url": store.url, "cases": cases, "settings": settings, "owner": owner, "run_id": run_id}
     try:
         present = set()
-        for i, f in enumerate(found, 1):
-            result = process_document(store.url, f.path, f.case, cases, settings, timer, owner, run_id)
+        t = last_beat = time.perf_counter()
+        for i, result in enumerate(_results(found, params, settings, store), 1):
             present.add(result["path"])
             counts[result["outcome"]] += 1
             if result["outcome"] == "failed":
                 failures.append({"path": result["path"], "error": result["error"]})
-            store.heartbeat(run_id, counts, failures, timer.seconds)
-            log.info("%s %s", result["outcome"], f.relpath, extra={"progress": (i, len(found), f.relpath, result["outcome"])})
-        counts["removed"] = len(store.mark_removed(str(Path(settings.inbox).resolve()), present))
+            for stage, seconds in result["seconds"].items():  # summed over workers: may exceed the wall time
+                timer.seconds[stage] = round(timer.seconds.get(stage, 0.0) + seconds, 4)
+            if result["worker"]:
+                w = workers.setdefault(result["worker"], {"documents": 0, "model_loads": 0})
+                w["documents"] += 1
+                w["model_loads"] = max(w["model_loads"], result["model_loads"])
+            if result["outcome"] != "skipped" or time.perf_counter() - last_beat > HEARTBEAT_SECONDS:
+                store.heartbeat(run_id, counts, failures, timer.seconds)
+                last_beat = time.perf_counter()
+            rel = relpaths.get(str(result["path"]), result["path"])
+            log.info("%s %s", result["outcome"], rel, extra={"progress": (i, len(found), rel, result["outcome"])})
+        timer.add("documents_wall", t)
+        store.heartbeat(run_id, counts, failures, timer.seconds)
+        counts["removed"] = len(store.mark_removed(inbox_key(settings.inbox), present))
         t = time.perf_counter()
-        paths = aggregate_and_report(store.url, Path(settings.reports),
-                                     {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)},
-                                     settings.lang)
+        inputs = report_inputs(store, models.versions, settings, cases)
+        paths = current_reports(Path(settings.reports), inputs)
+        if paths is None:  # something the reports are made of changed since they were written
+            paths = aggregate_and_report(store.url, Path(settings.reports),
+                                         {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)},
+                                         settings.lang, cases)
+            record_report_inputs(Path(settings.reports), inputs, paths)
         timer.add("aggregate_report", t)
     except BaseException as exc:
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         store.finish_run(run_id, counts, [*failures, {"path": None, "error": f"run {status}: {exc!r}"}], timer.seconds,
                          status=status)
+        _release_claims(store, owner)
         raise
     store.finish_run(run_id, counts, failures, timer.seconds)
-    return {"run": run_id, "counts": counts, "failures": failures, "reports": paths,
+    return {"run": run_id, "counts": counts, "failures": failures, "reports": paths, "workers": workers,
             "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)}}
+
+
+# Progress is written to the run record after every processed document, and at least this often while
+# unchanged documents are counted.
+HEARTBEAT_SECONDS = 2.0
+REPORT_INPUTS = ".sistercity-inputs.json"
+
+
+def report_inputs(store: Store, models: dict, settings: Settings, cases) -> str:
+    """A fingerprint of everything the reports are made of: every table of the store except the
+    bookkeeping ones (row count and latest change: documents, their removal, reviewers' work), the
+    cases, the models, the language and the software version. Cheap: no document is loaded."""
+    import hashlib
+    import json
+
+    from sqlalchemy import func, select
+
+    from pipeline import __version__
+    from pipeline.store.db import Base, DocumentRow
+
+    parts: list = [__version__, models, settings.lang, str(settings.inbox), [repr(c) for c in cases]]
+    with store.reading() as s:
+        for name, table in sorted(Base.metadata.tables.items()):
+            if name in {"runs", "claims", "review_sessions"}:
+                continue
+            cols = [func.count()]
+            if "updated_at" in table.c:
+                cols.append(func.max(table.c.updated_at))
+            if "id" in table.c:
+                cols += [func.max(table.c.id), func.sum(table.c.id)]
+            parts.append([name, *map(str, s.execute(select(*cols).select_from(table)).one())])
+        parts.append(s.execute(select(func.count()).where(DocumentRow.removed.is_(True))).scalar_one())
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def current_reports(out_dir: Path, inputs: str) -> dict | None:
+    """The reports already in out_dir when they were made from exactly these inputs, else None."""
+    import json
+
+    try:
+        made = json.loads((out_dir / REPORT_INPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    paths = made.get("reports") or {}
+    if made.get("inputs") != inputs or not paths or not all(Path(p).exists() for p in paths.values()):
+        return None
+    return paths
+
+
+def record_report_inputs(out_dir: Path, inputs: str, paths: dict) -> None:
+    import json
+
+    (out_dir / REPORT_INPUTS).write_text(json.dumps({"inputs": inputs, "reports": paths}), encoding="utf-8")
+
+
+def _release_claims(store: Store, owner: str) -> None:
+    """A worker process that died (or a failed Dask task) leaves its claim under this run's owner,
+    which is still alive: drop them, so the next run does not wait for the claims to expire."""
+    try:
+        for claim in store.claims():
+            if claim["owner"] == owner:
+                store.release(claim["path"], owner)
+    except Exception:  # noqa: BLE001 - the run's own error matters more
+        log.exception("could not release the claims of %s", owner)
 
 
 @task
@@ -126,9 +280,11 @@ DEPLOYMENT = "sistercity-inbox"
 
 
 @flow(name="scheduled_process_inbox")
-def scheduled_process_inbox(inbox: str, db: str, reports: str, lang: str = "id") -> dict:
+def scheduled_process_inbox(inbox: str, db: str, reports: str, lang: str = "id", workers: int | None = None,
+                            dask_address: str | None = None) -> dict:
     """What the schedule runs: process_inbox with plain parameters a deployment can store."""
-    return process_inbox(Settings.from_env(inbox=inbox, db=db, reports=reports, lang=lang))
+    return process_inbox(Settings.from_env(inbox=inbox, db=db, reports=reports, lang=lang, workers=workers,
+                                           dask_address=dask_address))
 
 
 def serve(settings: Settings, cron: str) -> None:
@@ -136,6 +292,8 @@ def serve(settings: Settings, cron: str) -> None:
     Needs a Prefect API that can schedule: a server (`prefect server start`), not the ephemeral mode."""
     scheduled_process_inbox.serve(
         name=DEPLOYMENT, cron=cron, print_starting_message=False,
-        parameters={"inbox": str(Path(settings.inbox).resolve()), "db": settings.db,
-                    "reports": str(Path(settings.reports).resolve()), "lang": settings.lang},
+        parameters={"inbox": str(settings.inbox) if "://" in str(settings.inbox) else str(Path(settings.inbox).resolve()),
+                    "db": settings.db,
+                    "reports": str(Path(settings.reports).resolve()), "lang": settings.lang,
+                    "workers": settings.workers, "dask_address": settings.dask_address},
         description="Process new and changed documents of the inbox, then rewrite the reports.")

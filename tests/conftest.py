@@ -46,3 +46,12 @@ def demo_cases():
 @pytest.fixture(scope="session")
 def case_karangsari(demo_cases):
     return next(c for c in demo_cases if c.slug == "karangsari-seokjin")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect API for every flow-level test of the session (it takes 9-17 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

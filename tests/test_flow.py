@@ -1,11 +1,13 @@
 """The Prefect flow end to end on a small inbox (SQLite and PostgreSQL): new, unchanged, changed, removed, bad files.
 
-Slow (Prefect's ephemeral API starts once for the module), and run in CI.
+Slow (one temporary Prefect API for the session: tests/conftest.py's prefect_harness), and run in CI.
 """
 
 from __future__ import annotations
 
 import shutil
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -17,12 +19,9 @@ from tests.store.dbs import KINDS, dead_owner, fresh_database
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
+@pytest.fixture
+def harness(prefect_harness):
+    """The session's Prefect API (tests/conftest.py), shared with test_workers.py and test_dask.py."""
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -54,8 +53,11 @@ def incremental_runs(url, tmp_path, data_dir):
     n_passages = len(out["passages"])
     assert n_passages > 30
 
+    written = {p: Path(p).stat().st_mtime_ns for p in first["reports"].values()}
     second = process_inbox(settings)
     assert second["counts"]["skipped"] == 6 and second["counts"]["new"] == 0
+    assert second["workers"] == {}, "an unchanged document was handed to a task"
+    assert {p: Path(p).stat().st_mtime_ns for p in second["reports"].values()} == written, "unchanged inputs, yet the reports were rewritten"
 
     (case / "wawancara_dtkp.md").write_text((case / "wawancara_dtkp.md").read_text() + "\n\nN: Satu lagi, ya. Anggaran pemeliharaan jembatan belum ada.\n")
     (case / "berita_jembatan_2018.pdf").unlink()
@@ -70,3 +72,29 @@ def incremental_runs(url, tmp_path, data_dir):
     runs = store.runs()
     assert [(r["status"], r["counts"].get("seen")) for r in runs] == [("ok", 5), ("ok", 6), ("ok", 6), ("interrupted", None)]
     assert runs[-1]["id"] == crashed and all(r["seconds"] for r in runs[:3])
+
+
+def test_inbox_on_an_fsspec_filesystem(harness, tmp_path):
+    """The flow over a memory:// inbox: the documents are stored under their URLs, and skipped when unchanged."""
+    import fsspec
+
+    from pipeline.flows import process_inbox
+    from pipeline.store.db import Store
+
+    fs = fsspec.filesystem("memory")
+    root = f"/flow-inbox-{uuid.uuid4().hex[:8]}"
+    for name in ("case.toml", "wawancara_dtkp.md", "notulen_rapat_pokja_2016.docx"):
+        fs.pipe(f"{root}/karangsari-seokjin/{name}", (DEMO / "karangsari-seokjin" / name).read_bytes())
+    settings = Settings(db=str(tmp_path / "s.db"), reports=tmp_path / "reports", inbox=f"memory://{root}")
+    try:
+        first = process_inbox(settings)
+        assert first["counts"]["new"] == 2 and first["counts"]["failed"] == 0
+        assert sorted(d.path for d in Store(settings.db).documents()) == [
+            f"memory://{root}/karangsari-seokjin/notulen_rapat_pokja_2016.docx", f"memory://{root}/karangsari-seokjin/wawancara_dtkp.md"]
+        check_outputs(tmp_path / "reports")
+        fs.rm(f"{root}/karangsari-seokjin/notulen_rapat_pokja_2016.docx")
+        second = process_inbox(settings)
+        assert (second["counts"]["skipped"], second["counts"]["removed"]) == (1, 1)
+        assert [d.source for d in Store(settings.db).documents()] == ["wawancara_dtkp.md"]
+    finally:
+        fs.rm(root, recursive=True)

@@ -2,16 +2,24 @@
 
 A case is a folder with a `case.toml`; a document belongs to the nearest such
 folder above it. Hidden files and folders are skipped.
+
+The inbox is a local folder or any fsspec URL (`s3://bucket/inbox` with s3fs
+installed, `memory://inbox` in tests, ...). A local inbox yields `Path`s; a
+remote one yields URL strings, which `read_url` fetches (whole, into memory:
+the extractors take bytes) when a document has to be hashed or processed.
 """
 
 from __future__ import annotations
 
 import logging
+import posixpath
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.ingest.cases import Case, load_case
+from pipeline.ingest.cases import Case, CaseFileError, load_case
+from pipeline.ingest.errors import IngestError, TransientIngestError
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +30,36 @@ class InboxError(ValueError):
 
 @dataclass(slots=True)
 class Found:
-    path: Path
+    path: Path | str  # a Path in a local inbox, a URL string in a remote one
     case: str | None
     relpath: str
 
 
-def discover(inbox: Path) -> tuple[list[Case], Iterator[Found]]:
-    inbox = Path(inbox)
+def is_url(inbox: Path | str) -> bool:
+    """True for an fsspec URL other than a local file:// one."""
+    text = str(inbox)
+    return "://" in text and not text.startswith("file://")
+
+
+def _local(inbox: Path | str) -> Path:
+    text = str(inbox)
+    return Path(text[len("file://"):]) if text.startswith("file://") else Path(inbox)
+
+
+def inbox_key(inbox: Path | str) -> str:
+    """The prefix of the store keys (document paths) of an inbox's files."""
+    if not is_url(inbox):
+        return str(_local(inbox).resolve())
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(str(inbox))
+    return fs.unstrip_protocol(root.rstrip("/"))
+
+
+def discover(inbox: Path | str) -> tuple[list[Case], Iterator[Found]]:
+    if is_url(inbox):
+        return _discover_remote(str(inbox))
+    inbox = _local(inbox)
     if not inbox.exists():
         raise InboxError(f"inbox {inbox} does not exist: create it, or give the folder of documents to process")
     if not inbox.is_dir():
@@ -48,3 +79,90 @@ def discover(inbox: Path) -> tuple[list[Case], Iterator[Found]]:
             yield Found(path=path, case=owner.slug if owner else None, relpath=str(rel))
 
     return list(cases.values()), files()
+
+
+def _filesystem(url: str):
+    import fsspec
+
+    try:
+        return fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as exc:  # e.g. s3:// without s3fs installed
+        raise InboxError(f"inbox {url}: cannot open this kind of URL ({exc})") from exc
+
+
+def _discover_remote(url: str) -> tuple[list[Case], Iterator[Found]]:
+    fs, root = _filesystem(url)
+    root = root.rstrip("/")
+    try:
+        if not fs.exists(root):
+            raise InboxError(f"inbox {url} does not exist: create it, or give the folder of documents to process")
+        if not fs.isdir(root):
+            raise InboxError(f"inbox {url} is not a folder")
+        listing = sorted(fs.find(root))
+    except OSError as exc:
+        raise InboxError(f"inbox {url}: cannot list it ({exc})") from exc
+
+    def rel(p: str) -> str:
+        return p[len(root):].lstrip("/")
+
+    def hidden(p: str) -> bool:
+        return any(part.startswith((".", "~$")) for part in rel(p).split("/"))
+
+    cases: dict[str, Case] = {}
+    for p in listing:
+        if posixpath.basename(p) == "case.toml" and not hidden(p):
+            cases[posixpath.dirname(p)] = _remote_case(fs, p)
+
+    def owner(p: str) -> Case | None:
+        folder = posixpath.dirname(p)
+        while folder.startswith(root):
+            if folder in cases:
+                return cases[folder]
+            if folder == root:
+                break
+            folder = posixpath.dirname(folder)
+        return None
+
+    def files() -> Iterator[Found]:
+        for p in listing:
+            if posixpath.basename(p) == "case.toml" or hidden(p):
+                continue
+            case = owner(p)
+            yield Found(path=fs.unstrip_protocol(p), case=case.slug if case else None, relpath=rel(p))
+
+    return list(cases.values()), files()
+
+
+def _remote_case(fs, path: str) -> Case:
+    """load_case reads a file: fetch the case.toml into a temporary one; errors name the URL."""
+    url = fs.unstrip_protocol(path)
+    try:
+        data = fs.cat_file(path)
+    except OSError as exc:
+        raise CaseFileError(f"{url}: cannot read case file ({exc})") from exc
+    with tempfile.TemporaryDirectory(prefix="sistercity-case-") as tmp:
+        local = Path(tmp) / posixpath.basename(posixpath.dirname(path)) / "case.toml"
+        local.parent.mkdir()
+        local.write_bytes(data)
+        try:
+            case = load_case(local)
+        except CaseFileError as exc:
+            raise CaseFileError(str(exc).replace(str(local), url)) from exc
+    case.folder = None
+    return case
+
+
+def read_url(url: str, max_bytes: int | None = None) -> bytes:
+    """The bytes of a remote document. Missing or too large: IngestError; other I/O errors are transient."""
+    name = posixpath.basename(url)
+    fs, path = _filesystem(url)
+    try:
+        if max_bytes is not None:
+            size = fs.size(path) or 0
+            if size > max_bytes:
+                raise IngestError("too_large", f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit (--max-mb)")
+        return fs.cat_file(path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise IngestError("unreadable", f"{url}: {exc}") from exc
+    except OSError as exc:  # network filesystems: worth a retry
+        raise TransientIngestError("io", f"{url}: {exc}") from exc
