@@ -4,9 +4,9 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,ocr,stanza
+EXTRAS ?= dev,ocr,stanza,dask,review
 
-.PHONY: setup system-deps demo test corpus train evaluate bench lint clean
+.PHONY: setup system-deps demo test corpus train evaluate bench lint clean review
 
 $(BIN)/sistercity: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,10 @@ evaluate: setup
 
 agreement: setup
 	$(BIN)/sistercity agreement
+
+# the review workbench on http://127.0.0.1:8600/ (first: sistercity review add-user NAME --role admin)
+review: setup
+	$(BIN)/sistercity review serve
 
 bench: setup
 	$(BIN)/python bench/run.py

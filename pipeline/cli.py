@@ -26,6 +26,9 @@ ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Folder for r
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model version folder, e.g. passage_clf.v1 (default: newest).")]
 MaxMbOpt = Annotated[float | None, typer.Option("--max-mb", help="Skip files larger than this, as failed.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="Process documents in N parallel processes (env SISTERCITY_WORKERS; default 1).")]
+DaskOpt = Annotated[str | None, typer.Option("--dask-address", help="Send the document tasks to this Dask scheduler, e.g. tcp://host:8786 (needs the dask extra; env SISTERCITY_DASK_ADDRESS).")]
+InboxArg = Annotated[str | None, typer.Argument(help="Folder of case folders, or an fsspec URL such as s3://bucket/inbox (default: the bundled demo corpus).")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the reports' fixed texts: id or en (env SISTERCITY_LANG; default id).")]
 
 
@@ -79,13 +82,15 @@ def _summary(counts: dict, failures: list, reports: dict, seconds: dict | None =
 
 @app.command()
 def run(
-    inbox: Annotated[Path | None, typer.Argument(help="Folder of case folders (default: the bundled demo corpus).")] = None,
+    inbox: InboxArg = None,
     db: DbOpt = None,
     reports: ReportsOpt = None,
     model: ModelOpt = None,
     max_mb: MaxMbOpt = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Fail scanned pages instead of running OCR.")] = False,
     lang: LangOpt = None,
+    workers: WorkersOpt = None,
+    dask_address: DaskOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """The main job: process new and changed documents under INBOX into the store, then write reports."""
@@ -96,8 +101,10 @@ def run(
     from pipeline.ingest.discover import InboxError
 
     settings = Settings.from_env(db=db, reports=reports, inbox=inbox, model_version=model, max_mb=max_mb,
-                                 ocr=False if no_ocr else None, lang=lang)
-    console.print(f"sistercity {__version__}: inbox {settings.inbox}, store {settings.db}")
+                                 ocr=False if no_ocr else None, lang=lang, workers=workers, dask_address=dask_address)
+    console.print(f"sistercity {__version__}: inbox {settings.inbox}, store {settings.db}"
+                  + (f", Dask {settings.dask_address}" if settings.dask_address else
+                     f", {settings.workers} worker processes" if settings.workers > 1 else ""))
     from pipeline.flows import process_inbox
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -109,7 +116,7 @@ def run(
         flows_log.propagate = verbose
         try:
             result = process_inbox(settings)
-        except (InboxError, CaseFileError, ModelNotFound) as exc:
+        except (InboxError, CaseFileError, ModelNotFound, ImportError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
         finally:
@@ -143,7 +150,7 @@ def analyze(
         raise typer.Exit(2)
     the_case = load_case(case_file) if case_file else adhoc_case(case)
     the_case.slug = case
-    known = discover(settings.inbox)[0] if settings.inbox.exists() else []
+    known = discover(settings.inbox)[0] if isinstance(settings.inbox, Path) and settings.inbox.exists() else []
     from pipeline.classify.model import ModelNotFound
 
     try:
@@ -207,12 +214,14 @@ def train_ner(
 
 @app.command()
 def serve(
-    inbox: Annotated[Path | None, typer.Argument(help="Folder of case folders (default: the bundled demo corpus).")] = None,
+    inbox: InboxArg = None,
     cron: Annotated[str, typer.Option(help="When to run, as a cron expression (server time zone).")] = "0 2 * * *",
     db: DbOpt = None,
     reports: ReportsOpt = None,
     port: Annotated[int | None, typer.Option(help="Port of the local Prefect server started when PREFECT_API_URL is unset.")] = None,
     lang: LangOpt = None,
+    workers: WorkersOpt = None,
+    dask_address: DaskOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Run the main job on a schedule. Uses PREFECT_API_URL's server, or starts and supervises a local one."""
@@ -220,8 +229,8 @@ def serve(
 
     _logging(verbose)
     lang = _report_lang(lang)
-    settings = Settings.from_env(db=db, reports=reports, inbox=inbox, lang=lang)
-    if not settings.inbox.is_dir():
+    settings = Settings.from_env(db=db, reports=reports, inbox=inbox, lang=lang, workers=workers, dask_address=dask_address)
+    if isinstance(settings.inbox, Path) and not settings.inbox.is_dir():
         console.print(f"[red]error:[/red] inbox {settings.inbox} is not a folder")
         raise typer.Exit(2)
     if settings.db and "://" not in settings.db:
@@ -422,6 +431,134 @@ def db_upgrade(db: DbOpt = None, verbose: VerboseOpt = False) -> None:
         typer.echo(f"{where}: already at revision {after}")
     else:
         typer.echo(f"{where}: upgraded from revision {before or '(empty)'} to {after}")
+
+
+review_app = typer.Typer(help="The review workbench: reviewers check, correct and agree on classified passages.",
+                         no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+def _review_store(db: str | None):
+    from pipeline.review.store import ReviewStore
+    from pipeline.store.db import Store
+
+    return ReviewStore(Store(Settings.from_env(db=db).db))
+
+
+@review_app.command("serve")
+def review_serve(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8600,
+    inbox: Annotated[Path | None, typer.Option(help="Inbox whose case.toml files name each case's cities.")] = None,
+    session_hours: Annotated[float, typer.Option(help="Hours a login lasts.")] = 8.0,
+    secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="Send cookies over HTTPS only (behind a TLS proxy).")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Serve the workbench (queue, passages, cases, agreement, audit log) over the store."""
+    from datetime import timedelta
+
+    _logging(verbose)
+    try:
+        import uvicorn
+
+        from pipeline.review.app import create_app
+    except ImportError as exc:
+        console.print(f"[red]error:[/red] the workbench needs its extra: pip install 'sistercity[review]' ({exc})")
+        raise typer.Exit(2) from None
+
+    settings = Settings.from_env(db=db, inbox=inbox)
+    web = create_app(settings.db, inbox=settings.inbox, session_ttl=timedelta(hours=session_hours),
+                     secure_cookies=secure_cookies)
+    if not web.state.reviews.reviewers():
+        console.print("[yellow]note:[/yellow] no reviewer yet: `sistercity review add-user NAME --role admin`")
+    console.print(f"review workbench on http://{host}:{port}/ (store {settings.db}); Ctrl-C stops")
+    uvicorn.run(web, host=host, port=port, log_level="info" if verbose else "warning")
+
+
+@review_app.command("add-user")
+def review_add_user(
+    name: Annotated[str, typer.Argument(help="The reviewer's login name.")],
+    role: Annotated[str, typer.Option(help="reviewer or admin.")] = "reviewer",
+    reset: Annotated[bool, typer.Option("--reset", help="Set a new password for an existing reviewer.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Create a reviewer account. The password comes from SISTERCITY_REVIEW_PASSWORD or a prompt."""
+    import os
+
+    password = os.environ.get("SISTERCITY_REVIEW_PASSWORD") or typer.prompt(
+        f"password for {name}", hide_input=True, confirmation_prompt=True)
+    rs = _review_store(db)
+    try:
+        if reset:
+            rs.set_password(name, password)
+        else:
+            rs.add_reviewer(name, password, role)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"{'password reset for' if reset else 'added'} {name}" + ("" if reset else f" ({role})"))
+
+
+@review_app.command("import-double-coding")
+def review_import(
+    annotations: Annotated[Path | None, typer.Option(help="Annotations folder (default: the repository's).")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Load the corpus's double coding (annotations/double_coding/) as the codings of reviewers coder_a and coder_b."""
+    from pipeline.paths import annotations_dir
+    from pipeline.review.agreement_store import import_double_coding
+
+    try:
+        counts = import_double_coding(_review_store(db), annotations or annotations_dir())
+    except (FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    console.print(", ".join(f"{k}: {n}" for k, n in counts.items()))
+
+
+@review_app.command("agreement")
+def review_agreement(
+    out: Annotated[Path | None, typer.Option(help="Also write the tables as Markdown to this file.")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Kappa and alpha per element and stance: reviewer vs reviewer, model vs reviewer, per batch."""
+    from pipeline.data import ELEMENTS as ELEMENT_COLUMNS
+    from pipeline.review.agreement_store import agreement_markdown, store_agreement
+
+    results = store_agreement(_review_store(db))
+    if not results:
+        console.print("no passage has been coded by two reviewers (or by a reviewer and the model) yet")
+        return
+    table = Table(title="agreement (kappa / alpha)")
+    for col in ("batch", "pair", "n", *ELEMENT_COLUMNS, "stance"):
+        table.add_column(col)
+    for batch, entry in results.items():
+        rows = [(f"{p['first']} vs {p['second']}", p["result"]) for p in entry["pairs"]]
+        rows += [(f"model vs {m['reviewer']}", m["result"]) for m in entry["model"]]
+        for name, r in rows:
+            table.add_row(batch or "workbench", name, str(r["n"]),
+                          *(f"{r['elements'][el]['kappa']:.3f} / {r['elements'][el]['alpha']:.3f}" for el in ELEMENT_COLUMNS),
+                          f"{r['stance']['kappa']:.3f} / {r['stance']['alpha']:.3f}")
+    Console().print(table)
+    if out:
+        out.write_text(agreement_markdown(results), encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+@review_app.command("export-corrections")
+def review_export(
+    out: Annotated[Path, typer.Argument(help="JSONL file for `sistercity retrain --corrections`.")],
+    only_corrected: Annotated[bool, typer.Option("--only-corrected", help="Leave out passages reviewers accepted as the model labelled them.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Write the reviewed passages (not the stale ones) in the shape the retrain flow reads."""
+    from pipeline.review.corrections import export_corrections
+
+    rs = _review_store(db)
+    result = export_corrections(rs.store, out, only_corrected=only_corrected)
+    console.print(f"wrote {result['written']} reviewed passages to {out}"
+                  + (f"; {result['stale']} stale reviews left out" if result["stale"] else ""))
 
 
 @app.command()

@@ -17,14 +17,18 @@ from pipeline.paths import demo_corpus, models_dir
 class Settings:
     db: str = "sistercity.db"
     reports: Path = field(default_factory=lambda: Path("reports"))
-    inbox: Path = field(default_factory=demo_corpus)
+    inbox: Path | str = field(default_factory=demo_corpus)  # a folder, or an fsspec URL (kept as a string)
     models: Path = field(default_factory=models_dir)
     model_version: str | None = None
     max_mb: float = 200.0
     ocr: bool = True
-    workers: int = 1
+    workers: int = 1  # documents processed in parallel processes (pdfium is not thread-safe)
+    dask_address: str | None = None  # tcp://host:8786: send the document tasks to this Dask cluster
     lang: str = "id"  # language of summaries and report texts: id or en
     nlp_backend: str = "spacy"  # statistical NER merged with the entity rules: spacy or stanza
+    # PDF tables whose cells wrap over lines: "layout" (our own pass, fast) or "pdfplumber" (read row by row; on the
+    # pages that have such tables only, but it makes the demo corpus's text PDFs about 4x slower: bench/RESULTS.md)
+    pdf_tables: str = "layout"
 
     @property
     def max_bytes(self) -> int:
@@ -40,9 +44,14 @@ class Settings:
                 values[f.name] = _coerce(f.name, env)
         values.update({k: v for k, v in overrides.items() if v is not None})
         for name in ("reports", "inbox", "models"):
-            if name in values:
+            if name in values and not (name == "inbox" and _is_url(values[name])):
                 values[name] = Path(values[name])
         return cls(**values)
+
+
+def _is_url(value) -> bool:
+    """An fsspec URL (s3://, memory://, file://, ...): a Path would mangle it, so it stays a string."""
+    return "://" in str(value)
 
 
 def _coerce(name: str, raw: str):

@@ -71,6 +71,9 @@ class Passage:
     stance_scores: dict[str, float] = field(default_factory=dict)
     obstacles: list[str] = field(default_factory=list)
     explanation: dict[str, Any] = field(default_factory=dict)
+    # set when a reviewer's labels replace the model's (pipeline/review/corrections.py): status, reviewer,
+    # time and the model's own labels
+    review: dict[str, Any] | None = None
 
     @property
     def key(self) -> str:
@@ -138,6 +141,9 @@ class Verdict:
     obstacles: list[ObstacleFinding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sentences: list[SummarySentence] = field(default_factory=list)
+    # set when a reviewer overrode the aggregator (pipeline/aggregate/overrides.py): reviewer, reason, time
+    # and the status it replaced
+    override: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)

@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.aggregate.adjust import shipped_confusion
 from pipeline.aggregate.verdicts import Thresholds, aggregate
 from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import Example, PassageClassifier, load, with_context
 from pipeline.data import Document, Verdict
 from pipeline.ingest import extract
 from pipeline.ingest.cases import Case
+from pipeline.ingest.errors import TransientIngestError
 from pipeline.nlp.entities import tag_document
 from pipeline.paths import models_dir
 from pipeline.report.build import known_cases, write_reports
@@ -54,8 +56,21 @@ class StageTimer:
         self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - started, 4)
 
 
-def extract_stage(path: Path, case: str | None, *, max_bytes: int, ocr: bool = True) -> Document:
-    return extract(path, case, max_bytes=max_bytes, ocr=ocr)
+def extract_stage(path: Path | str, case: str | None, *, max_bytes: int, ocr: bool = True,
+                  data: bytes | None = None) -> Document:
+    """`path` may be a remote URL (an fsspec inbox): its bytes are fetched unless given as `data`."""
+    from pipeline.ingest.discover import is_url, read_url
+    from pipeline.ingest.errors import IngestError
+
+    if data is None and is_url(path):
+        try:
+            data = read_url(str(path), max_bytes)
+        except IngestError as exc:
+            if isinstance(exc, TransientIngestError):
+                raise
+            log.warning("failed: %s", exc.message)
+            return Document(doc="", source=Path(str(path)).name, case=case, path=str(path)).failed(str(exc))
+    return extract(path, case, data=data, max_bytes=max_bytes, ocr=ocr)
 
 
 def nlp_stage(doc: Document, case: Case | None, cases: list[Case]) -> Document:
@@ -79,13 +94,13 @@ def classify_stage(doc: Document, cases: list[Case], models: Models) -> Document
     return doc
 
 
-def process_file(path: Path, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
-                 ocr: bool = True, timer: StageTimer | None = None) -> Document:
-    """Extract, tag and classify one file. Never raises for a bad file."""
+def process_file(path: Path | str, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
+                 ocr: bool = True, timer: StageTimer | None = None, data: bytes | None = None) -> Document:
+    """Extract, tag and classify one file (a path, or a remote URL). Never raises for a bad file."""
     timer = timer or StageTimer()
     by_slug = {c.slug: c for c in cases}
     t = time.perf_counter()
-    doc = extract_stage(path, case, max_bytes=max_bytes, ocr=ocr)
+    doc = extract_stage(path, case, max_bytes=max_bytes, ocr=ocr, data=data)
     timer.add("extract", t)
     t = time.perf_counter()
     nlp_stage(doc, by_slug.get(case or ""), cases)
@@ -99,6 +114,8 @@ def process_file(path: Path, case: str | None, cases: list[Case], models: Models
 def aggregate_stage(documents: list[Document], case_slugs: Iterable[str], thresholds: Thresholds | None = None,
                     *, cases: list[Case] | None = None, lang: str | None = None) -> dict[str, dict[str, Verdict]]:
     lang = resolve_lang(lang)
+    if thresholds is None:  # the shipped cut-offs, adjusted for the newest classifier's stance confusion
+        thresholds = Thresholds(confusion=shipped_confusion())
     docs = {d.doc: d for d in documents if d.status == "ok"}
     passages = [p for d in docs.values() for p in d.passages]
     return aggregate(sorted(set(case_slugs)), passages, docs, thresholds,
@@ -147,7 +164,31 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def ingest_into_store(store, path: Path, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
+def unchanged_in_store(store, path: Path | str, max_bytes: int) -> tuple[str, bool]:
+    """(store key, True when the store holds this exact content for it): the cheap check a run makes
+    before handing a document to a worker. Anything unreadable counts as changed (the worker reports it)."""
+    import hashlib
+
+    from pipeline.ingest.discover import is_url, read_url
+    from pipeline.ingest.errors import IngestError
+
+    if is_url(path):
+        key = str(path)
+        try:
+            digest = hashlib.sha256(read_url(key, max_bytes)).hexdigest()
+        except IngestError:
+            return key, False
+    else:
+        key = str(Path(path).resolve())
+        try:
+            digest = file_digest(path)
+        except OSError:
+            return key, False
+    known = store.fingerprint(key)
+    return key, known is not None and known[0] == digest and not known[2]
+
+
+def ingest_into_store(store, path: Path | str, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
                       ocr: bool = True, timer: StageTimer | None = None, owner: str | None = None,
                       run_id: int | None = None) -> dict:
     """Process one inbox file into the store unless it is unchanged. Returns what happened.
@@ -157,15 +198,31 @@ def ingest_into_store(store, path: Path, case: str | None, cases: list[Case], mo
     under a claim, and the claim is dropped in the transaction that saves the result, so two runs
     never both process it and a run killed at any point leaves either the old rows or the new ones.
     """
+    import hashlib
+
+    from pipeline.ingest.discover import is_url, read_url
+    from pipeline.ingest.errors import IngestError
     from pipeline.store.db import new_owner
     from pipeline.store.faults import fault
 
-    key = str(path.resolve())
-    try:
-        digest = file_digest(path)
-    except OSError as exc:
-        digest = None
-        log.warning("cannot read %s: %s", path, exc)
+    data = None  # a remote document's bytes: fetched once, for the hash and for extraction
+    if is_url(path):
+        key = str(path)
+        try:
+            data = read_url(key, max_bytes)
+            digest = hashlib.sha256(data).hexdigest()
+        except IngestError as exc:
+            if isinstance(exc, TransientIngestError):
+                raise
+            digest = None  # processed below, and stored as failed with the reason
+            log.warning("cannot read %s: %s", key, exc)
+    else:
+        key = str(Path(path).resolve())
+        try:
+            digest = file_digest(path)
+        except OSError as exc:
+            digest = None
+            log.warning("cannot read %s: %s", path, exc)
 
     def unchanged(known) -> bool:
         return digest is not None and known is not None and known[0] == digest and not known[2]
@@ -183,7 +240,7 @@ def ingest_into_store(store, path: Path, case: str | None, cases: list[Case], mo
         if unchanged(known):
             store.release(key, owner)
             return {"path": key, "outcome": "skipped", "case": case}
-        doc = process_file(path, case, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer)
+        doc = process_file(path, case, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer, data=data)
         doc.path = key
         fault("processed")
         t = time.perf_counter()

@@ -102,10 +102,11 @@ def compare_from_store(store_url: str, out_dir: Path, case_slugs: list[str] | No
     """Cross-case report for some cases of a store: aggregates from all stored documents (a paper filed
     under one case can speak about another) and reports only the chosen cases."""
     from pipeline.process import aggregate_stage
+    from pipeline.review.corrections import reviewed_documents, reviewed_verdicts
     from pipeline.store.db import Store
 
     store = Store(store_url)
-    documents = store.documents()
+    documents = reviewed_documents(store)  # reviewers' labels take precedence over the model's
     slugs = ({d.case for d in documents if d.case} | {p.case for d in documents for p in d.passages if p.case})
     chosen = sorted(slugs) if not case_slugs else list(dict.fromkeys(case_slugs))
     missing = [c for c in chosen if c not in slugs]
@@ -113,6 +114,6 @@ def compare_from_store(store_url: str, out_dir: Path, case_slugs: list[str] | No
         raise ValueError(f"cases not in the store {store_url}: {', '.join(missing)}; "
                          f"known cases: {', '.join(sorted(slugs)) or 'none (run `sistercity run` first)'}")
     cases = known_cases(inbox)
-    verdicts = aggregate_stage(documents, chosen, cases=cases, lang=lang)
+    verdicts = reviewed_verdicts(store, aggregate_stage(documents, chosen, cases=cases, lang=lang))
     return write_reports(out_dir, documents, verdicts, cases=cases, lang=lang, formats=formats,
                          title=None)

@@ -48,6 +48,7 @@ table{border-collapse:collapse;margin:8px 0;font-size:14px}td,th{border:1px soli
 .plot{display:block;max-width:100%;height:auto;margin:8px 0}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:13px;font-weight:600}
 .verdict{border:1px solid #ddd;border-radius:6px;padding:8px 14px;margin:12px 0}
+.override{border-left:4px solid #8a4baf;background:#f6effa;padding:4px 8px}
 .quote{font-style:italic}.muted{color:#666;font-size:13px}
 .page{white-space:pre-wrap;font-family:Georgia,serif;font-size:14px;border:1px solid #ddd;padding:10px 14px;background:#fafafa}
 mark.positive{background:#c7e9c0}mark.obstacle{background:#fcbba1}mark.event{background:#c6dbef}
@@ -206,6 +207,12 @@ def verdict_html(case: str, v: Verdict, lang: str) -> str:
              f'<span class="muted">({_e(v.element)})</span> <span class="badge" style="background:'
              f'{STATUS_COLOUR[v.status]};color:{STATUS_INK[v.status]}">{_e(STATUS[lang][v.status])}</span> '
              f'<span class="muted">{t["score"]} {v.score:+.2f}</span></h4>']
+    if v.override:
+        o = v.override
+        parts.append(f'<p class="override"><b>{_e(t["override"])}</b> {_e(o["reviewer"])} ({_e((o.get("at") or "")[:10])}): '
+                     f'{_e(STATUS[lang][o["status"]])}; {_e(t["override_was"])} '
+                     f'{_e(STATUS[lang].get(o.get("replaced_status") or "", "?"))}. {_e(t["override_reason"])}: '
+                     f'{_e(o["reason"])}</p>')
     if v.sentences:
         parts.append("<p>" + " ".join(sentence_html(s.text, s.cites) for s in v.sentences) + "</p>")
     for note in v.notes:

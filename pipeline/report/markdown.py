@@ -35,7 +35,8 @@ def matrix_lines(verdicts: dict[str, dict[str, Verdict]], lang: str) -> list[str
             v = by_el[el]
             pos = sum(e.stance == "positive" for e in v.evidence)
             neg = sum(e.stance == "obstacle" for e in v.evidence)
-            cells.append(f"{STATUS[lang][v.status]} ({v.score:+.2f}; {pos}+/{neg}-)")
+            mark = f" [{texts(lang)['override_tag']}]" if v.override else ""
+            cells.append(f"{STATUS[lang][v.status]}{mark} ({v.score:+.2f}; {pos}+/{neg}-)")
         lines.append(f"| {case} | " + " | ".join(cells) + " |")
     return lines
 
@@ -95,6 +96,14 @@ def gap_lines(g: CaseGaps, lang: str) -> list[str]:
     return lines
 
 
+def override_line(o: dict, lang: str) -> str:
+    """A reviewer's override, said as such: who, when, why, and what the aggregator had found."""
+    t = texts(lang)
+    return (f"**{t['override']}** {_md(o['reviewer'])} ({(o.get('at') or '')[:10]}): {STATUS[lang][o['status']]}; "
+            f"{t['override_was']} {STATUS[lang].get(o.get('replaced_status') or '', '?')}. "
+            f"{t['override_reason']}: {_md(o['reason'])}")
+
+
 def render(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], title: str | None = None, *,
            lang: str | None = None, timelines: dict[str, list[TimelineEvent]] | None = None,
            gaps: dict[str, CaseGaps] | None = None, comparison: dict | None = None) -> str:
@@ -109,6 +118,8 @@ def render(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], t
         for el in ELEMENTS:
             v = by_el[el]
             lines += [f"### {ELEMENT[lang][el]} ({el}): {STATUS[lang][v.status]}", ""]
+            if v.override:
+                lines += [override_line(v.override, lang), ""]
             if v.summary:
                 lines += [v.summary, ""]
             for note in v.notes:

@@ -31,10 +31,13 @@ def document_record(d: Document) -> dict:
 
 
 def passage_record(p: Passage) -> dict:
-    return {"doc": p.doc, "page": p.page, "start": p.start, "end": p.end, "text": p.text, "case": p.case,
+    rec = {"doc": p.doc, "page": p.page, "start": p.start, "end": p.end, "text": p.text, "case": p.case,
             "scores": p.scores, "elements": p.elements, "stance": p.stance, "obstacles": p.obstacles,
             "section": p.section, "speaker": p.speaker, "stance_scores": p.stance_scores,
             "why": {label: [[feature, weight] for feature, weight in feats] for label, feats in (p.explanation or {}).items()}}
+    if p.review is not None:  # a reviewer's labels replaced the model's (the model's are kept in review.model)
+        rec["review"] = p.review
+    return rec
 
 
 def entity_record(e: Entity) -> dict:
@@ -55,7 +58,8 @@ def verdicts_record(verdicts: dict[str, dict[str, Verdict]], meta: dict | None =
                  "evidence": [_evidence(e) for e in v.evidence],
                  "obstacles": [{"code": o.code, "count": o.count, "evidence": [_evidence(e) for e in o.evidence]} for o in v.obstacles],
                  "notes": v.notes,
-                 "sentences": [{"text": s.text, "cites": [_evidence(e) for e in s.cites]} for s in v.sentences]}
+                 "sentences": [{"text": s.text, "cites": [_evidence(e) for e in s.cites]} for s in v.sentences],
+                 **({"override": v.override} if v.override else {})}
             for el, v in by_el.items()}}
     return {"contract": CONTRACT_VERSION, **(meta or {}), "cases": cases}
 

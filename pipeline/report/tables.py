@@ -18,7 +18,7 @@ from pipeline.data import ELEMENTS, Verdict
 from pipeline.report.outputs import atomic_write
 
 VERDICT_COLUMNS = ("case", "element", "status", "score", "evidence", "positive", "obstacle", "documents",
-                   "top_obstacles", "notes", "summary")
+                   "top_obstacles", "notes", "summary", "override_by", "override_reason", "aggregator_status")
 EVIDENCE_COLUMNS = ("case", "element", "rank", "stance", "weight", "doc", "source", "doc_type", "page", "start", "end",
                     "quote")
 OBSTACLE_COLUMNS = ("case", "element", "code", "count", "case_passages")
@@ -48,7 +48,9 @@ def verdict_rows(verdicts: dict[str, dict[str, Verdict]]):
                    "obstacle": sum(e.stance == "obstacle" for e in v.evidence),
                    "documents": len({e.doc for e in v.evidence}),
                    "top_obstacles": ";".join(o.code for o in v.obstacles[:3]), "notes": "; ".join(v.notes),
-                   "summary": v.summary}
+                   "summary": v.summary, "override_by": v.override["reviewer"] if v.override else "",
+                   "override_reason": v.override["reason"] if v.override else "",
+                   "aggregator_status": v.override["replaced_status"] if v.override else v.status}
 
 
 def evidence_rows(verdicts: dict[str, dict[str, Verdict]]):

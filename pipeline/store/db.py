@@ -35,6 +35,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     delete,
     event,
@@ -145,6 +146,108 @@ class ClaimRow(Base):
     run_id: Mapped[int | None] = mapped_column(Integer)
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# ---------------------------------------------------------------------- review workbench (0004)
+# Reviews are keyed by document path + passage offsets + a hash of the passage text, not by
+# passages.id: passage rows are replaced whenever a document is re-processed.
+
+
+class ReviewerRow(Base):
+    __tablename__ = "reviewers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16), default="reviewer")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ReviewSessionRow(Base):
+    __tablename__ = "review_sessions"
+    token_sha: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewSettingRow(Base):
+    __tablename__ = "review_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class PassageReviewRow(Base):
+    """The current reviewed labels of a passage: they take precedence over the model's."""
+
+    __tablename__ = "passage_reviews"
+    __table_args__ = (UniqueConstraint("doc_key", "start", "end", "text_sha", name="uq_passage_reviews_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_key: Mapped[str] = mapped_column(String(1024), index=True)  # the document's path
+    doc: Mapped[str] = mapped_column(String(64))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text_sha: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # accepted | corrected
+    elements: Mapped[list] = mapped_column(JSON, default=list)
+    stance: Mapped[str] = mapped_column(String(16))
+    obstacles: Mapped[list] = mapped_column(JSON, default=list)
+    case: Mapped[str | None] = mapped_column(String(200))
+    memo: Mapped[str] = mapped_column(Text, default="")
+    model: Mapped[dict] = mapped_column(JSON, default=dict)  # the model's labels when reviewed
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CodingRow(Base):
+    """One reviewer's labels for one passage (for agreement); `batch` groups imported double-coding rounds."""
+
+    __tablename__ = "codings"
+    __table_args__ = (UniqueConstraint("unit", "batch", "reviewer_id", name="uq_codings_unit"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(1200), index=True)  # doc_key:start-end:text_sha
+    doc_key: Mapped[str] = mapped_column(String(1024))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text_sha: Mapped[str] = mapped_column(String(64))
+    batch: Mapped[str] = mapped_column(String(64), default="")
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"), index=True)
+    elements: Mapped[list] = mapped_column(JSON, default=list)
+    stance: Mapped[str] = mapped_column(String(16))
+    obstacles: Mapped[list] = mapped_column(JSON, default=list)
+    case: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class VerdictOverrideRow(Base):
+    __tablename__ = "verdict_overrides"
+    __table_args__ = (UniqueConstraint("case", "element", name="uq_verdict_overrides_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case: Mapped[str] = mapped_column(String(200))
+    element: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    replaced_status: Mapped[str | None] = mapped_column(String(32))  # the aggregator's status when overridden
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AuditRow(Base):
+    """Append-only: the code never updates or deletes a row, and database triggers refuse it."""
+
+    __tablename__ = "review_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    reviewer_id: Mapped[int | None] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(Text)
+    old: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    new: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 def default_url(path: Path | str = "sistercity.db") -> str:

@@ -1,0 +1,432 @@
+"""The review workbench: a FastAPI app with server-rendered pages (no front-end build).
+
+`create_app(store_url)` builds it; `sistercity review serve` runs it with uvicorn.
+Pages: login, the queue, a passage, the cases and their verdicts, agreement, stale
+corrections and the audit log. Every POST form carries the session's CSRF token and is
+refused (403) without it; templates autoescape, so document text never becomes markup;
+the Content-Security-Policy lets only the page's own nonce'd script run.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES, VERDICTS, Document, Passage
+from pipeline.review import auth
+from pipeline.review.corrections import apply_reviews
+from pipeline.review.queue import STATUSES, build_queue, filter_queue, model_view
+from pipeline.review.store import InvalidLabels, Labels, ReviewStore, StaleEdit, text_sha
+from pipeline.store.db import DocumentRow, Store, _to_document
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "sc_session"
+PRE_COOKIE = "sc_pre"
+PAGE_SIZE = 50
+MAX_FAILURES, LOCKOUT = 5, 15 * 60  # failed logins per name before a lock-out of LOCKOUT seconds
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class CsrfRefused(Exception):
+    pass
+
+
+def _templates():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from starlette.templating import Jinja2Templates
+
+    env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    return Jinja2Templates(env=env)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never //host or a scheme."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/queue"
+    return target
+
+
+def highlight(text: str, base: int, entities: list) -> list[tuple[str, str | None]]:
+    """`text` (starting at document offset `base`) cut into (piece, entity label or None)."""
+    out, cursor = [], 0
+    for e in sorted(entities, key=lambda e: e.start):
+        s, t = e.start - base, e.end - base
+        if s < cursor or t > len(text) or s >= t:
+            continue
+        if s > cursor:
+            out.append((text[cursor:s], None))
+        out.append((text[s:t], e.label))
+        cursor = t
+    if cursor < len(text):
+        out.append((text[cursor:], None))
+    return out
+
+
+def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: timedelta | None = None,
+               secure_cookies: bool = False) -> FastAPI:
+    """The workbench over the store at `store_url`. `inbox` (its case.toml files) lets the case view tell
+    the local city from the partner; `secure_cookies` for serving behind HTTPS."""
+    store = Store(store_url)
+    rs = ReviewStore(store, **({"session_ttl": session_ttl} if session_ttl else {}))
+    templates = _templates()
+    app = FastAPI(title="sistercity review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.store, app.state.reviews = store, rs
+    failures: dict[str, list[float]] = defaultdict(list)
+
+    def cases_info():
+        from pipeline.report.build import known_cases
+
+        return known_cases(inbox)
+
+    # ------------------------------------------------------------------ plumbing
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        request.state.nonce = secrets.token_urlsafe(16)
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'none'; script-src 'nonce-{request.state.nonce}'; style-src 'self'; img-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+        user = getattr(request.state, "user", None)
+        return templates.TemplateResponse(request, name, {"user": user, "nonce": request.state.nonce,
+                                                          "csrf": user["csrf"] if user else "", **context},
+                                          status_code=status_code)
+
+    def user_of(request: Request) -> dict:
+        token = auth.unsign(request.cookies.get(SESSION_COOKIE), rs.secret())
+        user = rs.session_for(token)
+        if user is None:
+            raise LoginRequired
+        request.state.user = user
+        return user
+
+    def checked(request: Request, csrf: str) -> dict:
+        """The logged-in reviewer of a POST whose CSRF token is right; else 401 / 403."""
+        user = user_of(request)
+        if not auth.same(csrf, user["csrf"]):
+            raise CsrfRefused
+        return user
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        if request.method == "GET":
+            return RedirectResponse(f"/login?next={quote(str(request.url.path) + ('?' + request.url.query if request.url.query else ''))}",
+                                    status_code=303)
+        return page(request, "error.html", {"title": "Session expired",
+                                            "message": "Your session has expired or you are not logged in: nothing "
+                                                       "was saved. Log in again and repeat the change."}, 401)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused):
+        return page(request, "error.html", {"title": "Refused",
+                                            "message": "This form has no valid CSRF token (it was not sent by a page "
+                                                       "of this workbench, or is from an older session). Nothing was "
+                                                       "saved; reload the page and try again."}, 403)
+
+    @app.get("/static/app.css")
+    def stylesheet() -> Response:
+        return Response((HERE / "static" / "app.css").read_text(encoding="utf-8"), media_type="text/css",
+                        headers={"Cache-Control": "max-age=3600"})
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    # ------------------------------------------------------------------ login
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/queue", error: str = ""):
+        nonce = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(16)
+        response = page(request, "login.html", {"next": _safe_next(next), "error": error,
+                                                "login_csrf": auth.csrf_for(nonce, rs.secret())},
+                        401 if error else 200)
+        response.set_cookie(PRE_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies)
+        return response
+
+    @app.post("/login")
+    def login(request: Request, name: str = Form(""), password: str = Form(""), csrf: str = Form(""),
+              next: str = Form("/queue")):
+        nonce = request.cookies.get(PRE_COOKIE)
+        if not nonce or not auth.same(csrf, auth.csrf_for(nonce, rs.secret())):
+            raise CsrfRefused
+        now = time.time()
+        recent = [t for t in failures[name] if now - t < LOCKOUT]
+        failures[name] = recent
+        if len(recent) >= MAX_FAILURES:
+            return login_form(request, next, f"Too many failed attempts for {name!r}: wait 15 minutes.")
+        user = rs.authenticate(name, password)
+        if user is None:
+            failures[name].append(now)
+            return login_form(request, next, "Wrong name or password.")
+        failures.pop(name, None)
+        token, _csrf = rs.open_session(user["id"])
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(SESSION_COOKIE, auth.sign(token, rs.secret()), httponly=True, samesite="lax",
+                            secure=secure_cookies, max_age=int(rs.session_ttl.total_seconds()))
+        response.delete_cookie(PRE_COOKIE)
+        return response
+
+    @app.post("/logout")
+    def logout(request: Request, csrf: str = Form("")):
+        checked(request, csrf)
+        token = auth.unsign(request.cookies.get(SESSION_COOKIE), rs.secret())
+        if token:
+            rs.close_session(token)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/")
+    def home(request: Request):
+        user_of(request)
+        return RedirectResponse("/queue", status_code=303)
+
+    # ------------------------------------------------------------------ data helpers
+    def doc_ids() -> dict[str, int]:
+        with store.reading() as s:
+            return {path: i for i, path in s.execute(select(DocumentRow.id, DocumentRow.path)
+                                                     .where(DocumentRow.removed.is_(False)))}
+
+    def reviewed_docs() -> list[Document]:
+        docs = store.documents()
+        apply_reviews(docs, rs.reviews())
+        return docs
+
+    def disputed() -> set[tuple[str, int, int]]:
+        seen: dict[str, set] = defaultdict(set)
+        where: dict[str, tuple[str, int, int]] = {}
+        for c in rs.codings(batch=""):
+            seen[c["unit"]].add((tuple(c["elements"]), c["stance"], tuple(c["obstacles"]), c["case"]))
+            where[c["unit"]] = (c["doc_key"], c["start"], c["end"])
+        return {where[u] for u, labels in seen.items() if len(labels) > 1}
+
+    def load_document(doc_id: int) -> Document | None:
+        with store.reading() as s:
+            row = s.get(DocumentRow, doc_id)
+            if row is None or row.removed:
+                return None
+            return _to_document(row)
+
+    def find_passage(d: Document, start: int, end: int) -> tuple[int, Passage] | None:
+        for i, p in enumerate(d.passages):
+            if p.start == start and p.end == end:
+                return i, p
+        return None
+
+    # ------------------------------------------------------------------ queue
+    @app.get("/queue", response_class=HTMLResponse)
+    def queue(request: Request, case: str = "", doc: str = "", element: str = "", stance: str = "", status: str = "",
+              page_no: int = 1):
+        user_of(request)
+        docs = reviewed_docs()
+        items = build_queue(docs, doc_ids(), disputed())
+        shown = filter_queue(items, case=case, doc=doc, element=element, stance=stance, status=status)
+        pages = max(1, -(-len(shown) // PAGE_SIZE))
+        page_no = min(max(1, page_no), pages)
+        filters = {"case": case, "doc": doc, "element": element, "stance": stance, "status": status}
+        return page(request, "queue.html", {
+            "items": shown[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE], "total": len(shown), "all": len(items),
+            "page_no": page_no, "pages": pages, "filters": filters,
+            "query": urlencode({k: v for k, v in filters.items() if v}),
+            "cases": sorted({p.case for d in docs for p in d.passages if p.case}),
+            "documents": sorted({(d.doc, d.source) for d in docs if d.status == "ok"}, key=lambda x: x[1]),
+            "elements": ELEMENTS, "stances": STANCES, "statuses": STATUSES,
+            "counts": {s: sum(it.status == s for it in items) for s in STATUSES}})
+
+    def next_in_queue(after: tuple[int, int, int] | None) -> str:
+        items = [it for it in build_queue(reviewed_docs(), doc_ids(), disputed()) if it.status in {"open", "disputed"}]
+        for it in items:
+            key = (it.doc_id, it.passage.start, it.passage.end)
+            if key != after:
+                return f"/p/{key[0]}/{key[1]}/{key[2]}"
+        return "/queue"
+
+    # ------------------------------------------------------------------ passage
+    def passage_context(request: Request, doc_id: int, start: int, end: int, *, error: str = "",
+                        form: dict | None = None) -> dict | None:
+        d = load_document(doc_id)
+        if d is None:
+            return None
+        found = find_passage(d, start, end)
+        if found is None:
+            return None
+        i, p = found
+        current = rs.review_of(d.path, p)
+        if current:
+            apply_reviews([Document(doc=d.doc, source=d.source, case=d.case, path=d.path, passages=[p])],
+                          [current])
+        model = model_view(p)
+        user = request.state.user
+        others = [c for c in rs.codings(batch="") if c["doc_key"] == d.path and c["start"] == p.start
+                  and c["end"] == p.end and c["text_sha"] == text_sha(p.text) and c["reviewer"] != user["name"]]
+        mine = any(c["reviewer"] == user["name"] for c in rs.codings(batch="")
+                   if c["doc_key"] == d.path and c["start"] == p.start and c["end"] == p.end)
+        labels = form or {"elements": p.elements, "stance": p.stance, "obstacles": p.obstacles, "case": p.case,
+                          "memo": (current or {}).get("memo", "")}
+        neighbours = [(j, q) for j, q in enumerate(d.passages) if i - 2 <= j <= i + 2]
+        cases = sorted({q.case for q in d.passages if q.case} | {c.slug for c in cases_info()} | ({d.case} if d.case else set()))
+        return {"d": d, "doc_id": doc_id, "p": p, "index": i, "neighbours": neighbours, "model": model,
+                "pieces": highlight(p.text, p.start, [e for e in d.entities if p.start <= e.start and e.end <= p.end]),
+                "entities": [e for e in d.entities if p.start <= e.start and e.end <= p.end],
+                "review": current, "version": current["version"] if current else 0, "labels": labels,
+                "why": sorted((p.explanation or {}).items()),
+                "others": others, "show_others": mine or user["role"] == "admin", "error": error,
+                "elements": ELEMENTS, "stances": STANCES, "obstacle_codes": OBSTACLE_CODES, "cases": cases,
+                "is_pdf": (d.path or "").lower().endswith(".pdf"), "text_sha": text_sha(p.text)}
+
+    @app.get("/p/{doc_id}/{start}/{end}", response_class=HTMLResponse)
+    def passage_page(request: Request, doc_id: int, start: int, end: int):
+        user_of(request)
+        ctx = passage_context(request, doc_id, start, end)
+        if ctx is None:
+            return page(request, "error.html", {"title": "No such passage", "message": "This passage is not in the "
+                        "store (its document was re-processed or removed). Go back to the queue."}, 404)
+        return page(request, "passage.html", ctx)
+
+    @app.post("/p/{doc_id}/{start}/{end}")
+    def passage_save(request: Request, doc_id: int, start: int, end: int, csrf: str = Form(""),
+                     action: str = Form("correct"), version: int = Form(0), text_sha_seen: str = Form(""),
+                     elements: Annotated[list[str] | None, Form()] = None, stance: str = Form("neutral"),
+                     obstacles: Annotated[list[str] | None, Form()] = None,
+                     case: str = Form(""), memo: str = Form("")):
+        user = checked(request, csrf)
+        d = load_document(doc_id)
+        found = find_passage(d, start, end) if d else None
+        if found is None or text_sha(found[1].text) != text_sha_seen:
+            return page(request, "error.html", {"title": "Passage changed", "message": "Not saved: the document was "
+                        "re-processed since your page loaded and this passage changed or is gone. Reload the queue."}, 409)
+        _, p = found
+        if action == "accept":  # the model's labels, as they are
+            labels = Labels(list(p.elements), p.stance, list(p.obstacles), p.case)
+        else:
+            labels = Labels(elements or [], stance, obstacles or [], case or None)
+        form = {"elements": labels.elements, "stance": labels.stance, "obstacles": labels.obstacles,
+                "case": labels.case, "memo": memo}
+        try:
+            rs.save_review(user, d.path, p, labels, status="accepted" if action == "accept" else "corrected",
+                           memo=memo, seen_version=version)
+        except StaleEdit as exc:
+            return page(request, "passage.html", passage_context(request, doc_id, start, end, error=str(exc),
+                                                                 form=form), 409)
+        except InvalidLabels as exc:
+            return page(request, "passage.html", passage_context(request, doc_id, start, end, error=str(exc),
+                                                                 form=form), 422)
+        return RedirectResponse(next_in_queue((doc_id, start, end)), status_code=303)
+
+    @app.get("/p/{doc_id}/{start}/{end}/image.png")
+    def passage_image(request: Request, doc_id: int, start: int, end: int):
+        from pipeline.review.pageimage import NoImage, render_passage
+
+        user_of(request)
+        with store.reading() as s:
+            row = s.get(DocumentRow, doc_id)
+            path, sha = (row.path, row.sha256) if row else (None, None)
+        d = load_document(doc_id)
+        found = find_passage(d, start, end) if d else None
+        if found is None or path is None:
+            return Response("no such passage", status_code=404, media_type="text/plain")
+        try:
+            png = render_passage(path, sha, found[1].page, found[1].text)
+        except NoImage as exc:
+            return Response(str(exc), status_code=404, media_type="text/plain")
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+    # ------------------------------------------------------------------ cases and verdicts
+    def verdicts_for(slugs: list[str] | None = None):
+        from pipeline.aggregate.overrides import apply_overrides
+        from pipeline.process import aggregate_stage
+
+        docs = reviewed_docs()
+        known = sorted({d.case for d in docs if d.case} | {p.case for d in docs for p in d.passages if p.case})
+        verdicts = aggregate_stage(docs, slugs if slugs is not None else known, cases=cases_info(), lang="en")
+        apply_overrides(verdicts, rs.overrides())
+        return docs, known, verdicts
+
+    @app.get("/cases", response_class=HTMLResponse)
+    def cases(request: Request):
+        user_of(request)
+        _docs, _known, verdicts = verdicts_for()
+        return page(request, "cases.html", {"verdicts": verdicts, "elements": ELEMENTS})
+
+    def case_context(slug: str, error: str = "") -> dict | None:
+        docs, known, verdicts = verdicts_for([slug])
+        if slug not in known:
+            return None
+        ids = doc_ids()
+        by_doc = {d.doc: ids.get(d.path) for d in docs}
+        versions = {el: rs.override_version(slug, el) for el in ELEMENTS}
+        return {"slug": slug, "verdicts": verdicts[slug], "elements": ELEMENTS, "statuses": VERDICTS,
+                "doc_ids": by_doc, "versions": versions, "error": error}
+
+    @app.get("/case/{slug}", response_class=HTMLResponse)
+    def case_page(request: Request, slug: str):
+        user_of(request)
+        ctx = case_context(slug)
+        if ctx is None:
+            return page(request, "error.html", {"title": "No such case", "message": f"No case {slug!r} in the store."}, 404)
+        return page(request, "case.html", ctx)
+
+    @app.post("/case/{slug}/{element}/override")
+    def override(request: Request, slug: str, element: str, csrf: str = Form(""), status: str = Form(""),
+                 reason: str = Form(""), version: int = Form(0)):
+        user = checked(request, csrf)
+        _docs, known, verdicts = verdicts_for([slug])
+        if slug not in known or element not in ELEMENTS:
+            return page(request, "error.html", {"title": "No such verdict", "message": f"{slug}/{element}"}, 404)
+        v = verdicts[slug][element]
+        aggregator = v.override["replaced_status"] if v.override else v.status
+        try:
+            rs.save_override(user, slug, element, status or None, reason, replaced_status=aggregator,
+                             seen_version=version)
+        except StaleEdit as exc:
+            return page(request, "case.html", case_context(slug, str(exc)), 409)
+        except InvalidLabels as exc:
+            return page(request, "case.html", case_context(slug, str(exc)), 422)
+        return RedirectResponse(f"/case/{quote(slug)}#{element}", status_code=303)
+
+    # ------------------------------------------------------------------ agreement, corrections, audit
+    @app.get("/agreement", response_class=HTMLResponse)
+    def agreement(request: Request):
+        from pipeline.review.agreement_store import store_agreement
+
+        user_of(request)
+        return page(request, "agreement.html", {"results": store_agreement(rs), "elements": ELEMENTS})
+
+    @app.get("/corrections", response_class=HTMLResponse)
+    def corrections(request: Request):
+        user_of(request)
+        docs = store.documents()
+        reviews = rs.reviews()
+        stale = apply_reviews(docs, reviews)
+        ids = doc_ids()
+        return page(request, "corrections.html", {"reviews": reviews, "stale": {r["id"]: r["stale"] for r in stale},
+                                                  "doc_ids": ids})
+
+    @app.get("/audit", response_class=HTMLResponse)
+    def audit(request: Request, target: str = ""):
+        if user_of(request)["role"] != "admin":
+            return page(request, "error.html", {"title": "Admins only", "message": "The audit log is for admins."}, 403)
+        return page(request, "audit.html", {"rows": rs.audit(500, target or None), "target": target})
+
+    return app

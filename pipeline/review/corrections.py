@@ -1,0 +1,98 @@
+"""Reviewers' labels over the model's: applied to passages as they are loaded from the store.
+
+A review matches a passage when the document path, the offsets and the SHA-256 of the
+passage text are all the same; it then replaces the passage's elements, stance, obstacle
+codes and case, with probability 1 for the reviewer's labels (a person decided), and
+`passage.review` records who, when, and the model's own labels. A review whose passage is
+gone or whose text changed is *stale*: it stays in the store, is listed as stale, and is
+not applied.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from pipeline.data import ELEMENTS, STANCES, Document, Passage
+from pipeline.review.store import ReviewStore, text_sha
+
+log = logging.getLogger(__name__)
+
+
+def apply_reviews(documents: list[Document], reviews: list[dict]) -> list[dict]:
+    """Apply `reviews` (ReviewStore.reviews()) to the passages of `documents` in place.
+    Returns the stale reviews, each with a `stale` reason."""
+    by_doc: dict[str, dict[tuple[int, int, str], dict]] = {}
+    for r in reviews:
+        by_doc.setdefault(r["doc_key"], {})[(r["start"], r["end"], r["text_sha"])] = r
+    used: set[int] = set()
+    for d in documents:
+        wanted = by_doc.get(d.path or "")
+        if not wanted:
+            continue
+        for p in d.passages:
+            r = wanted.get((p.start, p.end, text_sha(p.text)))
+            if r is not None:
+                apply_review(p, r)
+                used.add(r["id"])
+    stale = []
+    known = {d.path for d in documents}
+    for r in reviews:
+        if r["id"] in used:
+            continue
+        why = ("the document is no longer in the store" if r["doc_key"] not in known
+               else "the passage text at these offsets changed when the document was re-processed")
+        stale.append({**r, "stale": why})
+    if stale:
+        log.info("%d reviews are stale (their passage changed or is gone); kept, not applied", len(stale))
+    return stale
+
+
+def apply_review(p: Passage, r: dict) -> Passage:
+    p.review = {"status": r["status"], "reviewer": r["reviewer"], "at": r["at"], "version": r["version"],
+                "memo": r.get("memo") or "",
+                "model": {"elements": list(p.elements), "stance": p.stance, "obstacles": list(p.obstacles),
+                          "case": p.case, "scores": dict(p.scores), "stance_scores": dict(p.stance_scores)}}
+    p.elements, p.stance, p.obstacles = list(r["elements"]), r["stance"], list(r["obstacles"])
+    p.case = r.get("case")  # None: the reviewer says the passage is about no case of the store
+    p.scores = {el: 1.0 if el in p.elements else 0.0 for el in ELEMENTS}
+    p.stance_scores = {st: 1.0 if st == p.stance else 0.0 for st in STANCES}
+    return p
+
+
+def reviewed_documents(store, documents: list[Document] | None = None) -> list[Document]:
+    """The store's documents with every applicable review applied (what aggregation and reports read)."""
+    documents = store.documents() if documents is None else documents
+    apply_reviews(documents, ReviewStore(store).reviews())
+    return documents
+
+
+def reviewed_verdicts(store, verdicts: dict[str, dict]) -> dict[str, dict]:
+    """`verdicts` with the reviewers' overrides applied (in place; returned for chaining)."""
+    from pipeline.aggregate.overrides import apply_overrides
+
+    apply_overrides(verdicts, ReviewStore(store).overrides())
+    return verdicts
+
+
+def export_corrections(store, out: Path, *, only_corrected: bool = False) -> dict:
+    """Write the applicable reviews as JSONL in the shape `sistercity retrain --corrections` reads
+    (annotations/passages.jsonl's fields). `doc` is `<case>/<doc id>` so the retrain's leave-one-case-out
+    keeps each review out of its own case's test fold. Stale reviews are not exported."""
+    documents = store.documents()
+    reviews = ReviewStore(store).reviews()
+    stale = apply_reviews(documents, reviews)
+    rows = []
+    for d in documents:
+        for p in d.passages:
+            if p.review is None or (only_corrected and p.review["status"] != "corrected"):
+                continue
+            rows.append({"doc": f"{p.case or d.case or 'unknown'}/{d.doc}", "start": p.start, "end": p.end,
+                         "text": p.text, "doc_type": d.type, "section": p.section, "speaker": p.speaker,
+                         "case": p.case, "elements": p.elements, "stance": p.stance, "obstacles": p.obstacles,
+                         "coder": p.review["reviewer"], "review_status": p.review["status"]})
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return {"written": len(rows), "stale": len(stale), "path": str(out)}
