@@ -96,6 +96,7 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    model: str | None = None  # the passage classifier that labelled the passages (its model card's name)
 
     def page_at(self, offset: int) -> int:
         for span in self.pages:

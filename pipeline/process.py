@@ -10,6 +10,7 @@ import bisect
 import functools
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,7 @@ def classify_stage(doc: Document, cases: list[Case], models: Models) -> Document
     for p, pred in zip(doc.passages, models.classifier.predict(examples, explain=True)):
         p.scores, p.elements, p.stance = pred["scores"], pred["elements"], pred["stance"]
         p.stance_scores, p.obstacles, p.explanation = pred["stance_scores"], pred["obstacles"], pred["why"]
+    doc.model = models.versions["passage_classifier"]
     return doc
 
 
@@ -114,9 +116,10 @@ def process_file(path: Path | str, case: str | None, cases: list[Case], models: 
 def aggregate_stage(documents: list[Document], case_slugs: Iterable[str], thresholds: Thresholds | None = None,
                     *, cases: list[Case] | None = None, lang: str | None = None) -> dict[str, dict[str, Verdict]]:
     lang = resolve_lang(lang)
-    if thresholds is None:  # the shipped cut-offs, adjusted for the newest classifier's stance confusion
-        thresholds = Thresholds(confusion=shipped_confusion())
     docs = {d.doc: d for d in documents if d.status == "ok"}
+    if thresholds is None:  # the shipped cut-offs, adjusted for the stance confusion of the classifier that labelled them
+        used = Counter(d.model for d in docs.values() if d.model)
+        thresholds = Thresholds(confusion=shipped_confusion(version=used.most_common(1)[0][0] if used else None))
     passages = [p for d in docs.values() for p in d.passages]
     return aggregate(sorted(set(case_slugs)), passages, docs, thresholds,
                      case_info={c.slug: c for c in cases or []}, lang=lang)

@@ -43,8 +43,9 @@ def confusion_from_card(card: dict) -> dict[str, list[list[float]]]:
     return {el: m for el, m in (card.get("stance_confusion") or {}).items() if m}
 
 
-def shipped_confusion(models_dir: Path | None = None) -> dict[str, list[list[float]]]:
-    """The stance confusion in the newest passage classifier's model card ({} when there is none)."""
+def shipped_confusion(models_dir: Path | None = None, version: str | None = None) -> dict[str, list[list[float]]]:
+    """The stance confusion in the model card of passage classifier `version` (a folder name such as
+    "passage_clf.v4"), or of the newest one when `version` is None or not shipped ({} when there is none)."""
     from pipeline.classify.model import versions
 
     if models_dir is None:
@@ -52,10 +53,11 @@ def shipped_confusion(models_dir: Path | None = None) -> dict[str, list[list[flo
 
         models_dir = default_models_dir()
     found = versions(Path(models_dir))
-    if not found or not (found[-1] / "card.json").exists():
+    chosen = next((p for p in found if p.name == version), found[-1] if found else None)
+    if chosen is None or not (chosen / "card.json").exists():
         return {}
     try:
-        return confusion_from_card(json.loads((found[-1] / "card.json").read_text(encoding="utf-8")))
+        return confusion_from_card(json.loads((chosen / "card.json").read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
-        log.warning("%s: unreadable model card (%s); verdicts use unadjusted counts", found[-1] / "card.json", exc)
+        log.warning("%s: unreadable model card (%s); verdicts use unadjusted counts", chosen / "card.json", exc)
         return {}

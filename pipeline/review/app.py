@@ -27,7 +27,7 @@ from pipeline.review import auth
 from pipeline.review.corrections import apply_reviews
 from pipeline.review.queue import STATUSES, build_queue, filter_queue, model_view
 from pipeline.review.store import InvalidLabels, Labels, ReviewStore, StaleEdit, text_sha
-from pipeline.store.db import DocumentRow, Store, _to_document
+from pipeline.store.db import DocumentRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -222,11 +222,7 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
         return {where[u] for u, labels in seen.items() if len(labels) > 1}
 
     def load_document(doc_id: int) -> Document | None:
-        with store.reading() as s:
-            row = s.get(DocumentRow, doc_id)
-            if row is None or row.removed:
-                return None
-            return _to_document(row)
+        return store.document(doc_id)
 
     def find_passage(d: Document, start: int, end: int) -> tuple[int, Passage] | None:
         for i, p in enumerate(d.passages):

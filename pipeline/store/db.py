@@ -384,6 +384,12 @@ class Store:
                 q = q.where(DocumentRow.removed.is_(False))
             return [_to_document(r) for r in s.execute(q).scalars().all()]
 
+    def document(self, row_id: int) -> Document | None:
+        """One stored document by its row id (None when there is none or it was removed)."""
+        with self.reading() as s:
+            row = s.get(DocumentRow, row_id)
+            return None if row is None or row.removed else _to_document(row)
+
     def cases(self) -> list[str]:
         with self.reading() as s:
             return sorted(c for (c,) in s.execute(select(DocumentRow.case).distinct()) if c)
@@ -490,7 +496,7 @@ def _sqlite_begin(conn) -> None:
 
 def _to_document(r: DocumentRow) -> Document:
     d = Document(doc=r.doc, source=r.source, case=r.case, type=r.type, text=r.text, status=r.status, error=r.error,
-                 path=r.path, sha256=r.sha256, warnings=list(r.warnings or []))
+                 path=r.path, sha256=r.sha256, warnings=list(r.warnings or []), model=r.model)
     d.pages = [PageSpan(p["page"], p["start"], p["end"], p.get("ocr_confidence")) for p in r.pages or []]
     d.blocks = [Block(**b) for b in r.blocks or []]
     d.passages = [Passage(doc=p.doc, page=p.page, start=p.start, end=p.end, text=p.text, case=p.case,
