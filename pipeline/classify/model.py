@@ -1,7 +1,9 @@
 """The passage classifier: five element probabilities, a stance, obstacle codes.
 
 Three sets of linear models over the same features (word and character
-n-grams of the passage plus context markers, see `features`):
+n-grams of the passage plus context markers, see `features`; with `cue_weight`, v5 on,
+also the codebook cue and negation-scope tokens of `cues`; `neighbour_weight` stacks the
+neighbours' out-of-fold first-stage probabilities, tried and not shipped):
 - elements: one sigmoid-calibrated linear model per element (multi-label), on evidence passages;
 - stance: a 3-class linear model (positive / obstacle / neutral);
 - obstacles: one linear model per obstacle code, trained on obstacle passages.
@@ -66,8 +68,19 @@ class PassageVectorizer:
     sentence, or the interviewer's question before an answer, changes what a
     passage means."""
 
-    def __init__(self, context_weight: float = 0.3):
+    def __init__(self, context_weight: float = 0.3, cue_weight: float = 0.0, context_cues: bool = False):
         self.context_weight = context_weight
+        self.cue_weight = cue_weight  # > 0: codebook cue and negation-scope tokens as a block of their own (cues.py)
+        self.context_cues = context_cues  # the neighbours' cue tokens too, prefixed "prev"/"next"
+
+    def _cues(self, e: Example) -> str:
+        from pipeline.classify.cues import cue_string
+
+        own = cue_string(e.text)
+        if not getattr(self, "context_cues", False):
+            return own
+        return " ".join([own, *(f"prev{t}" for t in cue_string(e.before).split() if t.startswith("zzcue") or t.startswith("zzob")),
+                         *(f"next{t}" for t in cue_string(e.after).split() if t.startswith("zzcue") or t.startswith("zzob"))])
 
     def fit(self, examples: list[Example]) -> PassageVectorizer:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -80,20 +93,28 @@ class PassageVectorizer:
         ]).fit([e.features() for e in examples])
         self.context_ = TfidfVectorizer(min_df=2, sublinear_tf=True, lowercase=True).fit(
             [f"{e.before} {e.after}" for e in examples])
+        self.cues_ = None
+        if self.cue_weight:
+            self.cues_ = TfidfVectorizer(min_df=2, sublinear_tf=True, lowercase=False, token_pattern=r"\S+").fit(
+                [self._cues(e) for e in examples])
         return self
 
     def transform(self, examples: list[Example]):
         from scipy.sparse import hstack
 
         w = self.context_weight
-        return hstack([self.main_.transform([e.features() for e in examples]),
-                       w * self.context_.transform([e.before for e in examples]),
-                       w * self.context_.transform([e.after for e in examples])]).tocsr()
+        blocks = [self.main_.transform([e.features() for e in examples]),
+                  w * self.context_.transform([e.before for e in examples]),
+                  w * self.context_.transform([e.after for e in examples])]
+        if getattr(self, "cues_", None) is not None:  # models saved before cue features have no cues_
+            blocks.append(self.cue_weight * self.cues_.transform([self._cues(e) for e in examples]))
+        return hstack(blocks).tocsr()
 
     def get_feature_names_out(self):
         ctx = self.context_.get_feature_names_out()
+        cues = self.cues_.get_feature_names_out() if getattr(self, "cues_", None) is not None else []
         return np.concatenate([self.main_.get_feature_names_out(), [f"before__{n}" for n in ctx],
-                               [f"after__{n}" for n in ctx]])
+                               [f"after__{n}" for n in ctx], [f"cue__{n}" for n in cues]])
 
 
 @dataclass
@@ -110,6 +131,9 @@ class PassageClassifier:
     obstacle_threshold: float = 0.4
     calibrate: bool = True
     context_weight: float = 0.3
+    cue_weight: float = 0.0
+    context_cues: bool = False
+    neighbour_weight: float = 0.0
     model: str = "lr"
     tune: bool = False
     vectorizer_: object = None
@@ -157,9 +181,55 @@ class PassageClassifier:
             obstacles[code] = self._base().fit(X[obstacle_idx], y)
         return stance, elements, obstacles
 
+    # ------------------------------------------------------------------ neighbour stacking
+    def _first_probs(self, parts, X) -> np.ndarray:
+        """Stance probabilities (STANCES order) and P(element | evidence) of a first-stage model."""
+        stance, elements = parts
+        p = stance.predict_proba(X)
+        st = np.column_stack([p[:, list(stance.classes_).index(c)] if c in stance.classes_ else np.zeros(X.shape[0])
+                              for c in STANCES])
+        return np.hstack([st, np.column_stack([_proba(clf, X) for clf in elements])])
+
+    def _with_neighbours(self, X, probs: np.ndarray, examples: list[Example]):
+        """X plus the previous and next passage's first-stage probabilities (zeros at document edges)."""
+        from scipy.sparse import csr_matrix, hstack
+
+        n, k = probs.shape
+        N = np.zeros((n, 2 * k))
+        for i in range(n):
+            if i and examples[i - 1].doc == examples[i].doc:
+                N[i, :k] = probs[i - 1]
+            if i + 1 < n and examples[i + 1].doc == examples[i].doc:
+                N[i, k:] = probs[i + 1]
+        return hstack([X, csr_matrix(self.neighbour_weight * N)]).tocsr()
+
+    def _fit_first_stage(self, X, examples: list[Example]):
+        """First-stage models on all the training data (for prediction) and their out-of-fold probabilities
+        on the training data, by leave-one-case-out (what the second stage is trained on)."""
+        stance, elements, _ = self._fit_parts(X, examples)
+        self.first_ = (stance, elements)
+        groups = np.array([(e.doc or "").split("/", 1)[0] for e in examples])
+        probs = np.zeros((len(examples), len(STANCES) + len(ELEMENTS)))
+        for case in sorted(set(groups)):
+            tr, te = np.where(groups != case)[0], np.where(groups == case)[0]
+            if len(set(groups)) < 2:
+                tr = te
+            st, els, _ = self._fit_parts(X[tr], [examples[i] for i in tr])
+            probs[te] = self._first_probs((st, els), X[te])
+        return self._with_neighbours(X, probs, examples)
+
+    def _transform(self, examples: list[Example]):
+        X = self.vectorizer_.transform(examples).tocsr()
+        if getattr(self, "first_", None) is not None:
+            X = self._with_neighbours(X, self._first_probs(self.first_, X), examples)
+        return X
+
     def fit(self, examples: list[Example]) -> PassageClassifier:
-        self.vectorizer_ = PassageVectorizer(self.context_weight).fit(examples)
+        self.vectorizer_ = PassageVectorizer(self.context_weight, self.cue_weight, self.context_cues).fit(examples)
         X = self.vectorizer_.transform(examples)
+        self.first_ = None
+        if self.neighbour_weight:
+            X = self._fit_first_stage(X, examples)
         self.stance_, self.elements_, self.obstacles_ = self._fit_parts(X, examples)
         self.element_thresholds_ = {el: 0.5 for el in ELEMENTS}
         self.obstacle_thresholds_ = {code: self.obstacle_threshold for code in self.obstacles_}
@@ -268,7 +338,7 @@ class PassageClassifier:
         "why": the features behind each predicted element and the stance (from the same features)."""
         if not examples:
             return []
-        X = self.vectorizer_.transform(examples).tocsr()
+        X = self._transform(examples)
         el_cond = np.column_stack([_proba(clf, X) for clf in self.elements_])
         st_p = self.stance_.predict_proba(X)
         st_classes = list(self.stance_.classes_)
@@ -303,12 +373,16 @@ class PassageClassifier:
         with the largest positive contribution (tf-idf value x coefficient) to that label's score."""
         if not examples:
             return []
-        return self._explain_rows(self.vectorizer_.transform(examples).tocsr(), labels, top)
+        return self._explain_rows(self._transform(examples), labels, top)
 
     def _explain_rows(self, X, labels: list[list[str]], top: int = 5) -> list[dict]:
         names = getattr(self, "_feature_names", None)
         if names is None:
-            names = self._feature_names = self.vectorizer_.get_feature_names_out()
+            names = self.vectorizer_.get_feature_names_out()
+            if getattr(self, "first_", None) is not None:
+                first = [f"p_{c}" for c in (*STANCES, *ELEMENTS)]
+                names = np.concatenate([names, [f"prev__{n}" for n in first], [f"next__{n}" for n in first]])
+            self._feature_names = names
         coefs = {el: _coef(clf) for el, clf in zip(ELEMENTS, self.elements_)}
         stance_coef = _coef_matrix(self.stance_)
         if len(self.stance_.classes_) > 2:

@@ -13,9 +13,12 @@ from pipeline.classify.model import Example, PassageClassifier, data_hash, next_
 from pipeline.data import ELEMENTS, OBSTACLE_CODES
 
 log = logging.getLogger(__name__)
-# The configuration `sistercity train` ships (passage_clf.v4 on); chosen on the leave-one-case-out
-# comparison in evaluation/model_comparison.md.
+# The configurations `sistercity train` shipped: passage_clf.v4, and v5 on (v4 plus the codebook cue and
+# negation-scope block, pipeline/classify/cues.py); chosen on the leave-one-case-out comparison in
+# evaluation/model_comparison.md. SHIPPED_PARAMS is what `train`, `retrain` and `evaluate` use by default.
 V4_PARAMS: dict = {"model": "svc", "C": 0.1, "tune": True}
+V5_PARAMS: dict = {**V4_PARAMS, "cue_weight": 0.5}
+SHIPPED_PARAMS: dict = V5_PARAMS
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -98,7 +101,12 @@ def describe(params: dict) -> dict:
     return {
         "features": "word 1-2-grams + char_wb 2-5-grams (tf-idf) of the passage, with markers for "
                     "document type, section heading, speaker role, negation/hedging, definition and plan cues; "
-                    "words of the previous and next passage (weight 0.3)",
+                    "words of the previous and next passage (weight 0.3)"
+                    + (f"; codebook cue tokens per element family and obstacle code with negation/hedge scope "
+                       f"(pipeline/classify/cues.py, weight {params['cue_weight']})" if params.get("cue_weight") else "")
+                    + ("; the neighbours' cue tokens" if params.get("context_cues") else "")
+                    + (f"; the previous and next passage's out-of-fold stance and element probabilities "
+                       f"(weight {params['neighbour_weight']})" if params.get("neighbour_weight") else ""),
         "models": f"stance: {base}{', sigmoid-calibrated' if svc else ''} (3 classes); elements: one sigmoid-calibrated "
                   f"{base} per element trained on evidence passages, P(element) = P(element | evidence) x P(not neutral); "
                   f"obstacles: one {base} per code on obstacle passages"
@@ -108,7 +116,7 @@ def describe(params: dict) -> dict:
 
 
 def train(annotations: Path, models_dir: Path, evaluate: bool = True, **params) -> Path:
-    params = {**V4_PARAMS, **params}
+    params = {**SHIPPED_PARAMS, **params}
     path = annotations / "passages.jsonl"
     examples = load_examples(path)
     groups = [doc_case(e.doc) for e in examples]  # split by the document's case: no held-out document is trained on
@@ -162,7 +170,7 @@ def retrain(annotations: Path, models_dir: Path, corrections: Path | None = None
     """Train a candidate from annotations/ plus reviewers' corrections and promote it (save it as the next
     version) only if, on the same leave-one-case-out split of the gold, it is at least as good as the
     current configuration trained without them: element macro-F1 and stance accuracy both not lower."""
-    params = {**V4_PARAMS, **params}
+    params = {**SHIPPED_PARAMS, **params}
     path = annotations / "passages.jsonl"
     examples = load_examples(path)
     extra = load_corrections(corrections)

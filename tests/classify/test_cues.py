@@ -1,0 +1,48 @@
+"""Codebook cue features, negation scope and neighbour stacking."""
+
+from __future__ import annotations
+
+from pipeline.classify.cues import cue_string
+from pipeline.classify.model import Example, PassageClassifier, PassageVectorizer, with_context
+from pipeline.classify.train import load_examples
+from pipeline.paths import annotations_dir
+
+
+def test_cues_mark_codebook_wordings_and_their_negation():
+    tokens = cue_string("Setelah penandatanganan belum ada tindak lanjut karena anggaran terbatas.").split()
+    assert "zzob_no_follow_up" in tokens and "zzob_no_follow_up__neg" in tokens  # inside the scope of "belum"
+    assert "zzob_budget" in tokens
+    assert "zzsc_neg_tindak" in tokens and "zzsc_tindak" in tokens
+    plain = cue_string("Tindak lanjut MoU dibahas dalam rapat pokja.").split()
+    assert "zzob_no_follow_up" in plain and "zzob_no_follow_up__neg" not in plain
+    assert {"zzcue_commitment_meeting", "zzcue_commitment_team"} <= set(plain)
+    assert cue_string("Cuaca cerah.") == ""
+
+
+def test_scope_reaches_only_the_next_three_words():
+    tokens = cue_string("Program belum satu dua tiga berjalan.").split()
+    assert "zzsc_neg_tiga" in tokens and "zzsc_neg_berjalan" not in tokens
+
+
+def test_cue_block_is_optional_and_old_vectorizers_still_transform():
+    examples = with_context([Example(text=t, elements=[], stance="neutral", obstacles=[], doc="c/d") for t in
+                             ("anggaran terbatas sekali", "anggaran terbatas lagi", "siswa ikut festival", "siswa ikut pentas")])
+    with_cues = PassageVectorizer(cue_weight=0.5).fit(examples)
+    plain = PassageVectorizer().fit(examples)
+    assert with_cues.transform(examples).shape[1] > plain.transform(examples).shape[1]
+    assert len(with_cues.get_feature_names_out()) == with_cues.transform(examples).shape[1]
+    del plain.cues_  # a vectorizer pickled before cue features existed
+    assert plain.transform(examples).shape[0] == 4
+
+
+def test_neighbour_stacking_fits_predicts_and_explains():
+    examples = load_examples(annotations_dir() / "passages.jsonl")[::12]
+    model = PassageClassifier(model="svc", calibrate=False, cue_weight=0.5, neighbour_weight=1.0).fit(examples)
+    X = model._transform(examples[:30])
+    assert X.shape[1] == len(model.vectorizer_.get_feature_names_out()) + 16  # 2 neighbours x (3 stances + 5 elements)
+    preds = model.predict(examples[:30], explain=True)
+    assert all(p["stance"] in {"positive", "obstacle", "neutral"} and "why" in p for p in preds)
+    # the first passage of a document has no previous neighbour: those columns are zero
+    first = next(i for i in range(1, 30) if examples[i].doc != examples[i - 1].doc)
+    n = X.shape[1]
+    assert X[first, n - 16:n - 8].nnz == 0
