@@ -272,6 +272,43 @@ def benchmark(n: int, work: Path, log=print) -> list[str]:
     return report(runs, n, pages, n_cases, load_before, os.getloadavg())
 
 
+def aggregate_memory(n: int, work: Path, store: Path | None = None, inbox: Path | None = None,
+                     log=print) -> list[str]:
+    """Only the aggregate-and-report step, over stores of the first n/4, n/2 and n documents: a fresh
+    process each, its peak RSS. The store is built first (the direct loop over a generated inbox of n
+    documents) unless `store` (a SQLite file of a previous run) and its `inbox` are given."""
+    from bench.corpus import generate
+
+    if store is None:
+        inbox = generate(work / "inbox", n, ROOT / "corpora" / "demo")
+        store = work / "direct.db"
+        log(f"bench: building a store of {n} documents (direct loop) ...")
+        measure("direct", inbox, f"sqlite:///{store}", work / "reports-build", 1, 0)
+    elif inbox is None:
+        raise ValueError("a given store needs the inbox it was built from (for its case.toml files)")
+    con = sqlite3.connect(store)
+    try:
+        stored, passages, entities = (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                                      for t in ("documents", "passages", "entities"))
+    finally:
+        con.close()
+    rows = []
+    for keep in sorted({max(1, n // 4), max(1, n // 2), n}):
+        db = shrink_copy(store, work / f"agg{keep}.db", keep)
+        reports = work / f"reports-agg{keep}"
+        reports.mkdir(exist_ok=True)
+        r = measure("aggregate", inbox, f"sqlite:///{db}", reports)
+        size = sum(f.stat().st_size for f in reports.iterdir() if f.is_file())
+        log(f"bench: aggregate + reports over {keep} documents: {r['wall']:.1f} s, peak {mb(r['peak_rss'])}")
+        rows.append(f"| {keep} | {r['wall']:.1f} s | {mb(r['peak_rss'])} | {mb(size)} |")
+        db.unlink()
+    return [f"Aggregating and writing the reports alone: a fresh process over a SQLite store of the first N of "
+            f"{stored} generated documents ({passages} passages, {entities} entities in all), peak RSS of the "
+            "process sampled every 0.1 s.", "",
+            "| documents in the store | wall time | peak memory | reports written (all files) |", "|---|---|---|---|",
+            *rows]
+
+
 def overhead(n: int, work: Path, repeats: int = 2, log=print) -> list[str]:
     """Prefect's overhead alone: the flow (1 worker) and the direct loop over the same n documents,
     alternated `repeats` times so both see the same load on a shared machine; each on a fresh store."""

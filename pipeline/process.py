@@ -113,16 +113,94 @@ def process_file(path: Path | str, case: str | None, cases: list[Case], models: 
     return doc
 
 
+def shipped_thresholds(models: Iterable[str | None]) -> Thresholds:
+    """The shipped cut-offs, adjusted for the stance confusion of the classifier that labelled the most
+    documents (`models`: one entry per document, in the store's order; ties go to the first seen)."""
+    used = Counter(m for m in models if m)
+    return Thresholds(confusion=shipped_confusion(version=used.most_common(1)[0][0] if used else None))
+
+
 def aggregate_stage(documents: list[Document], case_slugs: Iterable[str], thresholds: Thresholds | None = None,
                     *, cases: list[Case] | None = None, lang: str | None = None) -> dict[str, dict[str, Verdict]]:
     lang = resolve_lang(lang)
     docs = {d.doc: d for d in documents if d.status == "ok"}
-    if thresholds is None:  # the shipped cut-offs, adjusted for the stance confusion of the classifier that labelled them
-        used = Counter(d.model for d in docs.values() if d.model)
-        thresholds = Thresholds(confusion=shipped_confusion(version=used.most_common(1)[0][0] if used else None))
+    if thresholds is None:
+        thresholds = shipped_thresholds(d.model for d in docs.values())
     passages = [p for d in docs.values() for p in d.passages]
     return aggregate(sorted(set(case_slugs)), passages, docs, thresholds,
                      case_info={c.slug: c for c in cases or []}, lang=lang)
+
+
+def store_thresholds(store) -> Thresholds:
+    """`aggregate_stage`'s default thresholds for all of a store's documents, from a query of their models
+    (no document loaded). A document id stored twice counts once, as in `aggregate_stage`."""
+    last: dict[str, str | None] = {}
+    for doc, model in store.document_models():
+        last[doc] = model
+    return shipped_thresholds(last.values())
+
+
+def aggregate_store(store, case_slugs: Iterable[str], reviews: list[dict], thresholds: Thresholds | None = None, *,
+                    cases: list[Case] | None = None, lang: str | None = None) -> dict[str, dict[str, Verdict]]:
+    """`aggregate_stage` over every document of a store, one case at a time: for a case, only the
+    documents with a passage attributed to it (by the model, or by a reviewer) are loaded, without their
+    text and entities, with the reviews applied. The verdicts are those of `aggregate_stage` over all
+    the store's documents (reviewed) at once."""
+    from pipeline.review.corrections import iter_reviewed_documents
+
+    thresholds = thresholds or store_thresholds(store)
+    reviewed_into: dict[str, set[str]] = {}  # case -> paths of documents a reviewer attributed a passage to it in
+    for r in reviews:
+        if r.get("case"):
+            reviewed_into.setdefault(r["case"], set()).add(r["doc_key"])
+    out: dict[str, dict[str, Verdict]] = {}
+    for slug in sorted(set(case_slugs)):
+        wanted = store.docs_with_passages_of(slug)
+        if slug in reviewed_into:
+            wanted |= store.docs_at(reviewed_into[slug])
+        ids = store.document_ids(docs=wanted, status="ok") if wanted else []
+        docs = []
+        for _, d in iter_reviewed_documents(store, reviews, ids, text=False, entities=False, explanations=False):
+            # only this case's passages count (`decide`), and for obstacle codes those at the same offsets
+            starts = {p.start for p in d.passages if p.case == slug}
+            d.passages = [p for p in d.passages if p.start in starts]
+            docs.append(d)
+        out.update(aggregate_stage(docs, [slug], thresholds, cases=cases, lang=lang))
+    return out
+
+
+def report_from_store(store, out_dir: Path, meta: dict | None, *, cases: list[Case] | None = None,
+                      lang: str | None = None, contract: bool = True,
+                      choose: Callable[[set[str]], list[str]] | None = None,
+                      formats: tuple[str, ...] | None = None) -> tuple[dict[str, dict[str, Verdict]], dict[str, Path]]:
+    """Aggregate a store and write the reports without holding its documents: what `aggregate_stage` then
+    `report_stage` do over `reviewed_documents(store)`, with the same files (the contract files with
+    `contract`), in memory that does not grow with the number of documents (only with the reports).
+    `choose` picks the cases to report from all the store's slugs (default: all of them); `cases`
+    (else those of meta["inbox"]) are the Case objects; `formats` those of `write_reports`."""
+    from pipeline.report.build import FORMATS
+    from pipeline.report.outputs import write_verdicts_json
+    from pipeline.report.stream import appendix_from_store, scan_store
+    from pipeline.review.corrections import reviewed_verdicts
+    from pipeline.review.store import ReviewStore
+
+    lang = resolve_lang(lang)
+    if cases is None:
+        cases = known_cases((meta or {}).get("inbox"))
+    out_dir = Path(out_dir)
+    reviews = ReviewStore(store).reviews()
+    scan, paths = scan_store(store, reviews, cases, out_dir if contract else None)
+    chosen = choose(scan.slugs) if choose else sorted(scan.slugs)
+    verdicts = reviewed_verdicts(store, aggregate_store(store, chosen, reviews, cases=cases, lang=lang))
+    if contract:
+        paths["verdicts.json"] = out_dir / "verdicts.json"
+        write_verdicts_json(paths["verdicts.json"], verdicts, meta)
+    timelines = {slug: events for slug, events in scan.timelines().items() if slug in verdicts}
+    formats = FORMATS if formats is None else formats
+    appendix = appendix_from_store(store, scan, verdicts, timelines, lang) if "html" in formats else None
+    paths.update(write_reports(out_dir, scan.documents, verdicts, cases=cases, lang=lang, meta=meta, formats=formats,
+                               timelines=timelines, appendix=appendix))
+    return verdicts, paths
 
 
 def report_stage(out_dir: Path, documents: list[Document], verdicts: dict[str, dict[str, Verdict]],

@@ -54,9 +54,12 @@ class CaseGaps:
         return [g.element for g in self.elements if g.reasons]
 
 
+TITLE_CHARS = 300  # the head of a document's text where its title is looked for
+
+
 def document_kind(doc: Document) -> str:
     """The finer kind of a document: its type, refined by what its title (first lines) calls it."""
-    head = doc.text[:300]
+    head = doc.text[:TITLE_CHARS]
     if doc.type in {"mou", "other", "visit_report", "minutes"}:
         hits = [(m.start(), kind) for kind, rx in _TITLE_KIND if (m := rx.search(head))]
         if hits:

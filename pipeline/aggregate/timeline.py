@@ -384,7 +384,11 @@ def merge(mentions: list[TimelineEvent]) -> list[TimelineEvent]:
 def build_timelines(documents: list[Document], cases: list | None = None) -> dict[str, list[TimelineEvent]]:
     """Per case slug, its events in date order, each with every source that tells it."""
     by_slug = {c.slug: c for c in cases or []}
-    mentions = [m for d in documents for m in mentions_for(d, by_slug)]
+    return timelines_of([m for d in documents for m in mentions_for(d, by_slug)])
+
+
+def timelines_of(mentions: list[TimelineEvent]) -> dict[str, list[TimelineEvent]]:
+    """Per case slug, the merged events of `mentions` (gathered document by document with `mentions_for`)."""
     out: dict[str, list[TimelineEvent]] = {}
     for ev in merge(mentions):
         out.setdefault(ev.case, []).append(ev)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +33,13 @@ class ReportData:
     comparison: dict
 
 
-def report_data(documents: list[Document], verdicts: dict[str, dict[str, Verdict]], cases: list | None = None) -> ReportData:
-    """Timelines, gaps and the comparison for the cases in `verdicts` (`cases`: Case objects, for the cities' sides)."""
-    timelines = {slug: events for slug, events in build_timelines(documents, cases).items() if slug in verdicts}
+def report_data(documents: list[Document], verdicts: dict[str, dict[str, Verdict]], cases: list | None = None,
+                timelines: dict[str, list[TimelineEvent]] | None = None) -> ReportData:
+    """Timelines (unless given: built from `documents`), gaps and the comparison for the cases in `verdicts`
+    (`cases`: Case objects, for the cities' sides)."""
+    if timelines is None:
+        timelines = build_timelines(documents, cases)
+    timelines = {slug: events for slug, events in timelines.items() if slug in verdicts}
     return ReportData(verdicts=verdicts, documents=documents, timelines=timelines,
                       gaps=find_gaps(verdicts, documents, cases), comparison=compare(verdicts))
 
@@ -55,15 +60,20 @@ def write_json(out_dir: Path, data: ReportData) -> dict[str, Path]:
 
 def write_reports(out_dir: Path, documents: list[Document], verdicts: dict[str, dict[str, Verdict]], *,
                   cases: list | None = None, lang: str | None = None, meta: dict | None = None,
-                  formats: tuple[str, ...] = FORMATS, title: str | None = None) -> dict[str, Path]:
+                  formats: tuple[str, ...] = FORMATS, title: str | None = None,
+                  timelines: dict[str, list[TimelineEvent]] | None = None,
+                  appendix: Iterable[str] | None = None) -> dict[str, Path]:
     """Write the chosen formats into out_dir: md (report.md), html (report.html), json (timeline, gaps,
-    comparison) and csv (verdicts, evidence, obstacles, timeline, gaps). Returns name -> path."""
+    comparison) and csv (verdicts, evidence, obstacles, timeline, gaps). Returns name -> path.
+    `documents` hold their full text, unless the caller streams from a store: then they are light
+    (`stream.light_document`), `timelines` come gathered document by document and `appendix` yields the
+    HTML appendix one loaded document at a time."""
     lang = resolve_lang(lang)
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"formats: unknown {sorted(unknown)}; valid values: {', '.join(FORMATS)}")
     out_dir = Path(out_dir)
-    data = report_data(documents, verdicts, cases)
+    data = report_data(documents, verdicts, cases, timelines)
     paths: dict[str, Path] = {}
     if "md" in formats:
         paths["report.md"] = out_dir / "report.md"
@@ -72,9 +82,9 @@ def write_reports(out_dir: Path, documents: list[Document], verdicts: dict[str, 
         atomic_write(paths["report.md"], lambda fh: fh.write(text))
     if "html" in formats:
         paths["report.html"] = out_dir / "report.html"
-        page = html.render(verdicts, documents, lang=lang, timelines=data.timelines, gaps=data.gaps,
-                           comparison=data.comparison, meta=meta, title=title)
-        atomic_write(paths["report.html"], lambda fh: fh.write(page))
+        parts = html.render_parts(verdicts, documents, lang=lang, timelines=data.timelines, gaps=data.gaps,
+                                  comparison=data.comparison, meta=meta, title=title, appendix=appendix)
+        atomic_write(paths["report.html"], lambda fh: fh.writelines(parts))
     if "json" in formats:
         paths.update(write_json(out_dir, data))
     if "csv" in formats:
@@ -100,20 +110,19 @@ def compare_from_store(store_url: str, out_dir: Path, case_slugs: list[str] | No
                        formats: tuple[str, ...] = ("html",), lang: str | None = None,
                        inbox: Path | str | None = None) -> dict[str, Path]:
     """Cross-case report for some cases of a store: aggregates from all stored documents (a paper filed
-    under one case can speak about another) and reports only the chosen cases."""
-    from pipeline.process import aggregate_stage
-    from pipeline.review.corrections import reviewed_documents, reviewed_verdicts
+    under one case can speak about another) and reports only the chosen cases. Reads the store the way
+    the flow's report task does: document by document, one case at a time."""
+    from pipeline.process import report_from_store
     from pipeline.store.db import Store
 
-    store = Store(store_url)
-    documents = reviewed_documents(store)  # reviewers' labels take precedence over the model's
-    slugs = ({d.case for d in documents if d.case} | {p.case for d in documents for p in d.passages if p.case})
-    chosen = sorted(slugs) if not case_slugs else list(dict.fromkeys(case_slugs))
-    missing = [c for c in chosen if c not in slugs]
-    if missing:
-        raise ValueError(f"cases not in the store {store_url}: {', '.join(missing)}; "
-                         f"known cases: {', '.join(sorted(slugs)) or 'none (run `sistercity run` first)'}")
-    cases = known_cases(inbox)
-    verdicts = reviewed_verdicts(store, aggregate_stage(documents, chosen, cases=cases, lang=lang))
-    return write_reports(out_dir, documents, verdicts, cases=cases, lang=lang, formats=formats,
-                         title=None)
+    def choose(slugs: set[str]) -> list[str]:
+        chosen = sorted(slugs) if not case_slugs else list(dict.fromkeys(case_slugs))
+        missing = [c for c in chosen if c not in slugs]
+        if missing:
+            raise ValueError(f"cases not in the store {store_url}: {', '.join(missing)}; "
+                             f"known cases: {', '.join(sorted(slugs)) or 'none (run `sistercity run` first)'}")
+        return chosen
+
+    _, paths = report_from_store(Store(store_url), out_dir, None, cases=known_cases(inbox), lang=lang,
+                                 contract=False, choose=choose, formats=formats)
+    return paths

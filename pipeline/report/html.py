@@ -10,6 +10,7 @@ markup in a document is shown as text and never runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date
 from html import escape
 
@@ -294,7 +295,7 @@ def comparison_html(comparison: dict, lang: str, colours: dict[str, str]) -> str
 
 
 # ----------------------------------------------------------------------------------------------- appendix
-def _cited_spans(verdicts: dict[str, dict[str, Verdict]], timelines: dict[str, list[TimelineEvent]]):
+def cited_spans(verdicts: dict[str, dict[str, Verdict]], timelines: dict[str, list[TimelineEvent]]):
     """(doc, page, start, end, class) of every span the report links to."""
     spans = set()
     for by_el in verdicts.values():
@@ -312,42 +313,58 @@ def _page_ranges(d: Document) -> list[tuple[int, int, int]]:
     return [(p.page, p.start, p.end) for p in d.pages] or [(1, 0, len(d.text))]
 
 
-def appendix_html(documents: list[Document], spans, lang: str) -> str:
-    t = texts(lang)
+def spans_by_doc(spans) -> dict[str, list]:
     by_doc: dict[str, list] = {}
     for s in spans:
         by_doc.setdefault(s[0], []).append(s)
+    return by_doc
+
+
+def appendix_order(documents: list[Document], by_doc: dict[str, list]) -> list[int]:
+    """Indices of the documents the appendix shows (readable, with a cited span), in the order shown.
+    Needs only their metadata: a caller streaming from a store loads each text when it is its turn."""
+    return sorted((i for i, d in enumerate(documents) if d.doc in by_doc and d.status == "ok"),
+                  key=lambda i: (documents[i].case or "", documents[i].source))
+
+
+def appendix_html(documents: list[Document], spans, lang: str) -> str:
+    by_doc = spans_by_doc(spans)
+    return "".join(appendix_document_html(documents[i], by_doc[documents[i].doc], lang)
+                   for i in appendix_order(documents, by_doc))
+
+
+def appendix_document_html(d: Document, doc_spans: list, lang: str) -> str:
+    """The appendix pages of one document (its full text), the cited spans highlighted and anchored."""
+    t = texts(lang)
     priority = {"obstacle": 0, "positive": 1, "event": 2}
     parts = []
-    for d in sorted((d for d in documents if d.doc in by_doc and d.status == "ok"), key=lambda d: (d.case or "", d.source)):
-        doc_spans = by_doc[d.doc]
-        pages = _page_ranges(d)
-        # each span is anchored on its home page (the last page starting at or before it), highlighted wherever it runs
-        home = {sp: max((p for p in pages if p[1] <= sp[2]), key=lambda p: p[1], default=pages[0])[0] for sp in doc_spans}
-        for number, ps, pe in pages:
-            here = [sp for sp in doc_spans if sp[2] < pe and sp[3] > ps]
-            anchored = [sp for sp in doc_spans if home[sp] == number]
-            if not here and not anchored:
-                continue
-            cuts = sorted({ps, pe, *(min(max(sp[2], ps), pe) for sp in here), *(min(max(sp[3], ps), pe) for sp in here)})
-            starts: dict[int, list[str]] = {}
-            for sp in anchored:
-                starts.setdefault(min(max(sp[2], ps), pe), []).append(quote_anchor(sp[0], sp[2], sp[3]))
-            body = []
-            for a, b in zip(cuts, cuts[1:]):
-                body += [f'<span class="qa" id="{i}"></span>' for i in sorted(set(starts.pop(a, [])))]
-                cover = [sp for sp in here if sp[2] <= a and sp[3] >= b]
-                seg = _e(d.text[a:b])
-                if cover:
-                    cls = min((sp[4] for sp in cover), key=lambda c: priority.get(c, 3))
-                    body.append(f'<mark class="{_e(cls)}">{seg}</mark>')
-                else:
-                    body.append(seg)
-            for ids in starts.values():
-                body += [f'<span class="qa" id="{i}"></span>' for i in sorted(set(ids))]
-            parts.append(f'<h4 id="{page_anchor(d.doc, number)}">{_e(d.source)}, {t["page"]} {number} '
-                         f'<span class="muted">({_e(d.case)}, {_e(d.type)}, {_e(d.doc)})</span></h4>'
-                         f'<div class="page">{"".join(body)}</div>')
+    pages = _page_ranges(d)
+    # each span is anchored on its home page (the last page starting at or before it), highlighted wherever it runs
+    home = {sp: max((p for p in pages if p[1] <= sp[2]), key=lambda p: p[1], default=pages[0])[0] for sp in doc_spans}
+    for number, ps, pe in pages:
+        here = [sp for sp in doc_spans if sp[2] < pe and sp[3] > ps]
+        anchored = [sp for sp in doc_spans if home[sp] == number]
+        if not here and not anchored:
+            continue
+        cuts = sorted({ps, pe, *(min(max(sp[2], ps), pe) for sp in here), *(min(max(sp[3], ps), pe) for sp in here)})
+        starts: dict[int, list[str]] = {}
+        for sp in anchored:
+            starts.setdefault(min(max(sp[2], ps), pe), []).append(quote_anchor(sp[0], sp[2], sp[3]))
+        body = []
+        for a, b in zip(cuts, cuts[1:]):
+            body += [f'<span class="qa" id="{i}"></span>' for i in sorted(set(starts.pop(a, [])))]
+            cover = [sp for sp in here if sp[2] <= a and sp[3] >= b]
+            seg = _e(d.text[a:b])
+            if cover:
+                cls = min((sp[4] for sp in cover), key=lambda c: priority.get(c, 3))
+                body.append(f'<mark class="{_e(cls)}">{seg}</mark>')
+            else:
+                body.append(seg)
+        for ids in starts.values():
+            body += [f'<span class="qa" id="{i}"></span>' for i in sorted(set(ids))]
+        parts.append(f'<h4 id="{page_anchor(d.doc, number)}">{_e(d.source)}, {t["page"]} {number} '
+                     f'<span class="muted">({_e(d.case)}, {_e(d.type)}, {_e(d.doc)})</span></h4>'
+                     f'<div class="page">{"".join(body)}</div>')
     return "".join(parts)
 
 
@@ -355,6 +372,16 @@ def appendix_html(documents: list[Document], spans, lang: str) -> str:
 def render(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], *, lang: str | None = None,
            timelines: dict[str, list[TimelineEvent]] | None = None, gaps: dict[str, CaseGaps] | None = None,
            comparison: dict | None = None, meta: dict | None = None, title: str | None = None) -> str:
+    return "".join(render_parts(verdicts, documents, lang=lang, timelines=timelines, gaps=gaps, comparison=comparison,
+                                meta=meta, title=title))
+
+
+def render_parts(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], *, lang: str | None = None,
+                 timelines: dict[str, list[TimelineEvent]] | None = None, gaps: dict[str, CaseGaps] | None = None,
+                 comparison: dict | None = None, meta: dict | None = None, title: str | None = None,
+                 appendix: Iterable[str] | None = None) -> Iterator[str]:
+    """The page in pieces, to be written as they come. `appendix`: the appendix's pieces from the caller
+    (who loads each cited document's text in turn), else built from `documents` (which then hold their text)."""
     lang = resolve_lang(lang)
     t = texts(lang)
     timelines = timelines or {}
@@ -376,7 +403,9 @@ def render(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], *
             f"<h2 id='matrix'>{_e(t['matrix'])}</h2><p class='muted'>{_e(t['matrix_note'])}</p>",
             heatmap_svg(verdicts, lang),
             f"<h2 id='comparison'>{_e(t['comparison'])}</h2>", comparison_html(comparison, lang, colours)]
-    for case in cases:
+    yield head + "".join(body)
+    for case in cases:  # one case at a time: the page of a large corpus is never held whole
+        body = []
         body.append(f'<h2 id="{_id("case", case)}">{_e(case)}</h2>')
         events = timelines.get(case, [])
         body.append(f"<h3>{_e(t['timeline'])}</h3><p class='muted'>{_e(t['timeline_note'])}</p>")
@@ -390,6 +419,10 @@ def render(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], *
             body.append(f"<h3>{_e(t['documents_read'])}</h3><ul>" + "".join(
                 f"<li>{_e(d.source)} <span class='muted'>({_e(d.type)}, {len(d.pages)} {t['page']})</span>"
                 + (f" <b>FAILED</b>: {_e(d.error)}" if d.status != "ok" else "") + "</li>" for d in docs) + "</ul>")
-    body.append(f"<h2 id='appendix'>{_e(t['appendix'])}</h2>")
-    body.append(appendix_html(documents, _cited_spans(verdicts, timelines), lang))
-    return head + "".join(body) + "</body></html>\n"
+        yield "".join(body)
+    yield f"<h2 id='appendix'>{_e(t['appendix'])}</h2>"
+    if appendix is None:
+        yield appendix_html(documents, cited_spans(verdicts, timelines), lang)
+    else:
+        yield from appendix
+    yield "</body></html>\n"

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from pipeline.data import Document, Entity, Passage, Verdict
 
@@ -51,26 +53,31 @@ def _evidence(ev) -> dict:
 
 
 def verdicts_record(verdicts: dict[str, dict[str, Verdict]], meta: dict | None = None) -> dict:
-    cases = {}
-    for slug, by_el in verdicts.items():
-        cases[slug] = {"elements": {
+    return {"contract": CONTRACT_VERSION, **(meta or {}),
+            "cases": {slug: case_record(by_el) for slug, by_el in verdicts.items()}}
+
+
+def case_record(by_el: dict[str, Verdict]) -> dict:
+    """One case's entry under "cases" in verdicts.json."""
+    return {"elements": {
             el: {"status": v.status, "score": v.score, "summary": v.summary,
                  "evidence": [_evidence(e) for e in v.evidence],
                  "obstacles": [{"code": o.code, "count": o.count, "evidence": [_evidence(e) for e in o.evidence]} for o in v.obstacles],
                  "notes": v.notes,
                  "sentences": [{"text": s.text, "cites": [_evidence(e) for e in s.cites]} for s in v.sentences],
                  **({"override": v.override} if v.override else {})}
-            for el, v in by_el.items()}}
-    return {"contract": CONTRACT_VERSION, **(meta or {}), "cases": cases}
+        for el, v in by_el.items()}}
 
 
-def atomic_write(path: Path, write) -> None:
-    """Write to a temporary file in the same folder and rename: a reader never sees half a file."""
+@contextmanager
+def atomic_open(path: Path) -> Iterator[TextIO]:
+    """A text file written under a temporary name in the same folder and renamed when the block ends
+    without error: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            write(fh)
+            yield fh
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; reports are for sharing
@@ -78,6 +85,12 @@ def atomic_write(path: Path, write) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, write) -> None:
+    """Write to a temporary file in the same folder and rename: a reader never sees half a file."""
+    with atomic_open(path) as fh:
+        write(fh)
 
 
 def write_jsonl(path: Path, records: Iterable[dict]) -> None:
@@ -98,3 +111,50 @@ def write_outputs(out_dir: Path, documents: list[Document], verdicts: dict[str, 
     atomic_write(paths["verdicts.json"], lambda fh: json.dump(verdicts_record(verdicts, meta), fh, ensure_ascii=False, indent=1))
     return paths
 
+
+
+CONTRACT_JSONL: tuple[str, ...] = ("documents.jsonl", "passages.jsonl", "entities.jsonl")
+
+
+@contextmanager
+def contract_writer(out_dir: Path) -> Iterator[Callable[[Document], None]]:
+    """documents.jsonl, passages.jsonl and entities.jsonl written document by document (the same
+    records as `write_outputs`): the block gets an `add(document)`; the three files replace the old
+    ones when the block ends without error (each atomically), else none is touched."""
+    with ExitStack() as stack:
+        docs, passages, entities = (stack.enter_context(atomic_open(Path(out_dir) / n)) for n in CONTRACT_JSONL)
+
+        def add(d: Document) -> None:
+            docs.write(json.dumps(document_record(d), ensure_ascii=False) + "\n")
+            for p in d.passages:
+                passages.write(json.dumps(passage_record(p), ensure_ascii=False) + "\n")
+            for e in d.entities:
+                entities.write(json.dumps(entity_record(e), ensure_ascii=False) + "\n")
+
+        yield add
+
+
+def write_verdicts_json(path: Path, verdicts: dict[str, dict[str, Verdict]], meta: dict | None = None) -> None:
+    """verdicts.json, the same bytes as json.dump(verdicts_record(...), indent=1), built one case at a
+    time (the whole record of a large corpus is never held at once)."""
+    def indented(obj, level: int) -> str:  # a value nested `level` deep, as json.dump(indent=1) writes it
+        return json.dumps(obj, ensure_ascii=False, indent=1).replace("\n", "\n" + " " * level)
+
+    def w(fh):
+        top = {"contract": CONTRACT_VERSION, **(meta or {}), "cases": None}
+        fh.write("{")
+        for i, (key, value) in enumerate(top.items()):
+            fh.write(("," if i else "") + "\n " + json.dumps(key, ensure_ascii=False) + ": ")
+            if key != "cases":
+                fh.write(indented(value, 1))
+            elif not verdicts:
+                fh.write("{}")
+            else:
+                fh.write("{")
+                for j, (slug, by_el) in enumerate(verdicts.items()):
+                    fh.write(("," if j else "") + "\n  " + json.dumps(slug, ensure_ascii=False) + ": "
+                             + indented(case_record(by_el), 2))
+                fh.write("\n }")
+        fh.write("\n}")
+
+    atomic_write(path, w)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.data import ELEMENTS, STANCES, Document, Passage
@@ -20,22 +21,35 @@ from pipeline.review.store import ReviewStore, text_sha
 log = logging.getLogger(__name__)
 
 
-def apply_reviews(documents: list[Document], reviews: list[dict]) -> list[dict]:
-    """Apply `reviews` (ReviewStore.reviews()) to the passages of `documents` in place.
-    Returns the stale reviews, each with a `stale` reason."""
+def reviews_by_document(reviews: list[dict]) -> dict[str, dict[tuple[int, int, str], dict]]:
+    """Reviews indexed by document path, then (start, end, text hash): for `apply_document_reviews`."""
     by_doc: dict[str, dict[tuple[int, int, str], dict]] = {}
     for r in reviews:
         by_doc.setdefault(r["doc_key"], {})[(r["start"], r["end"], r["text_sha"])] = r
+    return by_doc
+
+
+def apply_document_reviews(d: Document, by_doc: dict[str, dict[tuple[int, int, str], dict]]) -> list[int]:
+    """Apply the reviews of one document (as loaded, one at a time) in place; returns the ids applied."""
+    wanted = by_doc.get(d.path or "")
+    if not wanted:
+        return []
+    used = []
+    for p in d.passages:
+        r = wanted.get((p.start, p.end, text_sha(p.text)))
+        if r is not None:
+            apply_review(p, r)
+            used.append(r["id"])
+    return used
+
+
+def apply_reviews(documents: list[Document], reviews: list[dict]) -> list[dict]:
+    """Apply `reviews` (ReviewStore.reviews()) to the passages of `documents` in place.
+    Returns the stale reviews, each with a `stale` reason."""
+    by_doc = reviews_by_document(reviews)
     used: set[int] = set()
     for d in documents:
-        wanted = by_doc.get(d.path or "")
-        if not wanted:
-            continue
-        for p in d.passages:
-            r = wanted.get((p.start, p.end, text_sha(p.text)))
-            if r is not None:
-                apply_review(p, r)
-                used.add(r["id"])
+        used.update(apply_document_reviews(d, by_doc))
     stale = []
     known = {d.path for d in documents}
     for r in reviews:
@@ -66,6 +80,16 @@ def reviewed_documents(store, documents: list[Document] | None = None) -> list[D
     documents = store.documents() if documents is None else documents
     apply_reviews(documents, ReviewStore(store).reviews())
     return documents
+
+
+def iter_reviewed_documents(store, reviews: list[dict] | None = None, ids: list[int] | None = None,
+                            **parts) -> Iterator[tuple[int, Document]]:
+    """(row id, document) of the store one at a time, with every applicable review applied (the
+    streaming twin of `reviewed_documents`); `ids` (Store.document_ids order) limits them."""
+    by_doc = reviews_by_document(ReviewStore(store).reviews() if reviews is None else reviews)
+    for rid, d in store.iter_rows(store.document_ids() if ids is None else ids, **parts):
+        apply_document_reviews(d, by_doc)
+        yield rid, d
 
 
 def reviewed_verdicts(store, verdicts: dict[str, dict]) -> dict[str, dict]:

@@ -390,6 +390,86 @@ class Store:
             row = s.get(DocumentRow, row_id)
             return None if row is None or row.removed else _to_document(row)
 
+    # Streaming reads: what aggregating and reporting over a large store needs without holding every
+    # document at once. Same order as `documents()` (case, nulls first, then path).
+    def _ordered(self, q):
+        return q.order_by(DocumentRow.case.asc().nulls_first(), DocumentRow.path)
+
+    def document_ids(self, cases: list[str] | None = None, include_removed: bool = False, *,
+                     docs: set[str] | None = None, status: str | None = None) -> list[int]:
+        """Row ids of the stored documents in `documents()` order; `docs` keeps only these document
+        ids (content hashes), `status` only documents with that status."""
+        q = self._ordered(select(DocumentRow.id))
+        if cases is not None:
+            q = q.where(DocumentRow.case.in_(cases))
+        if not include_removed:
+            q = q.where(DocumentRow.removed.is_(False))
+        if status is not None:
+            q = q.where(DocumentRow.status == status)
+        with self.reading() as s:
+            if docs is None:
+                return list(s.execute(q).scalars())
+            wanted = sorted(docs)
+            out: set[int] = set()
+            for i in range(0, len(wanted), 500):  # bounded IN lists
+                out.update(s.execute(select(DocumentRow.id).where(DocumentRow.doc.in_(wanted[i:i + 500]))).scalars())
+            return [rid for rid in s.execute(q).scalars() if rid in out]
+
+    def iter_rows(self, ids: list[int], *, text: bool = True, passages: bool = True, entities: bool = True,
+                  explanations: bool = True, batch: int = 25) -> Iterator[tuple[int, Document]]:
+        """(row id, Document) for the given row ids, in that order, loaded `batch` at a time: only one
+        batch of documents is in memory at once. `text`/`passages`/`entities`/`explanations`=False leave
+        those empty (lighter). A row deleted meanwhile is skipped."""
+        from sqlalchemy.orm import defer, selectinload
+
+        opts = []
+        if passages:
+            load = selectinload(DocumentRow.passages)
+            opts.append(load if explanations else load.options(defer(PassageRow.explanation)))
+        if entities:
+            opts.append(selectinload(DocumentRow.entities))
+        if not text:
+            opts.append(defer(DocumentRow.text))
+        for i in range(0, len(ids), batch):
+            chunk = ids[i:i + batch]
+            with self.reading() as s:
+                rows = {r.id: r for r in s.execute(select(DocumentRow).where(DocumentRow.id.in_(chunk))
+                                                   .options(*opts)).scalars()}
+                loaded = [(rid, _to_document(rows[rid], text=text, passages=passages, entities=entities,
+                                             explanations=explanations))
+                          for rid in chunk if rid in rows]
+                s.expunge_all()
+            yield from loaded
+
+    def iter_documents(self, cases: list[str] | None = None, include_removed: bool = False, *,
+                       batch: int = 25, **parts) -> Iterator[Document]:
+        """The documents of `documents()` one at a time (read `batch` at a time), with their passages and
+        entities unless `passages=False` / `entities=False` / `text=False` say otherwise."""
+        for _, d in self.iter_rows(self.document_ids(cases, include_removed), batch=batch, **parts):
+            yield d
+
+    def document_models(self) -> list[tuple[str, str | None]]:
+        """(document id, passage classifier) of every readable, not removed document, in `documents()` order."""
+        with self.reading() as s:
+            return [tuple(r) for r in s.execute(self._ordered(
+                select(DocumentRow.doc, DocumentRow.model).where(DocumentRow.removed.is_(False),
+                                                                 DocumentRow.status == "ok")))]
+
+    def docs_with_passages_of(self, case: str) -> set[str]:
+        """Document ids (content hashes) of the not removed documents with a passage attributed to `case`."""
+        with self.reading() as s:
+            return set(s.execute(select(DocumentRow.doc).distinct().join(PassageRow, PassageRow.document_id == DocumentRow.id)
+                                 .where(PassageRow.case == case, DocumentRow.removed.is_(False))).scalars())
+
+    def docs_at(self, paths: set[str]) -> set[str]:
+        """Document ids of the not removed documents stored at these paths."""
+        wanted, out = sorted(paths), set()
+        with self.reading() as s:
+            for i in range(0, len(wanted), 500):
+                out.update(s.execute(select(DocumentRow.doc).where(DocumentRow.path.in_(wanted[i:i + 500]),
+                                                                   DocumentRow.removed.is_(False))).scalars())
+        return out
+
     def cases(self) -> list[str]:
         with self.reading() as s:
             return sorted(c for (c,) in s.execute(select(DocumentRow.case).distinct()) if c)
@@ -494,15 +574,23 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
 
-def _to_document(r: DocumentRow) -> Document:
-    d = Document(doc=r.doc, source=r.source, case=r.case, type=r.type, text=r.text, status=r.status, error=r.error,
-                 path=r.path, sha256=r.sha256, warnings=list(r.warnings or []), model=r.model)
+def _to_document(r: DocumentRow, *, text: bool = True, passages: bool = True, entities: bool = True,
+                 explanations: bool = True) -> Document:
+    d = Document(doc=r.doc, source=r.source, case=r.case, type=r.type, text=r.text if text else "", status=r.status,
+                 error=r.error, path=r.path, sha256=r.sha256, warnings=list(r.warnings or []), model=r.model)
     d.pages = [PageSpan(p["page"], p["start"], p["end"], p.get("ocr_confidence")) for p in r.pages or []]
     d.blocks = [Block(**b) for b in r.blocks or []]
+    if not passages:
+        d.entities = [] if not entities else [Entity(doc=e.doc, page=e.page, start=e.start, end=e.end, text=e.text,
+                                                     label=e.label, normalized=e.normalized) for e in r.entities]
+        return d
     d.passages = [Passage(doc=p.doc, page=p.page, start=p.start, end=p.end, text=p.text, case=p.case,
                           section=p.section, speaker=p.speaker, kind=p.kind, scores=dict(p.scores or {}),
                           elements=list(p.elements or []), stance=p.stance, stance_scores=dict(p.stance_scores or {}),
-                          obstacles=list(p.obstacles or []), explanation=dict(p.explanation or {})) for p in r.passages]
+                          obstacles=list(p.obstacles or []),
+                          explanation=dict(p.explanation or {}) if explanations else {}) for p in r.passages]
+    if not entities:
+        return d
     d.entities = [Entity(doc=e.doc, page=e.page, start=e.start, end=e.end, text=e.text, label=e.label,
                          normalized=e.normalized) for e in r.entities]
     return d

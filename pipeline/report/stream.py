@@ -1,0 +1,73 @@
+"""Reports over a store without holding its documents: one pass reads them one at a time (reviews
+applied) and keeps only what the reports need of each (a light copy for the lists of documents and
+the gaps, the dated mentions for the timelines, the case slugs); the contract JSONL files are written
+during that pass; the HTML appendix loads each cited document again when it is its turn.
+
+The aggregation itself reads the store one case at a time (`pipeline.process.aggregate_store`).
+Each pass reads in its own short transactions: a run that saves documents while the reports are
+written may leave them mixing before and after (the next run sees the store changed and rewrites them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.aggregate.gaps import TITLE_CHARS
+from pipeline.aggregate.timeline import TimelineEvent, mentions_for, timelines_of
+from pipeline.data import Document, Verdict
+from pipeline.report import html
+from pipeline.report.outputs import CONTRACT_JSONL, contract_writer
+
+
+def light_document(d: Document) -> Document:
+    """What the reports keep of a document: its metadata and pages, and the head of its text where the
+    gaps look for its title (`gaps.document_kind`); no passages, entities or blocks."""
+    return Document(doc=d.doc, source=d.source, case=d.case, type=d.type, text=d.text[:TITLE_CHARS],
+                    pages=list(d.pages), status=d.status, error=d.error, path=d.path, sha256=d.sha256,
+                    warnings=list(d.warnings), model=d.model)
+
+
+@dataclass
+class StoreScan:
+    documents: list[Document] = field(default_factory=list)  # light copies, in the store's order
+    ids: list[int] = field(default_factory=list)  # their row ids
+    slugs: set[str] = field(default_factory=set)  # every case a document is filed under or a passage speaks of
+    mentions: list[TimelineEvent] = field(default_factory=list)
+
+    def timelines(self) -> dict[str, list[TimelineEvent]]:
+        return timelines_of(self.mentions)
+
+
+def scan_store(store, reviews: list[dict], cases: list | None = None, contract_dir: Path | None = None) -> tuple[StoreScan, dict[str, Path]]:
+    """One pass over the store's documents (reviewers' labels applied). With `contract_dir`, writes
+    documents.jsonl, passages.jsonl and entities.jsonl there as it goes (returned as name -> path)."""
+    from contextlib import nullcontext
+
+    from pipeline.review.corrections import iter_reviewed_documents
+
+    by_slug = {c.slug: c for c in cases or []}
+    scan = StoreScan()
+    with (contract_writer(contract_dir) if contract_dir is not None else nullcontext()) as add:
+        for rid, d in iter_reviewed_documents(store, reviews):
+            if add is not None:
+                add(d)
+            if d.case:
+                scan.slugs.add(d.case)
+            scan.slugs.update(p.case for p in d.passages if p.case)
+            scan.mentions.extend(mentions_for(d, by_slug))
+            scan.documents.append(light_document(d))
+            scan.ids.append(rid)
+    paths = {n: Path(contract_dir) / n for n in CONTRACT_JSONL} if contract_dir is not None else {}
+    return scan, paths
+
+
+def appendix_from_store(store, scan: StoreScan, verdicts: dict[str, dict[str, Verdict]],
+                        timelines: dict[str, list[TimelineEvent]], lang: str) -> Iterator[str]:
+    """The HTML appendix, one cited document loaded (text and pages only) and rendered at a time."""
+    by_doc = html.spans_by_doc(html.cited_spans(verdicts, timelines))
+    order = html.appendix_order(scan.documents, by_doc)
+    for _, d in store.iter_rows([scan.ids[i] for i in order], passages=False, entities=False, batch=5):
+        if d.doc in by_doc:  # else re-processed with new content by another run since the scan: not cited
+            yield html.appendix_document_html(d, by_doc[d.doc], lang)
