@@ -24,10 +24,10 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.aggregate.verdicts import SOURCE_WEIGHT, fit_thresholds
+from pipeline.aggregate.verdicts import SOURCE_WEIGHT, fit_thresholds, side_of
 from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import PassageClassifier
-from pipeline.classify.train import V4_PARAMS, doc_case, load_examples, scores
+from pipeline.classify.train import SHIPPED_PARAMS, doc_case, load_examples, scores
 from pipeline.data import ELEMENTS, ENTITY_LABELS
 from pipeline.ingest.cases import Case
 
@@ -166,7 +166,7 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
     from pipeline.ingest.discover import discover
     from pipeline.process import Models, aggregate_stage, classify_stage, extract_stage, nlp_stage
 
-    params = {**V4_PARAMS, **params}  # the shipped configuration unless told otherwise
+    params = {**SHIPPED_PARAMS, **params}  # the shipped configuration unless told otherwise
     examples = load_examples(annotations / "passages.jsonl")
     rows = _read_jsonl(annotations / "passages.jsonl")
     groups = [doc_case(e.doc) for e in examples]
@@ -192,11 +192,13 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
             classify_stage(d, cases, Models(model, {"name": f"loco-{case}"}))
         # Verdict cut-offs are fitted on the gold passages of the five training cases only.
         train_cases = [c for c in gold_verdicts if c != case]
-        thresholds = fit_thresholds(gold_balances(rows, train_cases), _gold_cells(gold_verdicts, train_cases))
+        thresholds = fit_thresholds(gold_balances(rows, train_cases, by_slug), _gold_cells(gold_verdicts, train_cases))
         # the fold model's stance confusion, measured out of fold on the five training cases only
         thresholds.confusion = {el: m for el, m in (getattr(model, "stance_confusion_", None) or {}).items() if m}
-        verdicts = aggregate_stage(held_out, [case], thresholds)[case]
-        oracle_status = {el: thresholds.status(*gold_balances(rows, [case])[(case, el)])[0] for el in ELEMENTS}
+        verdicts = aggregate_stage(held_out, [case], thresholds, cases=cases)[case]
+        oracle_bal = gold_balances(rows, [case], by_slug)
+        oracle_status = {el: thresholds.status(*oracle_bal[(case, el)][:3], el, oracle_bal[(case, el)][3])[0]
+                         for el in ELEMENTS}
         cells[case] = {el: {"predicted": v.status, "gold": gold_verdicts.get(case, {}).get(el), "score": v.score,
                             "oracle": oracle_status[el]}
                        for el, v in verdicts.items()}
@@ -233,15 +235,19 @@ def _attribute_gold(examples, annotations: Path, cases: list[Case]) -> list[str 
     return out
 
 
-def gold_balances(rows: list[dict], cases: list[str]) -> dict[tuple[str, str], tuple[float, float, int]]:
-    """(for, against, passages) per (case, element) from gold passage labels, weighted by source type."""
+def gold_balances(rows: list[dict], cases: list[str], case_info: dict[str, Case] | None = None) -> dict[tuple[str, str], tuple]:
+    """(for, against, passages, profile) per (case, element) from gold passage labels, weighted by source
+    type; profile = documents and named sides of the positive evidence (verdicts.evidence_profile)."""
     out = {}
     for case in cases:
+        info = (case_info or {}).get(case)
         for el in ELEMENTS:
             ev = [r for r in rows if r["case"] == case and el in r["elements"] and r["stance"] != "neutral"]
             pos = sum(SOURCE_WEIGHT.get(r.get("doc_type"), 0.8) for r in ev if r["stance"] == "positive")
             neg = sum(SOURCE_WEIGHT.get(r.get("doc_type"), 0.8) for r in ev if r["stance"] == "obstacle")
-            out[(case, el)] = (pos, neg, len(ev))
+            positives = [r for r in ev if r["stance"] == "positive"]
+            sides = {side_of(r["text"], info) for r in positives} - {None}
+            out[(case, el)] = (pos, neg, len(ev), {"pos_docs": len({r["doc"] for r in positives}), "pos_sides": sides})
     return out
 
 

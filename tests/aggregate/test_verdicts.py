@@ -74,3 +74,88 @@ def test_side_of_names_the_acting_city(case_karangsari):
     assert side_of("Tim dari Seokjin City datang.", case_karangsari) == "partner"
     assert side_of("Karangsari dan Seokjin-si bertukar guru.", case_karangsari) == "both"
     assert side_of("Anggaran dipotong.", case_karangsari) is None
+
+
+def two_docs(rows, case="c1"):
+    """`make`, with the passages alternating between two documents."""
+    passages, docs = make(rows, case=case)
+    for i, p in enumerate(passages):
+        p.doc = "d1" if i % 2 == 0 else "d2"
+    docs["d2"] = Document(doc="d2", source="laporan.txt", case=case, type="visit_report", text=docs["d1"].text)
+    return passages, docs
+
+
+def test_evidence_floor_defaults_when_training_has_no_insufficient_cell():
+    from pipeline.aggregate.verdicts import fit_thresholds
+
+    # five judged cells, none judged insufficient: every floor up to 5 passages fits them equally well
+    balances = {("a", "commitment"): (9.0, 1.0, 10), ("b", "commitment"): (1.0, 9.0, 10),
+                ("c", "commitment"): (5.0, 5.0, 10), ("d", "commitment"): (8.0, 0.0, 8),
+                ("e", "commitment"): (0.0, 6.0, 6)}
+    gold = {("a", "commitment"): "fulfilled", ("b", "commitment"): "not_fulfilled", ("c", "commitment"): "partial",
+            ("d", "commitment"): "fulfilled", ("e", "commitment"): "not_fulfilled"}
+    t = fit_thresholds(balances, gold)
+    assert (t.min_weight, t.min_passages) == (Thresholds().min_weight, Thresholds().min_passages) == (1.0, 3)
+    assert t.status(1.0, 1.0, 2)[0] == "insufficient_evidence"  # two passages: the documents hardly speak
+    smallest = fit_thresholds(balances, gold, prior_floor=False)
+    assert smallest.min_passages == 2 and smallest.status(1.0, 1.0, 2)[0] != "insufficient_evidence"
+    # a training cell judged insufficient still moves the floor
+    balances[("f", "commitment")], gold[("f", "commitment")] = (3.0, 1.0, 4), "insufficient_evidence"
+    assert fit_thresholds(balances, gold).min_passages == 5
+
+
+def test_insufficient_verdict_says_why():
+    passages, docs = make([("Dua dosen turut hadir atas undangan Bappeda.", "positive", ["participation"], []),
+                           ("Belum ada sosialisasi ke warga.", "obstacle", ["participation"], [])])
+    v = decide("c1", "participation", passages, docs, Thresholds())
+    assert v.status == "insufficient_evidence"
+    assert any("needs at least 3 passages" in n for n in v.notes)
+
+
+def test_one_document_is_not_fulfilled_under_the_codebook_rules():
+    rows = [("Kunjungan balasan dilakukan setiap tahun.", "positive", ["commitment"], [])] * 4
+    passages, docs = make(rows)
+    assert decide("c1", "commitment", passages, docs, Thresholds()).status == "fulfilled"
+    v = decide("c1", "commitment", passages, docs, Thresholds(codebook_rules=True))
+    assert v.status == "partial"
+    assert any("one document" in n for n in v.notes)
+    why = [s for s in v.sentences if "satu dokumen" in s.text]
+    assert len(why) == 1 and why[0].cites and "[wawancara.txt, hlm. 1]" in why[0].text
+    passages, docs = two_docs(rows)
+    assert decide("c1", "commitment", passages, docs, Thresholds(codebook_rules=True)).status == "fulfilled"
+
+
+def test_one_side_is_not_fulfilled_under_the_codebook_rules(case_karangsari):
+    local = [("Pemkot Karangsari menganggarkan kunjungan setiap tahun.", "positive", ["commitment"], []),
+             ("Karangsari mengirim staf untuk pelatihan.", "positive", ["commitment"], [])]
+    passages, docs = two_docs(local * 2, case="karangsari-seokjin")
+    v = decide("karangsari-seokjin", "commitment", passages, docs, Thresholds(codebook_rules=True),
+               case_info=case_karangsari, lang="en")
+    assert v.status == "partial" and v.sentences[0].text.startswith("Commitment: partly fulfilled")
+    why = [s for s in v.sentences if "name only" in s.text]
+    assert len(why) == 1 and "Karangsari" in why[0].text and all(e.side == "local" for e in why[0].cites)
+    both = local + [("Seokjin-si mengirim dua insinyur ke Karangsari.", "positive", ["commitment"], []),
+                    ("Tim dari Seokjin City mendampingi pembangunan jembatan.", "positive", ["commitment"], [])]
+    passages, docs = two_docs(both, case="karangsari-seokjin")
+    v = decide("karangsari-seokjin", "commitment", passages, docs, Thresholds(codebook_rules=True),
+               case_info=case_karangsari)
+    assert v.status == "fulfilled" and not any("name only" in s.text for s in v.sentences)
+    # reciprocity is held to both sides too; outcomes is not
+    assert Thresholds.fulfilled_blocked_by("reciprocity", {"pos_docs": 3, "pos_sides": {"partner"}}) == "one_side"
+    assert Thresholds.fulfilled_blocked_by("outcomes", {"pos_docs": 3, "pos_sides": {"partner"}}) is None
+
+
+def test_balance_rows_profile_counts_documents_and_sides():
+    from pipeline.aggregate.verdicts import balance_rows
+
+    row = {"case": "c1", "doc_type": "interview", "elements": ["reciprocity"], "scores": {"reciprocity": 1.0}}
+    rows = [{**row, "doc": "d1", "side": "local", "stance": "positive", "stance_scores": {"positive": 1.0}},
+            {**row, "doc": "d1", "side": None, "stance": "positive", "stance_scores": {"positive": 1.0}},
+            {**row, "doc": "d2", "side": "local", "stance": "obstacle", "stance_scores": {"obstacle": 1.0}}]
+    pos, neg, n, profile = balance_rows(rows, ["c1"])[("c1", "reciprocity")]
+    assert (pos, neg, n) == (2.0, 1.0, 3) and profile == {"pos_docs": 1, "pos_sides": {"local"}}
+    t = Thresholds(codebook_rules=True)
+    assert t.judge(pos, neg, n, "reciprocity", profile) == ("partial", 1 / 3, None)  # by the score alone
+    assert t.judge(3.0, 0.0, 3, "reciprocity", profile) == ("partial", 1.0, "one_document")
+    assert t.judge(3.0, 0.0, 3, "reciprocity", {"pos_docs": 2, "pos_sides": {"local"}})[2] == "one_side"
+    assert Thresholds().judge(3.0, 0.0, 3, "reciprocity", profile) == ("fulfilled", 1.0, None)  # rules off
