@@ -8,7 +8,9 @@ Section `stages` (on the bundled demo corpus, one process):
 Section `scale` (bench/scale.py): whole runs over a generated inbox of --docs documents
 (default 1,000): documents and pages per second with 1 and 2 workers, peak memory as the
 corpus grows, a re-run with nothing changed, the fixed start-up, and Prefect's overhead.
-`--section stages|scale` runs one section and keeps the other's last results in the file.
+Section `aggregate-memory` (bench/scale.py): the memory of aggregating and writing the reports alone,
+over stores of the first N/4, N/2 and N documents (`--store`/`--inbox` reuse a store already built).
+`--section NAME` runs one section and keeps the others' last results in the file.
 Speed is never asserted in tests; it is measured here.
 """
 
@@ -137,7 +139,18 @@ def scale(n: int) -> list[str]:
 
 
 SECTIONS = {"stages": "Stages, on the demo corpus", "scale": "Whole runs at scale",
-            "overhead": "Prefect's overhead, flow and direct runs alternated"}
+            "overhead": "Prefect's overhead, flow and direct runs alternated",
+            "aggregate-memory": "Memory of aggregating and writing the reports, as the store grows"}
+
+
+def aggregate_memory(n: int, store: str | None, inbox: str | None) -> list[str]:
+    from bench.scale import aggregate_memory as measure_it
+
+    with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
+        body = measure_it(n, Path(tmp), Path(store) if store else None, Path(inbox) if inbox else None,
+                          log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    given = f" --store {store} --inbox {inbox}" if store else ""
+    return [f"`python bench/run.py --section aggregate-memory --docs {n}{given}`, {_when()}.", "", *body]
 
 
 def prefect_overhead(n: int) -> list[str]:
@@ -173,6 +186,9 @@ def main() -> int:
     ap.add_argument("--overhead-docs", type=int, default=200,
                     help="documents in the overhead section's inbox (each of its four runs processes them all)")
     ap.add_argument("--quick", action="store_true", help="the scale section on 40 documents (a check that it runs)")
+    ap.add_argument("--store", help="aggregate-memory: a SQLite store of --docs documents from an earlier run "
+                                    "(else one is built from a generated inbox)")
+    ap.add_argument("--inbox", help="aggregate-memory: the inbox --store was built from (its case.toml files)")
     args = ap.parse_args()
     done = {}
     if args.section in {"all", "stages"}:
@@ -181,6 +197,8 @@ def main() -> int:
         done["scale"] = scale(40 if args.quick else args.docs)
     if args.section in {"all", "overhead"}:
         done["overhead"] = prefect_overhead(20 if args.quick else args.overhead_docs)
+    if args.section == "aggregate-memory":  # "all" measures this in the scale section
+        done["aggregate-memory"] = aggregate_memory(40 if args.quick else args.docs, args.store, args.inbox)
     out = ROOT / "bench" / "RESULTS.md"
     write_results(out, done)
     print(out.read_text(encoding="utf-8"))

@@ -1,0 +1,103 @@
+"""Every document task is recorded by a real Prefect server under load.
+
+A server under load dropped task-run events until its task-run recorder and event persister
+batches were raised; pipeline/prefect_server.py (SERVER_ENV) starts it with larger ones. Here the
+server `sistercity serve` supervises (LocalPrefectServer, its own PREFECT_HOME) takes two flow
+runs at once, each over an inbox of tiny TXT documents, and its API must then list one COMPLETED
+`process_document` task run per processed document of each flow run. At this size the test also
+passed with Prefect's default batches: it guards the recording, it does not reproduce the overload
+that made the server drop events (that needs a sustained event backlog far beyond a test's minute).
+Slow (a real server starts and two flow processes run); run in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.prefect_server import LocalPrefectServer
+from tests.conftest import DEMO
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = 20  # per inbox; two inboxes run at the same time
+
+RUN = """
+import json, sys
+from pathlib import Path
+from pipeline.config import Settings
+from pipeline.flows import process_inbox
+inbox, db, reports = sys.argv[1:4]
+state = process_inbox(Settings(db=db, reports=Path(reports), inbox=Path(inbox), ocr=False), return_state=True)
+print("RESULT " + json.dumps({"flow_run": str(state.state_details.flow_run_id), "counts": state.result()["counts"]}))
+"""
+
+
+def tiny_inbox(folder: Path, tag: str) -> Path:
+    case = folder / "karangsari-seokjin"
+    case.mkdir(parents=True)
+    (case / "case.toml").write_text((DEMO / "karangsari-seokjin" / "case.toml").read_text(encoding="utf-8"),
+                                    encoding="utf-8")
+    for i in range(DOCS):
+        (case / f"catatan_{tag}_{i:02d}.txt").write_text(
+            f"Catatan rapat {tag} nomor {i}. Pemerintah Kota Karangsari dan Seokjin membahas pertukaran pelajar "
+            f"tahun {2010 + i}. Anggaran belum disetujui DPRD sehingga kegiatan ditunda.\n", encoding="utf-8")
+    return folder
+
+
+def recorded(api: str, flow_run: str) -> list:
+    """The process_document task runs the server holds for this flow run."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, TaskRunFilter, TaskRunFilterName
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        return client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run])),
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="process_document")),
+            limit=10 * DOCS)
+
+
+def test_every_task_run_is_recorded_by_a_loaded_server(tmp_path):
+    server = LocalPrefectServer(home=tmp_path / "prefect-home")
+    server.start()
+    try:
+        env = {**os.environ, "PREFECT_API_URL": server.api_url, "PREFECT_HOME": str(tmp_path / "client-home"),
+               "PYTHONPATH": str(ROOT), "PREFECT_LOGGING_LEVEL": "ERROR"}
+        procs = [subprocess.Popen([sys.executable, "-c", RUN, str(tiny_inbox(tmp_path / f"inbox-{tag}", tag)),
+                                   str(tmp_path / f"{tag}.db"), str(tmp_path / f"reports-{tag}")],
+                                  env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for tag in ("a", "b")]
+        runs = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=240)
+            assert proc.returncode == 0, err[-3000:]
+            runs.append(json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:]))
+        for run in runs:
+            assert run["counts"]["new"] == DOCS and run["counts"]["failed"] == 0, run["counts"]
+
+        # The server records task runs from events, asynchronously: poll until every one is there
+        # in a final state, or the deadline passes; then check exactly what it holds.
+        deadline = time.monotonic() + 60
+        while True:
+            found = {run["flow_run"]: recorded(server.api_url, run["flow_run"]) for run in runs}
+            done = all(len(t) == DOCS and all(r.state_type == "COMPLETED" for r in t) for t in found.values())
+            if done or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        for run in runs:
+            task_runs = found[run["flow_run"]]
+            assert len(task_runs) == run["counts"]["new"], (
+                f"flow run {run['flow_run']}: {len(task_runs)} process_document task runs recorded, "
+                f"{run['counts']['new']} documents processed")
+            assert len({t.id for t in task_runs}) == len(task_runs)
+            assert sorted(str(t.state_type.value) for t in task_runs) == ["COMPLETED"] * DOCS
+    finally:
+        server.stop()
