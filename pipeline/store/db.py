@@ -376,12 +376,9 @@ class Store:
             return [r.path for r in gone]
 
     def documents(self, cases: list[str] | None = None, include_removed: bool = False) -> list[Document]:
+        """Every stored document, read in one transaction (`iter_documents` reads them a batch at a time)."""
         with self.reading() as s:
-            q = select(DocumentRow).order_by(DocumentRow.case.asc().nulls_first(), DocumentRow.path)
-            if cases is not None:
-                q = q.where(DocumentRow.case.in_(cases))
-            if not include_removed:
-                q = q.where(DocumentRow.removed.is_(False))
+            q = self._filtered(select(DocumentRow), cases, include_removed)
             return [_to_document(r) for r in s.execute(q).scalars().all()]
 
     def document(self, row_id: int) -> Document | None:
@@ -395,15 +392,18 @@ class Store:
     def _ordered(self, q):
         return q.order_by(DocumentRow.case.asc().nulls_first(), DocumentRow.path)
 
+    def _filtered(self, q, cases: list[str] | None, include_removed: bool):
+        """`q` in `documents()` order, limited to `cases` and, unless `include_removed`, to present documents."""
+        q = self._ordered(q)
+        if cases is not None:
+            q = q.where(DocumentRow.case.in_(cases))
+        return q if include_removed else q.where(DocumentRow.removed.is_(False))
+
     def document_ids(self, cases: list[str] | None = None, include_removed: bool = False, *,
                      docs: set[str] | None = None, status: str | None = None) -> list[int]:
         """Row ids of the stored documents in `documents()` order; `docs` keeps only these document
         ids (content hashes), `status` only documents with that status."""
-        q = self._ordered(select(DocumentRow.id))
-        if cases is not None:
-            q = q.where(DocumentRow.case.in_(cases))
-        if not include_removed:
-            q = q.where(DocumentRow.removed.is_(False))
+        q = self._filtered(select(DocumentRow.id), cases, include_removed)
         if status is not None:
             q = q.where(DocumentRow.status == status)
         with self.reading() as s:
