@@ -136,11 +136,14 @@ def child_main(argv: list[str]) -> int:
 
 # ---------------------------------------------------------------- the watcher (parent side)
 
-def tree_rss(root: int) -> int:
-    """Resident memory of `root` and all its descendants, in bytes (Linux /proc)."""
+def tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
+    """Resident memory of `root` and all its descendants, in bytes (Linux /proc). With `cpu`, also
+    records each of those processes' CPU seconds so far (user + system) into it, by pid."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    ticks: dict[int, float] = {}
     page = os.sysconf("SC_PAGE_SIZE")
+    hz = os.sysconf("SC_CLK_TCK")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -151,13 +154,16 @@ def tree_rss(root: int) -> int:
                 resident = int(fh.read().split()[1]) * page
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
+        fields = stat.rsplit(")", 1)[1].split()
+        children.setdefault(int(fields[1]), []).append(int(entry))
         rss[int(entry)] = resident
+        ticks[int(entry)] = (int(fields[11]) + int(fields[12])) / hz
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        if cpu is not None and pid in ticks:
+            cpu[pid] = ticks[pid]
         todo.extend(children.get(pid, []))
     return total
 
@@ -174,12 +180,13 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
                             stderr=subprocess.PIPE, text=True)
     peak = 0
     at: dict[str, int] = {}
+    cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
     stop = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            peak = max(peak, tree_rss(proc.pid, cpu))
             if n_docs and progress.exists():
                 lines = progress.read_text().split()
                 done = int(lines[-1]) if lines else 0
@@ -197,7 +204,11 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
     if proc.returncode != 0:
         raise RuntimeError(f"{mode} run failed (rc {proc.returncode}): {err[-3000:]}")
     result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
-    return {**result, "wall": wall, "peak_rss": peak, "peak_rss_at": at}
+    # CPU seconds of the run's own process and of every other process of its tree (Prefect's temporary
+    # API server, worker processes), as last sampled (up to 0.1 s before each process ended)
+    others = sum(v for pid, v in cpu.items() if pid != proc.pid)
+    return {**result, "wall": wall, "peak_rss": peak, "peak_rss_at": at,
+            "cpu_main": round(cpu.get(proc.pid, 0.0), 2), "cpu_others": round(others, 2)}
 
 
 def shrink_copy(db_file: Path, dest: Path, keep: int) -> Path:
@@ -332,14 +343,16 @@ def overhead(n: int, work: Path, repeats: int = 2, log=print) -> list[str]:
         rows.append(f"| {i + 1} | {d['wall']:.1f} s / {db['wall']:.1f} s | {f['wall']:.1f} s / {fb['wall']:.1f} s | "
                     f"{ds:.1f} s / {fs:.1f} s | {per_doc * 1000:.0f} ms = {per_doc * n / (f['wall'] - fb['wall']):.1%} | "
                     f"{loop * 1000:.1f} ms = {loop * n / (f['wall'] - fb['wall']):.1%} | "
-                    f"{(f['wall'] - d['wall']) / f['wall']:.1%} |")
+                    f"{(f['wall'] - d['wall']) / f['wall']:.1%} | {d['cpu_main']:.0f} s | "
+                    f"{f['cpu_main']:.0f} s / {f['cpu_others']:.0f} s |")
     return [f"Prefect's overhead, measured alone: the direct loop and the flow (1 process) over the same {n} generated "
             "documents, one after the other, repeated; each run a fresh process and store, with its empty-inbox run "
             "just before it. Stage seconds are the time spent inside extract, NLP, classify and store.", "",
             "| pair | direct: run / empty | flow: run / empty | stage seconds direct / flow | "
             "overhead per document, wall (share of the flow's per-document time) | "
-            "per document outside the stages (task bookkeeping) | overhead end to end, start-up included |",
-            "|---|---|---|---|---|---|---|", *rows]
+            "per document outside the stages (task bookkeeping) | overhead end to end, start-up included | "
+            "CPU direct | CPU flow: its process / Prefect's temporary API |",
+            "|---|---|---|---|---|---|---|---|---|", *rows]
 
 
 def report(runs: dict, n: int, pages: int, n_cases: int, load_before, load_after) -> list[str]:

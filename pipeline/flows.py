@@ -37,6 +37,10 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # task-run events still waiting in a batch that is not full are lost then (measured: 39 of 600 task runs
 # missing with a batch of 100).
 
+from pipeline.prefect_server import use_ephemeral_env  # noqa: E402  (no Prefect import there)
+
+use_ephemeral_env()  # the temporary API's services that only feed a UI stay off (pipeline/prefect_server.py)
+
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402

@@ -34,6 +34,32 @@ SERVER_ENV = {
 }
 
 
+# Prefect's temporary API (`sistercity run` with no PREFECT_API_URL) is a subprocess of the run that
+# lives only as long as the run and has no UI, so the services that only feed a UI or automations are
+# turned off for it: storing every event (the table that had grown ~/.prefect/prefect.db to 150 MB),
+# the automations' triggers, and streaming events out to websockets. Task runs and flow runs are still
+# recorded (the task-run recorder reads the same events). On 200 documents this cut the temporary API's
+# CPU from 10-18 s to 8.4-8.8 s (bench/RESULTS.md). A value already in the environment wins, and a
+# long-running server (`serve`'s, or the user's) never gets them.
+EPHEMERAL_ENV = {
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
+}
+_ephemeral_applied: dict[str, str] = {}
+
+
+def use_ephemeral_env() -> dict[str, str]:
+    """Put EPHEMERAL_ENV into this process's environment when Prefect will start its temporary API
+    (no PREFECT_API_URL), before Prefect is imported; returns what was set."""
+    if not os.environ.get("PREFECT_API_URL"):
+        for key, value in EPHEMERAL_ENV.items():
+            if key not in os.environ:
+                os.environ[key] = value
+                _ephemeral_applied[key] = value
+    return dict(_ephemeral_applied)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -66,11 +92,17 @@ class LocalPrefectServer:
         except (urllib.error.URLError, OSError):
             return False
 
-    def start(self) -> None:
-        env = {**SERVER_ENV, **os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    def environment(self) -> dict[str, str]:
+        """The server's environment: this process's, without the temporary API's settings, with SERVER_ENV."""
+        own = {k: v for k, v in os.environ.items() if _ephemeral_applied.get(k) != v}
+        env = {**SERVER_ENV, **own, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
         env.pop("PREFECT_API_URL", None)
         if self.home is not None:
             env["PREFECT_HOME"] = str(self.home)
+        return env
+
+    def start(self) -> None:
+        env = self.environment()
         self.process = subprocess.Popen(self._command(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

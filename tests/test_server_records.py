@@ -101,3 +101,58 @@ def test_every_task_run_is_recorded_by_a_loaded_server(tmp_path):
             assert sorted(str(t.state_type.value) for t in task_runs) == ["COMPLETED"] * DOCS
     finally:
         server.stop()
+
+
+def test_the_temporary_api_records_every_task_run_and_stores_no_events(tmp_path):
+    """`sistercity run` with no PREFECT_API_URL: Prefect's temporary API, with the services that only
+    feed a UI off (pipeline/prefect_server.py EPHEMERAL_ENV), still records the flow run and one
+    COMPLETED process_document task run per document, and its database holds no events."""
+    import sqlite3
+
+    from pipeline.prefect_server import EPHEMERAL_ENV
+
+    home = tmp_path / "prefect-home"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL" and k not in EPHEMERAL_ENV}
+    env.update({"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "ERROR"})
+    docs = 5
+    inbox = tiny_inbox(tmp_path / "inbox", "t")
+    for extra in sorted((inbox / "karangsari-seokjin").glob("catatan_t_*.txt"))[docs:]:
+        extra.unlink()
+    proc = subprocess.run([str(Path(sys.executable).with_name("sistercity")), "run", str(inbox), "--db",
+                           f"sqlite:///{tmp_path / 'store.db'}", "--reports", str(tmp_path / "reports"), "--no-ocr"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    con = sqlite3.connect(home / "prefect.db")
+    try:
+        tasks = con.execute("SELECT state_type, count(*) FROM task_run WHERE name LIKE 'process_document%' "
+                            "GROUP BY state_type").fetchall()
+        flows = con.execute("SELECT state_type FROM flow_run").fetchall()
+        events = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        con.close()
+    assert tasks == [("COMPLETED", docs)]
+    assert flows == [("COMPLETED",)]
+    assert events == 0
+
+
+def test_the_temporary_api_settings_stay_out_of_a_long_running_server(monkeypatch):
+    import pipeline.prefect_server as ps
+
+    monkeypatch.setattr(ps, "_ephemeral_applied", {})
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    for key in ps.EPHEMERAL_ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "false")  # the user's own choice
+    applied = ps.use_ephemeral_env()
+    assert set(applied) == set(ps.EPHEMERAL_ENV) - {"PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"}
+    assert all(os.environ[k] == v for k, v in ps.EPHEMERAL_ENV.items())
+    env = LocalPrefectServer(home=Path("/tmp/unused")).environment()
+    assert not set(applied) & set(env)
+    assert env["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
+    assert env["PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"] == "100"
+
+    monkeypatch.setattr(ps, "_ephemeral_applied", {})
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    for key in ps.EPHEMERAL_ENV:
+        monkeypatch.delenv(key, raising=False)
+    assert ps.use_ephemeral_env() == {}
