@@ -153,12 +153,13 @@ def aggregate_memory(n: int, store: str | None, inbox: str | None) -> list[str]:
     return [f"`python bench/run.py --section aggregate-memory --docs {n}{given}`, {_when()}.", "", *body]
 
 
-def prefect_overhead(n: int) -> list[str]:
+def prefect_overhead(n: int, repeats: int = 2) -> list[str]:
     from bench.scale import overhead
 
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
-        body = overhead(n, Path(tmp), log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    return [f"`python bench/run.py --section overhead --overhead-docs {n}`, {_when()}, load average (1 min) at the end "
+        body = overhead(n, Path(tmp), repeats, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    return [f"`python bench/run.py --section overhead --overhead-docs {n} --overhead-repeats {repeats}`, {_when()}, "
+            "load average (1 min) at the end "
             f"{os.getloadavg()[0]:.1f}.", "", *body]
 
 
@@ -184,7 +185,8 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=1000,
                     help="documents in the generated inbox of the scale section")
     ap.add_argument("--overhead-docs", type=int, default=200,
-                    help="documents in the overhead section's inbox (each of its four runs processes them all)")
+                    help="documents in the overhead section's inbox (each of its runs processes them all)")
+    ap.add_argument("--overhead-repeats", type=int, default=2, help="pairs of flow and direct runs in the overhead section")
     ap.add_argument("--quick", action="store_true", help="the scale section on 40 documents (a check that it runs)")
     ap.add_argument("--store", help="aggregate-memory: a SQLite store of --docs documents from an earlier run "
                                     "(else one is built from a generated inbox)")
@@ -196,7 +198,7 @@ def main() -> int:
     if args.section in {"all", "scale"}:
         done["scale"] = scale(40 if args.quick else args.docs)
     if args.section in {"all", "overhead"}:
-        done["overhead"] = prefect_overhead(20 if args.quick else args.overhead_docs)
+        done["overhead"] = prefect_overhead(20 if args.quick else args.overhead_docs, args.overhead_repeats)
     if args.section == "aggregate-memory":  # "all" measures this in the scale section
         done["aggregate-memory"] = aggregate_memory(40 if args.quick else args.docs, args.store, args.inbox)
     out = ROOT / "bench" / "RESULTS.md"
