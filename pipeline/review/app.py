@@ -24,7 +24,13 @@ from sqlalchemy import select
 
 from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES, VERDICTS, Document, Passage
 from pipeline.review import auth
-from pipeline.review.corrections import apply_reviews
+from pipeline.review.corrections import (
+    apply_document_reviews,
+    apply_reviews,
+    documents_under_review,
+    reviews_by_document,
+    stale_reviews,
+)
 from pipeline.review.queue import STATUSES, build_queue, filter_queue, model_view
 from pipeline.review.store import InvalidLabels, Labels, ReviewStore, StaleEdit, text_sha
 from pipeline.store.db import DocumentRow, Store
@@ -209,9 +215,19 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
                                                      .where(DocumentRow.removed.is_(False)))}
 
     def reviewed_docs() -> list[Document]:
-        docs = store.documents()
-        apply_reviews(docs, rs.reviews())
+        """Every stored document's passages, reviews applied, for the queue: without the documents'
+        text, entities and explanations (the passage page loads its one document in full)."""
+        by_doc = reviews_by_document(rs.reviews())
+        docs = []
+        for _, d in store.iter_rows(store.document_ids(), text=False, entities=False, explanations=False):
+            apply_document_reviews(d, by_doc)
+            docs.append(d)
         return docs
+
+    def row_ids_by_doc() -> dict[str, int]:
+        with store.reading() as s:
+            return {doc: i for i, doc in s.execute(select(DocumentRow.id, DocumentRow.doc)
+                                                   .where(DocumentRow.removed.is_(False)))}
 
     def disputed() -> set[tuple[str, int, int]]:
         seen: dict[str, set] = defaultdict(set)
@@ -351,26 +367,27 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
     # ------------------------------------------------------------------ cases and verdicts
     def verdicts_for(slugs: list[str] | None = None):
         from pipeline.aggregate.overrides import apply_overrides
-        from pipeline.process import aggregate_stage
+        from pipeline.process import aggregate_store
 
-        docs = reviewed_docs()
-        known = sorted({d.case for d in docs if d.case} | {p.case for d in docs for p in d.passages if p.case})
-        verdicts = aggregate_stage(docs, slugs if slugs is not None else known, cases=cases_info(), lang="en")
+        reviews = rs.reviews()
+        known = sorted(set(store.cases(include_removed=False)) | store.passage_cases() | {r["case"] for r in reviews if r.get("case")})
+        wanted = [s for s in (slugs if slugs is not None else known) if s in known]
+        # one case at a time, only its documents, without their text (process.aggregate_store)
+        verdicts = aggregate_store(store, wanted, reviews, cases=cases_info(), lang="en")
         apply_overrides(verdicts, rs.overrides())
-        return docs, known, verdicts
+        return known, verdicts
 
     @app.get("/cases", response_class=HTMLResponse)
     def cases(request: Request):
         user_of(request)
-        _docs, _known, verdicts = verdicts_for()
+        _known, verdicts = verdicts_for()
         return page(request, "cases.html", {"verdicts": verdicts, "elements": ELEMENTS})
 
     def case_context(slug: str, error: str = "") -> dict | None:
-        docs, known, verdicts = verdicts_for([slug])
+        known, verdicts = verdicts_for([slug])
         if slug not in known:
             return None
-        ids = doc_ids()
-        by_doc = {d.doc: ids.get(d.path) for d in docs}
+        by_doc = row_ids_by_doc()
         versions = {el: rs.override_version(slug, el) for el in ELEMENTS}
         return {"slug": slug, "verdicts": verdicts[slug], "elements": ELEMENTS, "statuses": VERDICTS,
                 "doc_ids": by_doc, "versions": versions, "error": error}
@@ -387,7 +404,7 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
     def override(request: Request, slug: str, element: str, csrf: str = Form(""), status: str = Form(""),
                  reason: str = Form(""), version: int = Form(0)):
         user = checked(request, csrf)
-        _docs, known, verdicts = verdicts_for([slug])
+        known, verdicts = verdicts_for([slug])
         if slug not in known or element not in ELEMENTS:
             return page(request, "error.html", {"title": "No such verdict", "message": f"{slug}/{element}"}, 404)
         v = verdicts[slug][element]
@@ -412,9 +429,8 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
     @app.get("/corrections", response_class=HTMLResponse)
     def corrections(request: Request):
         user_of(request)
-        docs = store.documents()
         reviews = rs.reviews()
-        stale = apply_reviews(docs, reviews)
+        stale = stale_reviews(documents_under_review(store, reviews), reviews)
         ids = doc_ids()
         return page(request, "corrections.html", {"reviews": reviews, "stale": {r["id"]: r["stale"] for r in stale},
                                                   "doc_ids": ids})

@@ -47,13 +47,19 @@ def apply_reviews(documents: list[Document], reviews: list[dict]) -> list[dict]:
     """Apply `reviews` (ReviewStore.reviews()) to the passages of `documents` in place.
     Returns the stale reviews, each with a `stale` reason."""
     by_doc = reviews_by_document(reviews)
-    used: set[int] = set()
     for d in documents:
-        used.update(apply_document_reviews(d, by_doc))
+        apply_document_reviews(d, by_doc)
+    return stale_reviews(documents, reviews)
+
+
+def stale_reviews(documents: list[Document], reviews: list[dict]) -> list[dict]:
+    """The reviews that match no passage of `documents`, each with a `stale` reason; `documents` must
+    include every stored document a review points at."""
+    present = {(d.path, p.start, p.end, text_sha(p.text)) for d in documents for p in d.passages}
     stale = []
     known = {d.path for d in documents}
     for r in reviews:
-        if r["id"] in used:
+        if (r["doc_key"], r["start"], r["end"], r["text_sha"]) in present:
             continue
         why = ("the document is no longer in the store" if r["doc_key"] not in known
                else "the passage text at these offsets changed when the document was re-processed")
@@ -92,6 +98,20 @@ def iter_reviewed_documents(store, reviews: list[dict] | None = None, ids: list[
         yield rid, d
 
 
+def documents_under_review(store, reviews: list[dict]) -> list[Document]:
+    """Only the stored documents some review points at, without their text, entities and explanations,
+    with the reviews applied (what the corrections list and the export need; not the whole store)."""
+    paths = {r["doc_key"] for r in reviews}
+    wanted = store.docs_at(paths) if paths else set()
+    ids = store.document_ids(docs=wanted) if wanted else []
+    by_doc = reviews_by_document(reviews)
+    out = []
+    for _, d in store.iter_rows(ids, text=False, entities=False, explanations=False):
+        apply_document_reviews(d, by_doc)
+        out.append(d)
+    return out
+
+
 def reviewed_verdicts(store, verdicts: dict[str, dict]) -> dict[str, dict]:
     """`verdicts` with the reviewers' overrides applied (in place; returned for chaining)."""
     from pipeline.aggregate.overrides import apply_overrides
@@ -104,9 +124,9 @@ def export_corrections(store, out: Path, *, only_corrected: bool = False) -> dic
     """Write the applicable reviews as JSONL in the shape `sistercity retrain --corrections` reads
     (annotations/passages.jsonl's fields). `doc` is `<case>/<doc id>` so the retrain's leave-one-case-out
     keeps each review out of its own case's test fold. Stale reviews are not exported."""
-    documents = store.documents()
     reviews = ReviewStore(store).reviews()
-    stale = apply_reviews(documents, reviews)
+    documents = documents_under_review(store, reviews)
+    stale = stale_reviews(documents, reviews)
     rows = []
     for d in documents:
         for p in d.passages:

@@ -470,9 +470,19 @@ class Store:
                                                                    DocumentRow.removed.is_(False))).scalars())
         return out
 
-    def cases(self) -> list[str]:
+    def cases(self, include_removed: bool = True) -> list[str]:
+        q = select(DocumentRow.case).distinct()
+        if not include_removed:
+            q = q.where(DocumentRow.removed.is_(False))
         with self.reading() as s:
-            return sorted(c for (c,) in s.execute(select(DocumentRow.case).distinct()) if c)
+            return sorted(c for (c,) in s.execute(q) if c)
+
+    def passage_cases(self) -> set[str]:
+        """The cases the passages of the not removed documents are attributed to (a paper can discuss
+        a case that has no folder of its own)."""
+        with self.reading() as s:
+            return set(s.execute(select(PassageRow.case).distinct().join(DocumentRow, PassageRow.document_id == DocumentRow.id)
+                                 .where(PassageRow.case.is_not(None), DocumentRow.removed.is_(False))).scalars())
 
     # ------------------------------------------------------------------ claims
     def claim(self, path: str, owner: str, run_id: int | None = None) -> bool:

@@ -24,7 +24,7 @@ def _neutral(docs: list[Document]):
                 if p.stance == "neutral" and len(p.text) > 60)
 
 
-def test_a_correction_survives_reprocessing_and_goes_stale_when_its_text_changes(review_store, ana):
+def test_a_correction_survives_reprocessing_and_goes_stale_when_its_text_changes(review_store, ana, tmp_path):
     from pipeline.review.corrections import apply_reviews, reviewed_documents
     from pipeline.review.store import Labels
 
@@ -50,6 +50,17 @@ def test_a_correction_survives_reprocessing_and_goes_stale_when_its_text_changes
     now = next(x for x in next(x for x in docs if x.path == d.path).passages if x.start == p.start)
     assert now.review is None
     assert len(review_store.reviews()) == 1
+    # the corrections page and the export load only the reviewed documents, and find the same stale review
+    from pipeline.review.corrections import documents_under_review, export_corrections, stale_reviews
+
+    light = documents_under_review(store, review_store.reviews())
+    assert [x.path for x in light] == [d.path] and light[0].text == ""
+    assert [s["stale"] for s in stale_reviews(light, review_store.reviews())] == [stale[0]["stale"]]
+    assert export_corrections(store, tmp_path / "c.jsonl") == {"written": 0, "stale": 1, "path": str(tmp_path / "c.jsonl")}
+    # a review whose document left the store is stale for that reason
+    assert store.mark_removed(d.path, set()) == [d.path]
+    assert [s["stale"] for s in stale_reviews(documents_under_review(store, review_store.reviews()),
+                                              review_store.reviews())] == ["the document is no longer in the store"]
 
 
 def test_corrections_and_overrides_reach_the_verdicts_and_every_report(review_store, ana, tmp_path):
