@@ -9,9 +9,13 @@ what the verdict cut-offs are fitted on (never the held-out case, never its
 verdicts). This is a fast proxy of `sistercity evaluate`, which runs the same
 models over the ingested documents instead of the gold passages.
 
-Two tables: the aggregator rules tried in session 3 (`SESSION_VARIANTS`, each on the oracle path
-and the predicted path; the shipped one chosen by `SELECTION_RULE`), and the evidence weightings
-tried before (predicted path only).
+Three tables: the aggregator rules tried in session 3 (`SESSION_VARIANTS`, each on the oracle path
+and the predicted path; the shipped one chosen by `SELECTION_RULE`), the published-assessment
+variants of session 5 (`PUBLISHED_VARIANTS`: S1 with the assessments only reported, and S8 = S1 +
+the tie-break rule of pipeline/aggregate/verdicts.py, fixed before this run; not part of the
+selection), and the evidence weightings tried before (predicted path only). The published
+assessments are found by `pipeline.aggregate.assessments.find_assessments` in the gold passages'
+text (their gold case attribution), so both paths see the same assessments.
 """
 
 from __future__ import annotations
@@ -28,16 +32,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.aggregate.adjust import adjusted_balance  # noqa: E402
+from pipeline.aggregate.assessments import find_assessments  # noqa: E402
 from pipeline.aggregate.verdicts import (  # noqa: E402
     SOURCE_WEIGHT,
     balance_rows,
     fit_element_thresholds,
     fit_thresholds,
     side_of,
+    tiebreak_value,
 )
 from pipeline.classify.model import PassageClassifier  # noqa: E402
 from pipeline.classify.train import SHIPPED_PARAMS, doc_case, load_examples  # noqa: E402
-from pipeline.data import ELEMENTS  # noqa: E402
+from pipeline.data import ELEMENTS, Document, Passage  # noqa: E402
 from pipeline.ingest.cases import load_case  # noqa: E402
 
 
@@ -102,6 +108,12 @@ SESSION_VARIANTS = [
      "are gold evidence on it, before the confusion adjustment (needs the training cases' gold labels: not in "
      "the model card today)", True, False, "purity"),
 ]
+# Session 5: the documents' own assessments of an element (coded neutral, never evidence). (name, tie-break)
+PUBLISHED_VARIANTS = [
+    ("S1 report-only: published assessments listed and compared, verdict unchanged (= S1)", False),
+    ("S8 = S1 + published tie-break (one step away, score within 0.10 of the cut-off between the two; "
+     "no interviews, no disagreeing sources, never insufficient_evidence)", True),
+]
 SELECTION_RULE = ("highest oracle LOCO agreement; ties broken by the predicted-path agreement, then by fewer "
                   "rules (the earlier row)")
 
@@ -120,13 +132,29 @@ def evidence_purity(oof: dict, train_examples) -> dict[str, tuple[float, float]]
     return out
 
 
-def _judge(t, bal, el) -> str:
-    return t.status(*bal[:3], el, bal[3] if len(bal) > 3 else None)[0]
+def _judge(t, bal, el, published=None, changed=None, label="") -> str:
+    status, score, rule = t.judge(*bal[:3], el, bal[3] if len(bal) > 3 else None)
+    tie = t.tie_break(status, score, el, rule, tiebreak_value(published or []))
+    if tie and changed is not None:
+        changed.append(f"{label} {status}→{tie} (score {score:+.2f})")
+    return tie or status
 
 
-def session_variant(folds, gold_all, gold_v, ex, cases, prior_floor, rules, per_element):
+def gold_assessments(ex) -> dict[tuple[str, str], list]:
+    """(case, element) -> the published assessments in the gold passages (their text, section and gold case)."""
+    passages = [Passage(doc=e.doc, page=1, start=e.start, end=e.start + len(e.text), text=e.text, case=e.case,
+                        section=e.section) for e in ex if e.start is not None]
+    docs = {e.doc: Document(doc=e.doc, source=e.doc, case=doc_case(e.doc), type=e.doc_type or "other") for e in ex}
+    out: dict[tuple[str, str], list] = {}
+    for a in find_assessments(passages, docs):
+        out.setdefault((a.case, a.element), []).append(a)
+    return out
+
+
+def session_variant(folds, gold_all, gold_v, ex, cases, prior_floor, rules, per_element, published=None):
+    """`published`: (case, element) -> assessments; given, the tie-break rule is on."""
     groups = [doc_case(e.doc) for e in ex]
-    out = {"oracle": [0, []], "predicted": [0, []]}
+    out = {"oracle": [0, []], "predicted": [0, []], "changed": {"oracle": [], "predicted": []}}
     for case, fold in folds.items():
         train_cases = [c for c in gold_v if c != case]
         cells = {(c, el): gold_v[c][el] for c in train_cases for el in ELEMENTS}
@@ -142,6 +170,7 @@ def session_variant(folds, gold_all, gold_v, ex, cases, prior_floor, rules, per_
             extra = {"always": True, "step": 0.01} if per_element == "always" else {}
             t = fit_element_thresholds(bal, cells, prior_floor=prior_floor, codebook_rules=rules, **extra)
         t.confusion = fold["confusion"]
+        t.published_tiebreak = published is not None
         te = [e for e, g in zip(ex, groups) if g == case]
         purity = evidence_purity(fold["oof"], [e for e, g in zip(ex, groups) if g != case]) \
             if per_element == "purity" else {}
@@ -153,7 +182,9 @@ def session_variant(folds, gold_all, gold_v, ex, cases, prior_floor, rules, per_
         held_oracle = balance_rows(gold_all, [case], "hard")
         for path, held in (("oracle", held_oracle), ("predicted", held_pred)):
             for el in ELEMENTS:
-                status = _judge(t_pred if t_pred and path == "predicted" else t, held[(case, el)], el)
+                status = _judge(t_pred if t_pred and path == "predicted" else t, held[(case, el)], el,
+                                (published or {}).get((case, el)), out["changed"][path],
+                                f"{case[:8]}/{el[:5]} (gold {gold_v[case][el]})")
                 if status == gold_v[case][el]:
                     out[path][0] += 1
                 else:
@@ -201,8 +232,36 @@ def main() -> None:
               "Features explored descriptively on the gold passages and not implemented (they did not separate the "
               "missed cells; evaluation/verdict_misses.md): recency by document date, share of obstacles that end a "
               "cooperation (staff_turnover, budget, no_follow_up), 'stopped' cues in obstacle passages, named sides "
-              "of obstacles, number of documents with positive evidence for not_fulfilled.", "",
-              "## Earlier variants (sessions 1-2; predicted path only, no codebook rules, smallest floor on ties)", "",
+              "of obstacles, number of documents with positive evidence for not_fulfilled."]
+    published = gold_assessments(ex)
+    lines += ["", "## Variants of session 5 (published assessments)", "",
+              "Sentences in which a case's own documents state a verdict on an element (\"elemen komitmen dinilai "
+              "tidak terpenuhi\"), found by `pipeline.aggregate.assessments.find_assessments` in the gold passages. "
+              "The codebook codes them neutral, so they never weigh in the score. S8's rule was written in "
+              "pipeline/aggregate/verdicts.py before this run; these rows are not part of the selection above.", "",
+              "| cell | gold | published (sources) | published = gold |", "|---|---|---|---|"]
+    agree = 0
+    for (case, el), found in sorted(published.items()):
+        values = sorted({a.value for a in found})
+        value = values[0] if len(values) == 1 else "mixed: " + ", ".join(values)
+        agree += value == gold_v[case][el]
+        docs = ", ".join(sorted({f"{a.doc.split('/')[-1]} ({a.doc_type})" for a in found}))
+        lines.append(f"| {case}/{el} | {gold_v[case][el]} | {value} ({len(found)} sentences: {docs}) | "
+                     f"{'yes' if value == gold_v[case][el] else 'no'} |")
+    lines += ["", f"Cells with a published assessment: {len(published)} of 30; the published value equals "
+              f"annotations/verdicts.toml in {agree} of them (\"paper = gold\" share {agree}/{len(published)}). The corpus "
+              "is invented: its papers and its gold verdicts were written from the same case profiles, so a high "
+              "share here says nothing about how often real papers agree with a careful reading of the evidence, "
+              "and what S8 gains below is an upper bound (the rule can only move a cell to what the paper says).", "",
+              "| variant | oracle | predicted (proxy) | oracle cells wrong | predicted cells wrong | cells the rule changed |",
+              "|---|---|---|---|---|---|"]
+    for name, tiebreak in PUBLISHED_VARIANTS:
+        r = session_variant(folds, gold_all, gold_v, ex, cases, True, False, False, published if tiebreak else None)
+        moved = "; ".join(f"{path}: {c}" for path in ("oracle", "predicted") for c in r["changed"][path]) or "none"
+        lines.append(f"| {name} | {r['oracle'][0] / 30:.3f} | {r['predicted'][0] / 30:.3f} | "
+                     f"{'; '.join(r['oracle'][1])} | {'; '.join(r['predicted'][1])} | {moved} |")
+        print(lines[-1], flush=True)
+    lines += ["", "## Earlier variants (sessions 1-2; predicted path only, no codebook rules, smallest floor on ties)", "",
               "| evidence weighting | fit on | cut-offs | agreement | cells wrong |", "|---|---|---|---|---|"]
     variants = [(m, f, "shared") for m in ("hard", "soft") for f in ("gold", "predicted")]
     variants += [(m, "predicted", "per element") for m in ("hard", "soft")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,16 @@ WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="Proces
 DaskOpt = Annotated[str | None, typer.Option("--dask-address", help="Send the document tasks to this Dask scheduler, e.g. tcp://host:8786 (needs the dask extra; env SISTERCITY_DASK_ADDRESS).")]
 InboxArg = Annotated[str | None, typer.Argument(help="Folder of case folders, or an fsspec URL such as s3://bucket/inbox (default: the bundled demo corpus).")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the reports' fixed texts: id or en (env SISTERCITY_LANG; default id).")]
+TiebreakOpt = Annotated[bool, typer.Option(
+    "--published-tiebreak",
+    help="Let a case document's own stated verdict on an element decide when the evidence score lies within 0.10 "
+         "of a cut-off (env SISTERCITY_PUBLISHED_TIEBREAK=1; off by default; README 'How the verdict is reached').")]
+
+
+def _published_tiebreak(on: bool) -> None:
+    """--published-tiebreak sets SISTERCITY_PUBLISHED_TIEBREAK for this process and the ones it starts."""
+    if on:
+        os.environ["SISTERCITY_PUBLISHED_TIEBREAK"] = "1"
 
 
 def _report_lang(lang: str | None) -> str | None:
@@ -89,6 +100,7 @@ def run(
     max_mb: MaxMbOpt = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Fail scanned pages instead of running OCR.")] = False,
     lang: LangOpt = None,
+    published_tiebreak: TiebreakOpt = False,
     workers: WorkersOpt = None,
     dask_address: DaskOpt = None,
     verbose: VerboseOpt = False,
@@ -96,6 +108,7 @@ def run(
     """The main job: process new and changed documents under INBOX into the store, then write reports."""
     _logging(verbose)
     lang = _report_lang(lang)
+    _published_tiebreak(published_tiebreak)
     from pipeline.classify.model import ModelNotFound
     from pipeline.ingest.cases import CaseFileError
     from pipeline.ingest.discover import InboxError
@@ -134,11 +147,13 @@ def analyze(
     model: ModelOpt = None,
     max_mb: MaxMbOpt = None,
     lang: LangOpt = None,
+    published_tiebreak: TiebreakOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """One-shot analysis of loose files, with no store and no server."""
     _logging(verbose)
     lang = _report_lang(lang)
+    _published_tiebreak(published_tiebreak)
     from pipeline.ingest.cases import adhoc_case, load_case
     from pipeline.ingest.discover import discover
     from pipeline.process import analyze_files, load_models
@@ -225,7 +240,6 @@ def serve(
     verbose: VerboseOpt = False,
 ) -> None:
     """Run the main job on a schedule. Uses PREFECT_API_URL's server, or starts and supervises a local one."""
-    import os
 
     _logging(verbose)
     lang = _report_lang(lang)
@@ -320,6 +334,7 @@ def compare(
     fmt: Annotated[list[str] | None, typer.Option("--format", help="html, md, json or csv; repeat for several (default: html).")] = None,
     inbox: Annotated[Path | None, typer.Option("--inbox", help="Inbox whose case.toml files name each case's cities (env SISTERCITY_INBOX).")] = None,
     lang: LangOpt = None,
+    published_tiebreak: TiebreakOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Cross-case comparison from the store: cases x elements, obstacle frequencies, shared patterns, timelines, gaps."""
@@ -327,6 +342,7 @@ def compare(
     from pipeline.report.build import FORMATS, compare_from_store
 
     lang = _report_lang(lang)
+    _published_tiebreak(published_tiebreak)
     formats = tuple(fmt or ["html"])
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -484,7 +500,6 @@ def review_add_user(
     db: DbOpt = None,
 ) -> None:
     """Create a reviewer account. The password comes from SISTERCITY_REVIEW_PASSWORD or a prompt."""
-    import os
 
     password = os.environ.get("SISTERCITY_REVIEW_PASSWORD") or typer.prompt(
         f"password for {name}", hide_input=True, confirmation_prompt=True)

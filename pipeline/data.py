@@ -145,6 +145,32 @@ class Verdict:
     # set when a reviewer overrode the aggregator (pipeline/aggregate/overrides.py): reviewer, reason, time
     # and the status it replaced
     override: dict[str, Any] | None = None
+    # the status the evidence alone gives (before a published assessment breaks a near tie,
+    # `Thresholds.published_tiebreak`); equal to `status` otherwise
+    evidence_status: str | None = None
+    # explicit assessments of this element in the case's documents (pipeline/aggregate/assessments.py), the
+    # value they agree on ("mixed" when they do not) and how it relates to `evidence_status`
+    assessments: list[Assessment] = field(default_factory=list)
+    published_assessment: str | None = None
+    published_agreement: str | None = None
+
+
+@dataclass(slots=True)
+class Assessment:
+    """A sentence of a document that states its own verdict on an element ("elemen komitmen dinilai
+    tidak terpenuhi"): coded neutral as a passage, shown next to the tool's verdict."""
+
+    case: str | None
+    element: str
+    value: str  # one of VERDICTS
+    doc: str
+    page: int
+    start: int
+    end: int
+    quote: str  # the whole sentence: document.text[start:end]
+    passage: str  # key of the passage that contains it
+    source: str | None = None
+    doc_type: str | None = None
 
 
 @dataclass(slots=True)

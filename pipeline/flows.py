@@ -52,6 +52,7 @@ from pipeline.process import (  # noqa: E402
     StageTimer,
     ingest_into_store,
     load_models,
+    published_tiebreak,
     report_from_store,
     unchanged_in_store,
 )
@@ -218,7 +219,7 @@ REPORT_INPUTS = ".sistercity-inputs.json"
 def report_inputs(store: Store, models: dict, settings: Settings, cases) -> str:
     """A fingerprint of everything the reports are made of: every table of the store except the
     bookkeeping ones (row count and latest change: documents, their removal, reviewers' work), the
-    cases, the models, the language and the software version. Cheap: no document is loaded."""
+    cases, the models, the language, the published tie-break setting and the software version. Cheap: no document is loaded."""
     import hashlib
     import json
 
@@ -227,7 +228,8 @@ def report_inputs(store: Store, models: dict, settings: Settings, cases) -> str:
     from pipeline import __version__
     from pipeline.store.db import Base, DocumentRow
 
-    parts: list = [__version__, models, settings.lang, str(settings.inbox), [repr(c) for c in cases]]
+    parts: list = [__version__, models, settings.lang, str(settings.inbox), [repr(c) for c in cases],
+                   published_tiebreak()]
     with store.reading() as s:
         for name, table in sorted(Base.metadata.tables.items()):
             if name in {"runs", "claims", "review_sessions"}:

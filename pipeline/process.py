@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -117,7 +118,14 @@ def shipped_thresholds(models: Iterable[str | None]) -> Thresholds:
     """The shipped cut-offs, adjusted for the stance confusion of the classifier that labelled the most
     documents (`models`: one entry per document, in the store's order; ties go to the first seen)."""
     used = Counter(m for m in models if m)
-    return Thresholds(confusion=shipped_confusion(version=used.most_common(1)[0][0] if used else None))
+    return Thresholds(confusion=shipped_confusion(version=used.most_common(1)[0][0] if used else None),
+                      published_tiebreak=published_tiebreak())
+
+
+def published_tiebreak() -> bool:
+    """SISTERCITY_PUBLISHED_TIEBREAK (set by --published-tiebreak): a case document's own stated verdict
+    decides a near tie (`Thresholds.published_tiebreak`). Off unless set to 1/true/yes/on."""
+    return os.environ.get("SISTERCITY_PUBLISHED_TIEBREAK", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def aggregate_stage(documents: list[Document], case_slugs: Iterable[str], thresholds: Thresholds | None = None,

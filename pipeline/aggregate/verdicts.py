@@ -17,6 +17,30 @@ requires it (commitment, reciprocity)". A verdict the score would call fulfilled
 becomes partial when its supporting evidence comes from a single document, or
 when the supporting passages that name a city all name the same one; the
 summary then says so and cites those passages.
+
+Published assessments (pipeline/aggregate/assessments.py): sentences in which a case's own documents
+state a verdict on an element ("elemen komitmen dinilai tidak terpenuhi"). The codebook codes them
+neutral, so they never weigh in the score; every verdict lists them, with the value they agree on
+(`published_assessment`, "mixed" when they disagree) and how it relates to the evidence-based status
+(`published_agreement`: agrees / one_step / conflict / differs / sources_disagree), in its notes and in
+a summary sentence that quotes and cites them.
+
+With `Thresholds(published_tiebreak=True)` (off by default) they may also break a near tie. The rule,
+fixed before it was measured (evaluation/verdict_experiments.py, variant S8):
+- the assessments that count are those of the cell from any document type except interview
+  transcripts (an informant's opinion is not a published judgement); if they give more than one
+  value among themselves, nothing changes;
+- the published value must be one ordinal step from the evidence-based status
+  (not_fulfilled < partial < fulfilled), and the evidence score must lie within `tiebreak_margin`
+  (0.10) of the cut-off between the two (the element's fulfilled cut-off for partial/fulfilled, its
+  not_fulfilled cut-off for not_fulfilled/partial); then the verdict takes the published value, and its
+  notes and summary say why and cite the assessment;
+- two steps apart never overrides (reported as a conflict);
+- insufficient_evidence is off the ordinal scale: when the evidence floor is not reached the verdict
+  stays insufficient_evidence (a bare published verdict is not evidence, codebook R18 c), and a
+  published "cannot be assessed" never moves an evidence-based verdict (both reported as "differs");
+- a status set by a codebook rule (one_document, one_side) is not moved.
+`evidence_status` keeps the status from the evidence alone.
 """
 
 from __future__ import annotations
@@ -28,7 +52,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipeline.aggregate.adjust import adjusted_balance
-from pipeline.data import ELEMENTS, Document, Evidence, ObstacleFinding, Passage, SummarySentence, Verdict
+from pipeline.aggregate.assessments import ORDINAL, agreement, consensus, find_assessments
+from pipeline.data import (
+    ELEMENTS,
+    Assessment,
+    Document,
+    Evidence,
+    ObstacleFinding,
+    Passage,
+    SummarySentence,
+    Verdict,
+)
 from pipeline.ingest.cases import Case
 
 SIDED_ELEMENTS = ("commitment", "reciprocity")  # elements the codebook wants shown from both sides
@@ -56,6 +90,9 @@ class Thresholds:
 
     # the codebook's two conditions on `fulfilled` beyond the balance (see the module docstring)
     codebook_rules: bool = False
+    # a published assessment one step away decides a near tie (see the module docstring); off by default
+    published_tiebreak: bool = False
+    tiebreak_margin: float = 0.10
 
     def status(self, pos: float, neg: float, n: int, element: str | None = None,
                profile: dict | None = None) -> tuple[str, float]:
@@ -77,6 +114,22 @@ class Thresholds:
         if score <= lo:
             return "not_fulfilled", score, None
         return "partial", score, None
+
+    def tie_break(self, status: str, score: float, element: str | None, rule: str | None,
+                  published: str | None) -> str | None:
+        """The published value that replaces `status` under the tie-break rule (module docstring), or None.
+        `published`: the value the counted assessments agree on ("mixed" or None: no change)."""
+        if not self.published_tiebreak or rule or published not in ORDINAL or status not in ORDINAL:
+            return None
+        if abs(ORDINAL[published] - ORDINAL[status]) != 1:
+            return None
+        return published if abs(score - self.cut_between(status, published, element)) <= self.tiebreak_margin + 1e-9 \
+            else None
+
+    def cut_between(self, a: str, b: str, element: str | None) -> float:
+        """The score cut-off between two adjacent values of not_fulfilled < partial < fulfilled."""
+        hi, lo = self.per_element.get(element, (self.fulfilled, self.not_fulfilled))
+        return hi if {a, b} == {"partial", "fulfilled"} else lo
 
     @staticmethod
     def fulfilled_blocked_by(element: str | None, profile: dict | None) -> str | None:
@@ -237,9 +290,21 @@ def side_of(text: str, case: Case | None) -> str | None:
     return "both" if len(named) > 1 else named.pop()
 
 
+TIEBREAK_EXCLUDED = ("interview",)  # document types whose assessments never break a tie
+
+
+def tiebreak_value(assessments: list[Assessment]) -> str | None:
+    """What the assessments that count for the tie-break agree on ("mixed" when they do not), or None."""
+    return consensus([a for a in assessments if a.doc_type not in TIEBREAK_EXCLUDED])
+
+
 def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Document],
-           thresholds: Thresholds | None = None, *, case_info: Case | None = None, lang: str = "id") -> Verdict:
+           thresholds: Thresholds | None = None, *, case_info: Case | None = None, lang: str = "id",
+           assessments: list[Assessment] | None = None) -> Verdict:
+    """The verdict on one cell. `assessments`: the case's published assessments (any element; those of
+    `element` are used), from `find_assessments`."""
     t = thresholds or Thresholds()
+    found = [a for a in assessments or [] if a.element == element and a.case in (case, None)]
     evidence: list[Evidence] = []
     for p in passages:
         if p.case != case or element not in p.elements or p.stance not in {"positive", "obstacle"}:
@@ -258,10 +323,16 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
         pos = sum(e.weight for e in evidence if e.stance == "positive")
         neg = sum(e.weight for e in evidence if e.stance == "obstacle")
     status, score, rule = t.judge(pos, neg, len(evidence), element, evidence_profile(evidence))
+    evidence_status = status
+    tie = t.tie_break(status, score, element, rule, tiebreak_value(found))
+    if tie:
+        status = tie
     evidence.sort(key=lambda e: -e.weight)
     obstacles = _obstacles(case, element, passages, evidence)
     verdict = Verdict(case=case, element=element, status=status, score=round(score, 4), evidence=evidence,
-                      obstacles=obstacles)
+                      obstacles=obstacles, evidence_status=evidence_status, assessments=found,
+                      published_assessment=consensus(found))
+    verdict.published_agreement = agreement(verdict.published_assessment, evidence_status)
     if rule:
         verdict.notes.append(RULE_NOTES[rule])
     if status == "insufficient_evidence" and evidence:
@@ -276,9 +347,21 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
     sides = {e.side for e in evidence if e.side in {"local", "partner"}}
     if element in {"commitment", "reciprocity"} and len(sides) == 1 and case_info is not None:
         verdict.notes.append(f"the evidence that names a city names only the {sides.pop()} side")
-    verdict.sentences = summarize(verdict, case_info, lang, rule)
+    if found:
+        verdict.notes.append(published_note(verdict, t, tie))
+    verdict.sentences = summarize(verdict, case_info, lang, rule, t if tie else None)
     verdict.summary = " ".join(s.text for s in verdict.sentences)
     return verdict
+
+
+def published_note(v: Verdict, t: Thresholds, tie: str | None) -> str:
+    where = "; ".join(dict.fromkeys(f"{a.source or a.doc}, hlm. {a.page}" for a in v.assessments))
+    head = f"published assessment ({where}): {v.published_assessment}; the evidence gives {v.evidence_status}"
+    if tie:
+        cut = t.cut_between(v.evidence_status, tie, v.element)
+        return (f"{head}, with the score {v.score:+.2f} within {t.tiebreak_margin:g} of the cut-off {cut:+.2f} "
+                f"between the two, so the published value breaks the tie: {tie}")
+    return f"{head} ({v.published_agreement})"
 
 
 def evidence_profile(evidence: list[Evidence]) -> dict:
@@ -320,6 +403,9 @@ TEXTS = {
         "sides": "Bukti yang menyebut pelaku: {local} bagian tentang {local_city}, {partner} bagian tentang {partner_city}",
         "one_document": "Skornya mencapai \u201cterpenuhi\u201d, tetapi semua bukti pendukung berasal dari satu dokumen; buku kode meminta bukti dari lebih dari satu dokumen atau peristiwa, jadi elemen ini dinilai terpenuhi sebagian",
         "one_side": "Skornya mencapai \u201cterpenuhi\u201d, tetapi bukti pendukung yang menyebut kota hanya menyebut {city}; buku kode meminta elemen ini terlihat dari kedua pihak, jadi elemen ini dinilai terpenuhi sebagian",
+        "published": "Penilaian yang dinyatakan sebuah {kind}: {value}, \u201c{quote}\u201d",
+        "published_vs": "Bukti dalam dokumen-dokumen memberi {status} (skor {score:+.2f}), {relation}",
+        "tiebreak": "Skor bukti ({score:+.2f}) hanya berjarak {gap:.2f} dari batas antara {a} dan {b} (paling jauh {margin:g}), dan penilaian yang dinyatakan dokumen adalah {b}, jadi elemen ini dinilai {b}",
         "cite": "hlm.",
     },
     "en": {
@@ -330,6 +416,9 @@ TEXTS = {
         "sides": "Evidence naming who acted: {local} passages about {local_city}, {partner} about {partner_city}",
         "one_document": "The score reaches \u201cfulfilled\u201d, but all supporting evidence comes from one document; the codebook asks for more than one document or occasion, so the element is rated partly fulfilled",
         "one_side": "The score reaches \u201cfulfilled\u201d, but the supporting passages that name a city name only {city}; the codebook asks this element to be shown from both sides, so it is rated partly fulfilled",
+        "published": "Assessment stated in a {kind}: {value}, \u201c{quote}\u201d",
+        "published_vs": "The evidence in the documents gives {status} (score {score:+.2f}), {relation}",
+        "tiebreak": "The evidence score ({score:+.2f}) lies only {gap:.2f} from the cut-off between {a} and {b} (at most {margin:g}), and the documents' own assessment is {b}, so the element is rated {b}",
         "cite": "hlm.",
     },
 }
@@ -339,14 +428,19 @@ STATUS_EN = {"fulfilled": "fulfilled", "partial": "partly fulfilled", "not_fulfi
              "insufficient_evidence": "insufficient evidence"}
 
 
-def summarize(v: Verdict, case_info: Case | None = None, lang: str = "id", rule: str | None = None) -> list[SummarySentence]:
+def summarize(v: Verdict, case_info: Case | None = None, lang: str = "id", rule: str | None = None,
+              tiebreak: Thresholds | None = None) -> list[SummarySentence]:
     """Summary sentences (Indonesian, or English with lang="en"); each cites the passages
     behind it and quotes them exactly. `rule` = the codebook rule that kept the verdict from
-    `fulfilled` (Thresholds.judge), explained in a sentence citing the supporting passages."""
-    if not v.evidence:
-        return []
+    `fulfilled` (Thresholds.judge), explained in a sentence citing the supporting passages; then the
+    published assessments (`published_sentences`; `tiebreak`: the thresholds whose tie-break set the status)."""
     if lang not in TEXTS:
         raise ValueError(f"lang must be one of {sorted(TEXTS)}, got {lang!r}")
+    out = evidence_sentences(v, case_info, lang, rule) if v.evidence else []
+    return out + published_sentences(v, lang, tiebreak)
+
+
+def evidence_sentences(v: Verdict, case_info: Case | None, lang: str, rule: str | None) -> list[SummarySentence]:
     tx = TEXTS[lang]
     label = (ELEMENT_LABEL_ID if lang == "id" else ELEMENT_LABEL_EN)[v.element]
     status = (STATUS_ID if lang == "id" else STATUS_EN)[v.status]
@@ -375,6 +469,56 @@ def summarize(v: Verdict, case_info: Case | None = None, lang: str = "id", rule:
     return out
 
 
+def assessment_evidence(a: Assessment) -> Evidence:
+    """An assessment as a citable span (stance "published": not evidence, never weighed)."""
+    return Evidence(doc=a.doc, page=a.page, start=a.start, end=a.end, quote=a.quote, stance="published",
+                    source=a.source, doc_type=a.doc_type)
+
+
+def published_sentences(v: Verdict, lang: str, tiebreak: Thresholds | None = None) -> list[SummarySentence]:
+    """One sentence per published assessment (its value, quoted and cited), then how they relate to the
+    evidence-based status, citing them; and when they broke a tie, why."""
+    if not v.assessments:
+        return []
+    tx = TEXTS[lang]
+    statuses = STATUS_ID if lang == "id" else STATUS_EN
+    kinds = PUBLISHED_KIND[lang]
+    out, cites = [], []
+    for a in v.assessments:
+        ev = assessment_evidence(a)
+        cites.append(ev)
+        out.append(_sentence(tx["published"].format(kind=kinds.get(a.doc_type, kinds["other"]), value=statuses[a.value],
+                                                    quote=a.quote), [ev]))
+    unique = list({(e.doc, e.start, e.end): e for e in cites}.values())
+    relation = PUBLISHED_RELATION[lang].get(v.published_agreement or "", "")
+    evidence_status = v.evidence_status or v.status
+    out.append(_sentence(tx["published_vs"].format(status=statuses[evidence_status], score=v.score, relation=relation),
+                         unique[:3]))
+    if tiebreak is not None and v.status != evidence_status:
+        cut = tiebreak.cut_between(evidence_status, v.status, v.element)
+        out.append(_sentence(tx["tiebreak"].format(score=v.score, gap=abs(v.score - cut), a=statuses[evidence_status],
+                                                   b=statuses[v.status], margin=tiebreak.tiebreak_margin), unique[:3]))
+    return out
+
+
+PUBLISHED_KIND = {
+    "id": {"paper": "makalah/tesis", "news": "berita", "visit_report": "laporan kunjungan", "minutes": "notulen rapat",
+           "interview": "transkrip wawancara", "mou": "naskah perjanjian", "other": "dokumen"},
+    "en": {"paper": "paper/thesis", "news": "news item", "visit_report": "visit report", "minutes": "meeting minutes",
+           "interview": "interview transcript", "mou": "agreement text", "other": "document"},
+}
+PUBLISHED_RELATION = {
+    "id": {"agrees": "sejalan dengan penilaian itu", "one_step": "berbeda satu tingkat dari penilaian itu",
+           "conflict": "bertentangan dengan penilaian itu (berbeda dua tingkat)",
+           "differs": "tidak dapat dibandingkan langsung, karena salah satunya menyatakan bukti belum cukup",
+           "sources_disagree": "sementara dokumen-dokumen itu sendiri tidak sepakat"},
+    "en": {"agrees": "in agreement with that assessment", "one_step": "one step away from that assessment",
+           "conflict": "in conflict with that assessment (two steps apart)",
+           "differs": "not directly comparable, as one of them says the evidence is insufficient",
+           "sources_disagree": "while the documents themselves disagree"},
+}
+
+
 def _city_name(case_info: Case | None, side: str) -> str | None:
     city = None if case_info is None else (case_info.local if side == "local" else case_info.partner)
     return city.name if city is not None else None
@@ -388,5 +532,12 @@ def aggregate(cases: list[str], passages: list[Passage], docs: dict[str, Documen
               thresholds: Thresholds | None = None, *, case_info: dict[str, Case] | None = None,
               lang: str = "id") -> dict[str, dict[str, Verdict]]:
     info = case_info or {}
-    return {case: {el: decide(case, el, passages, docs, thresholds, case_info=info.get(case), lang=lang)
-                   for el in ELEMENTS} for case in cases}
+    by_case: dict[str, list[Passage]] = defaultdict(list)
+    for p in passages:
+        by_case[p.case].append(p)
+    out = {}
+    for case in cases:
+        found = find_assessments(by_case.get(case, []), docs)
+        out[case] = {el: decide(case, el, passages, docs, thresholds, case_info=info.get(case), lang=lang,
+                                assessments=found) for el in ELEMENTS}
+    return out

@@ -64,7 +64,7 @@ def write_reports(out_dir: Path, documents: list[Document], verdicts: dict[str, 
                   timelines: dict[str, list[TimelineEvent]] | None = None,
                   appendix: Iterable[str] | None = None) -> dict[str, Path]:
     """Write the chosen formats into out_dir: md (report.md), html (report.html), json (timeline, gaps,
-    comparison) and csv (verdicts, evidence, obstacles, timeline, gaps). Returns name -> path.
+    comparison) and csv (verdicts, evidence, obstacles, timeline, gaps, published). Returns name -> path.
     `documents` hold their full text, unless the caller streams from a store: then they are light
     (`stream.light_document`), `timelines` come gathered document by document and `appendix` yields the
     HTML appendix one loaded document at a time."""

@@ -27,6 +27,7 @@ from pipeline.report.texts import (
     MISSING_HINT,
     SIDE,
     STATUS,
+    published_items,
     resolve_lang,
     texts,
 )
@@ -53,6 +54,7 @@ table{border-collapse:collapse;margin:8px 0;font-size:14px}td,th{border:1px soli
 .quote{font-style:italic}.muted{color:#666;font-size:13px}
 .page{white-space:pre-wrap;font-family:Georgia,serif;font-size:14px;border:1px solid #ddd;padding:10px 14px;background:#fafafa}
 mark.positive{background:#c7e9c0}mark.obstacle{background:#fcbba1}mark.event{background:#c6dbef}
+mark.published{background:#dadaeb}
 span.qa:target+mark{outline:3px solid #222}
 nav a{margin-right:12px}details{margin:6px 0}li{margin:3px 0}
 """
@@ -236,6 +238,20 @@ def verdict_html(case: str, v: Verdict, lang: str) -> str:
     return "".join(parts)
 
 
+def published_html(by_el: dict[str, Verdict], lang: str) -> str:
+    """Per element with a published assessment: its value against the evidence's, then each assessment quoted."""
+    t = texts(lang)
+    items = []
+    for v, label, published, evidence_status, relation, tie in published_items(by_el, lang):
+        quotes = "".join(f"<li>{_e(STATUS[lang][a.value])}: {quote_link(a, lang)}</li>" for a in v.assessments)
+        items.append(f'<li><a href="#{_id("v", v.case, v.element)}"><b>{_e(label)}</b></a>: {_e(t["published_doc"])} '
+                     f'{_e(published)}; {_e(t["published_evidence"])} {_e(evidence_status)} ({v.score:+.2f}): '
+                     f'<b>{_e(relation)}</b>{"; " + _e(tie) if tie else ""}<ul>{quotes}</ul></li>')
+    if not items:
+        return f"<p class='muted'>{_e(t['published_none'])}</p>"
+    return f"<p class='muted'>{_e(t['published_note'])}</p><ul class='published'>" + "".join(items) + "</ul>"
+
+
 def timeline_table(case: str, events: list[TimelineEvent], lang: str) -> str:
     t = texts(lang)
     if not events:
@@ -302,6 +318,8 @@ def cited_spans(verdicts: dict[str, dict[str, Verdict]], timelines: dict[str, li
         for v in by_el.values():
             for ev in [*v.evidence, *(e for o in v.obstacles for e in o.evidence), *(e for s in v.sentences for e in s.cites)]:
                 spans.add((ev.doc, ev.page, ev.start, ev.end, ev.stance))
+            for a in v.assessments:
+                spans.add((a.doc, a.page, a.start, a.end, "published"))
     for events in timelines.values():
         for ev in events:
             for s in ev.sources:
@@ -412,6 +430,7 @@ def render_parts(verdicts: dict[str, dict[str, Verdict]], documents: list[Docume
         body.append(timeline_svg(case, events, lang) + timeline_table(case, events, lang))
         body.append(f"<h3>{_e(t['verdicts'])}</h3>")
         body += [verdict_html(case, verdicts[case][el], lang) for el in ELEMENTS if el in verdicts[case]]
+        body.append(f"<h3>{_e(t['published'])}</h3>" + published_html(verdicts[case], lang))
         if case in gaps:
             body.append(f"<h3>{_e(t['gaps'])}</h3>" + gaps_html(gaps[case], lang))
         docs = [d for d in documents if d.case == case]

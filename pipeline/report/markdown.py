@@ -16,6 +16,7 @@ from pipeline.report.texts import (
     MISSING_HINT,
     SIDE,
     STATUS,
+    published_items,
     resolve_lang,
     texts,
 )
@@ -96,6 +97,18 @@ def gap_lines(g: CaseGaps, lang: str) -> list[str]:
     return lines
 
 
+def published_lines(by_el: dict[str, Verdict], lang: str) -> list[str]:
+    """Per element with a published assessment: its value against the evidence's, then each assessment quoted."""
+    t = texts(lang)
+    lines = [t["published_note"], ""]
+    for v, label, published, evidence_status, relation, tie in published_items(by_el, lang):
+        lines.append(f"- **{label}** ({v.element}): {t['published_doc']} {published}; {t['published_evidence']} "
+                     f"{evidence_status} ({v.score:+.2f}): {relation}" + (f"; {tie}" if tie else ""))
+        for a in v.assessments:  # quotes stay exactly as the document has them
+            lines.append(f"  - {STATUS[lang][a.value]}: \u201c{a.quote}\u201d [{_md(a.source or a.doc)}, {t['page']} {a.page}]")
+    return lines if len(lines) > 2 else [t["published_none"]]
+
+
 def override_line(o: dict, lang: str) -> str:
     """A reviewer's override, said as such: who, when, why, and what the aggregator had found."""
     t = texts(lang)
@@ -126,6 +139,7 @@ def render(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], t
                 lines += [f"- {t['notes'].lower()}: {note}"]
             for ob in v.obstacles[:5]:
                 lines += [f"- `{ob.code}` ({OBSTACLE_ID.get(ob.code, ob.code)}): {ob.count} {t['passages']}"]
+        lines += ["", f"### {t['published']}", ""] + published_lines(by_el, lang)
         if timelines is not None:
             lines += ["", f"### {t['timeline']}", ""] + timeline_lines(timelines.get(case, []), lang)
         if gaps is not None and case in gaps:

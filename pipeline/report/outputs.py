@@ -52,6 +52,12 @@ def _evidence(ev) -> dict:
             "weight": ev.weight, "source": ev.source, "doc_type": ev.doc_type, "side": ev.side}
 
 
+def assessment_record(a) -> dict:
+    """A published assessment (pipeline/aggregate/assessments.py): its value and exact quote, where it is."""
+    return {"value": a.value, "doc": a.doc, "page": a.page, "start": a.start, "end": a.end, "quote": a.quote,
+            "passage": a.passage, "source": a.source, "doc_type": a.doc_type}
+
+
 def verdicts_record(verdicts: dict[str, dict[str, Verdict]], meta: dict | None = None) -> dict:
     return {"contract": CONTRACT_VERSION, **(meta or {}),
             "cases": {slug: case_record(by_el) for slug, by_el in verdicts.items()}}
@@ -65,6 +71,11 @@ def case_record(by_el: dict[str, Verdict]) -> dict:
                  "obstacles": [{"code": o.code, "count": o.count, "evidence": [_evidence(e) for e in o.evidence]} for o in v.obstacles],
                  "notes": v.notes,
                  "sentences": [{"text": s.text, "cites": [_evidence(e) for e in s.cites]} for s in v.sentences],
+                 # the status from the evidence alone, and the documents' own assessments of the element
+                 "evidence_status": v.evidence_status or v.status,
+                 "published_assessment": v.published_assessment,
+                 "published_agreement": v.published_agreement,
+                 "published_sources": [assessment_record(a) for a in v.assessments],
                  **({"override": v.override} if v.override else {})}
         for el, v in by_el.items()}}
 

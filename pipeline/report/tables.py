@@ -2,9 +2,10 @@
 
 UTF-8, a header row, RFC 4180 quoting (quotes and newlines inside fields are
 quoted), one row per case x element (verdicts.csv), per evidence passage
-(evidence.csv), per obstacle (obstacles.csv), per event telling (timeline.csv)
-and per case x element gap (gaps.csv). Quotes are exact: text[start:end] of
-the document named by `doc`.
+(evidence.csv), per obstacle (obstacles.csv), per event telling (timeline.csv),
+per case x element gap (gaps.csv) and per verdict that a case's own document
+states on an element (published.csv). Quotes are exact: text[start:end] of the
+document named by `doc`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from pipeline.data import ELEMENTS, Verdict
 from pipeline.report.outputs import atomic_write
 
 VERDICT_COLUMNS = ("case", "element", "status", "score", "evidence", "positive", "obstacle", "documents",
-                   "top_obstacles", "notes", "summary", "override_by", "override_reason", "aggregator_status")
+                   "top_obstacles", "notes", "summary", "override_by", "override_reason", "aggregator_status",
+                   "evidence_status", "published_assessment", "published_agreement", "published_sources")
 EVIDENCE_COLUMNS = ("case", "element", "rank", "stance", "weight", "doc", "source", "doc_type", "page", "start", "end",
                     "quote")
 OBSTACLE_COLUMNS = ("case", "element", "code", "count", "case_passages")
 TIMELINE_COLUMNS = ("case", "event", "date", "start_date", "end_date", "kind", "label", "side", "place", "status",
                     "n_sources", "primary", "doc", "source", "doc_type", "page", "start", "end", "date_text", "quote")
+PUBLISHED_COLUMNS = ("case", "element", "value", "evidence_status", "status", "agreement", "doc", "source", "doc_type",
+                     "page", "start", "end", "passage", "quote")
 GAP_COLUMNS = ("case", "element", "status", "passages", "documents", "doc_types", "sides", "reasons", "missing_documents")
 
 
@@ -50,7 +54,11 @@ def verdict_rows(verdicts: dict[str, dict[str, Verdict]]):
                    "top_obstacles": ";".join(o.code for o in v.obstacles[:3]), "notes": "; ".join(v.notes),
                    "summary": v.summary, "override_by": v.override["reviewer"] if v.override else "",
                    "override_reason": v.override["reason"] if v.override else "",
-                   "aggregator_status": v.override["replaced_status"] if v.override else v.status}
+                   "aggregator_status": v.override["replaced_status"] if v.override else v.status,
+                   "evidence_status": v.evidence_status or v.status,
+                   "published_assessment": v.published_assessment or "",
+                   "published_agreement": v.published_agreement or "",
+                   "published_sources": "; ".join(dict.fromkeys(f"{a.source or a.doc} p. {a.page}" for a in v.assessments))}
 
 
 def evidence_rows(verdicts: dict[str, dict[str, Verdict]]):
@@ -89,13 +97,27 @@ def gap_rows(gaps: dict[str, CaseGaps]):
                    "reasons": ";".join(e.reasons), "missing_documents": ";".join(g.missing)}
 
 
+def published_rows(verdicts: dict[str, dict[str, Verdict]]):
+    """One row per published assessment (pipeline/aggregate/assessments.py) of a case x element, with the
+    evidence-based status it is compared with; quotes exact at (start, end) of `doc`."""
+    for case, by_el in sorted(verdicts.items()):
+        for el, v in by_el.items():
+            for a in v.assessments:
+                yield {"case": case, "element": el, "value": a.value, "evidence_status": v.evidence_status or v.status,
+                       "status": v.status, "agreement": v.published_agreement, "doc": a.doc, "source": a.source,
+                       "doc_type": a.doc_type, "page": a.page, "start": a.start, "end": a.end, "passage": a.passage,
+                       "quote": a.quote}
+
+
 def write_tables(out_dir: Path, verdicts: dict[str, dict[str, Verdict]], timelines: dict[str, list[TimelineEvent]],
                  gaps: dict[str, CaseGaps], comparison: dict) -> dict[str, Path]:
     out_dir = Path(out_dir)
-    paths = {n: out_dir / n for n in ("verdicts.csv", "evidence.csv", "obstacles.csv", "timeline.csv", "gaps.csv")}
+    paths = {n: out_dir / n for n in ("verdicts.csv", "evidence.csv", "obstacles.csv", "timeline.csv", "gaps.csv",
+                                      "published.csv")}
     _write(paths["verdicts.csv"], VERDICT_COLUMNS, verdict_rows(verdicts))
     _write(paths["evidence.csv"], EVIDENCE_COLUMNS, evidence_rows(verdicts))
     _write(paths["obstacles.csv"], OBSTACLE_COLUMNS, obstacle_rows(verdicts, comparison.get("obstacles", {})))
     _write(paths["timeline.csv"], TIMELINE_COLUMNS, timeline_rows(timelines))
     _write(paths["gaps.csv"], GAP_COLUMNS, gap_rows(gaps))
+    _write(paths["published.csv"], PUBLISHED_COLUMNS, published_rows(verdicts))
     return paths

@@ -63,6 +63,14 @@ _ID = {
     "cases_title": "Kasus",
     "reason": "alasan",
     "doc_types": "jenis dokumen",
+    "published": "Penilaian yang dinyatakan dokumen",
+    "published_note": ("Kalimat dalam dokumen kasus ini yang menyatakan penilaiannya sendiri atas suatu elemen. "
+                       "Buku kode mengodenya netral, jadi tidak dihitung sebagai bukti; di sini dibandingkan dengan "
+                       "putusan yang diberikan bukti."),
+    "published_doc": "dokumen",
+    "published_evidence": "bukti",
+    "published_tiebreak": "status diambil dari penilaian dokumen (pemecah skor yang nyaris seimbang)",
+    "published_none": "Tidak ada dokumen yang menyatakan penilaian atas elemen mana pun.",
 }
 _EN = {
     "title": "sistercity report",
@@ -117,6 +125,14 @@ _EN = {
     "cases_title": "Cases",
     "reason": "reason",
     "doc_types": "document types",
+    "published": "Published assessments",
+    "published_note": ("Sentences in this case's documents that state their own assessment of an element. The "
+                       "codebook codes them neutral, so they are not counted as evidence; here they are set beside "
+                       "the verdict the evidence gives."),
+    "published_doc": "document",
+    "published_evidence": "evidence",
+    "published_tiebreak": "status taken from the documents' assessment (near-tie break)",
+    "published_none": "No document states an assessment of any element.",
 }
 
 STATUS = {
@@ -130,6 +146,14 @@ ELEMENT = {
            "reciprocity": "Hubungan timbal balik", "outcomes": "Hasil nyata"},
     "en": {"commitment": "Commitment", "participation": "Participation", "understanding": "Shared understanding",
            "reciprocity": "Reciprocity", "outcomes": "Outcomes"},
+}
+AGREEMENT = {
+    "id": {"agrees": "sejalan", "one_step": "berbeda satu tingkat", "conflict": "bertentangan (dua tingkat)",
+           "differs": "tidak sebanding (bukti belum cukup di salah satu pihak)",
+           "sources_disagree": "dokumen tidak sepakat satu sama lain"},
+    "en": {"agrees": "agree", "one_step": "one step apart", "conflict": "conflict (two steps apart)",
+           "differs": "not comparable (insufficient evidence on one side)",
+           "sources_disagree": "the documents disagree among themselves"},
 }
 SIDE = {"id": {"local": "kota lokal", "partner": "kota mitra", "both": "kedua pihak", None: "-"},
         "en": {"local": "local city", "partner": "partner city", "both": "both sides", None: "-"}}
@@ -165,6 +189,23 @@ MISSING_HINT = {
            "interview": "interview the officer in charge at the cooperation office and an implementing agency",
            "minutes": "ask for minutes of coordination / working-group meetings"},
 }
+
+
+def published_items(by_el: dict, lang: str) -> list[tuple]:
+    """Per element with a published assessment (pipeline/aggregate/assessments.py), the wording of its
+    comparison line: (verdict, element label, published value, evidence status, agreement, tie-break note or "")."""
+    t = texts(lang)
+    out = []
+    for el in ELEMENT[lang]:
+        v = by_el.get(el)
+        if v is None or not v.assessments:
+            continue
+        evidence_status = v.evidence_status or v.status
+        published = STATUS[lang].get(v.published_assessment or "", AGREEMENT[lang]["sources_disagree"])
+        tie = t["published_tiebreak"] if v.status != evidence_status and not v.override else ""
+        out.append((v, ELEMENT[lang][el], published, STATUS[lang][evidence_status], AGREEMENT[lang][v.published_agreement],
+                    tie))
+    return out
 
 
 def resolve_lang(lang: str | None) -> str:

@@ -51,6 +51,12 @@ def check_outputs(out: Path) -> dict:
                 assert texts[ev["doc"]][ev["start"] : ev["end"]] == ev["quote"]
                 assert ev["stance"] in {"positive", "obstacle"}
             assert v["summary"] == " ".join(s["text"] for s in v["sentences"])
+            assert v["evidence_status"] in VERDICTS
+            assert v["published_agreement"] in {None, "agrees", "one_step", "conflict", "differs", "sources_disagree"}
+            assert (v["published_assessment"] is None) == (not v["published_sources"])
+            for a in v["published_sources"]:  # the documents' own assessments: exact quotes, each cited in the summary
+                assert texts[a["doc"]][a["start"]:a["end"]] == a["quote"] and a["value"] in VERDICTS
+                assert any(ev["start"] == a["start"] and ev["doc"] == a["doc"] for s in v["sentences"] for ev in s["cites"])
             for sentence in v["sentences"]:
                 assert sentence["cites"], f"uncited summary sentence: {sentence['text']!r}"
                 for ev in sentence["cites"]:

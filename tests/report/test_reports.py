@@ -62,6 +62,23 @@ def test_json_quotes_are_exact_and_sentences_cite(reports, texts):
                 assert texts[s["doc"]][s["start"]:s["end"]] == s["quote"]
 
 
+def test_published_assessments_are_reported_quoted_and_cited(reports, texts):
+    verdicts = json.loads((reports / "verdicts.json").read_text())["cases"]["karangsari-seokjin"]["elements"]
+    participation = verdicts["participation"]
+    assert participation["published_assessment"] == "partial"
+    assert "Elemen ini hanya terpenuhi sebagian." in [a["quote"] for a in participation["published_sources"]]
+    assert {verdicts[el]["published_assessment"] for el in ("commitment", "understanding", "reciprocity", "outcomes")} \
+        == {"fulfilled"}
+    cited = [s for s in participation["sentences"] if any(ev["stance"] == "published" for ev in s["cites"])]
+    assert any("\u201cElemen ini hanya terpenuhi sebagian.\u201d" in s["text"] for s in cited)
+    md = (reports / "report.md").read_text(encoding="utf-8")
+    assert "### Penilaian yang dinyatakan dokumen" in md and "\u201cElemen ini hanya terpenuhi sebagian.\u201d [" in md
+    rows = list(csv.DictReader((reports / "published.csv").open(encoding="utf-8", newline="")))
+    assert {(r["case"], r["element"]) for r in rows} >= {("karangsari-seokjin", el) for el in ELEMENTS}
+    for r in rows:
+        assert texts[r["doc"]][int(r["start"]):int(r["end"])] == r["quote"]
+
+
 def test_csv_quotes_are_exact(reports, texts):
     for name in ("evidence.csv", "timeline.csv"):
         rows = list(csv.DictReader((reports / name).open(encoding="utf-8", newline="")))
