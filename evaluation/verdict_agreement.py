@@ -43,6 +43,11 @@ def markdown(r: dict, tool_date: str | None) -> str:
         lines += [f"| tool (leave-one-case-out) vs gold | {r['tool_vs_gold']['agreement']:.3f} | {r['tool_vs_gold']['kappa']:.3f} |",
                   f"| tool (leave-one-case-out) vs coder B | {r['tool_vs_coder_b']['agreement']:.3f} | "
                   f"{r['tool_vs_coder_b']['kappa']:.3f} |"]
+    if "oracle_vs_gold" in r:
+        lines += [f"| aggregator on gold passage labels (oracle) vs gold | {r['oracle_vs_gold']['agreement']:.3f} | "
+                  f"{r['oracle_vs_gold']['kappa']:.3f} |",
+                  f"| aggregator on gold passage labels (oracle) vs coder B | {r['oracle_vs_coder_b']['agreement']:.3f} | "
+                  f"{r['oracle_vs_coder_b']['kappa']:.3f} |"]
     lines += ["", f"- Coder B vs gold, counting a cell as agreed when the gold is one of the two values B found defensible "
               f"on a cell B marked hard ({len(r['hard_cells'])} cells): {cb['agreement_counting_alternatives']:.3f}."]
     if "tool_agrees_with_either" in r:
@@ -50,10 +55,10 @@ def markdown(r: dict, tool_date: str | None) -> str:
                      f"(tool verdicts from evaluation/results.json, {tool_date}).")
     lines += ["- Per element, coder B vs gold: " + ", ".join(f"{k} {v:.2f}" for k, v in r["per_element"].items()) + ".",
               "", "## Cells where coder B and the gold differ", "",
-              "| cell | gold | coder B (alternative) | tool | coder B's reasons |", "|---|---|---|---|---|"]
+              "| cell | gold | coder B (alternative) | tool | oracle | coder B's reasons |", "|---|---|---|---|---|---|"]
     for d in r["disagreements"]:
         alt = f" ({d['coder_b_alt']})" if d["coder_b_alt"] else ""
-        lines.append(f"| {d['cell']} | {d['gold']} | {d['coder_b']}{alt} | {d.get('tool', '')} | "
+        lines.append(f"| {d['cell']} | {d['gold']} | {d['coder_b']}{alt} | {d.get('tool', '')} | {d.get('oracle', '')} | "
                      f"{d['why'].replace('|', '/')} |")
     return "\n".join(lines) + "\n"
 

@@ -41,4 +41,13 @@ def compare(gold: dict, coder_b: dict, tool: dict | None) -> dict:
         out["tool_vs_coder_b"] = {"agreement": round(sum(x == y for x, y in zip(b, t, strict=True)) / len(keys), 4),
                                   "kappa": round(kappa(b, t), 4)}
         out["tool_agrees_with_either"] = round(sum(x in {y, z} for x, y, z in zip(t, g, b, strict=True)) / len(keys), 4)
+        if all("oracle" in tool[c][e] for c, e in keys):  # the aggregator on the gold passage labels
+            o = [tool[c][e]["oracle"] for c, e in keys]
+            out["oracle_vs_gold"] = {"agreement": round(sum(x == y for x, y in zip(g, o, strict=True)) / len(keys), 4),
+                                     "kappa": round(kappa(g, o), 4)}
+            out["oracle_vs_coder_b"] = {"agreement": round(sum(x == y for x, y in zip(b, o, strict=True)) / len(keys), 4),
+                                        "kappa": round(kappa(b, o), 4)}
+            for d in out["disagreements"]:
+                c, e = d["cell"].split("/")
+                d["oracle"] = tool[c][e]["oracle"]
     return out

@@ -12,7 +12,7 @@ def test_agreement_kappa_and_alternatives_of_two_codings():
     gold = {"a": _case(commitment="fulfilled"), "b": _case(commitment="not_fulfilled")}
     coder_b = {"a": _case(commitment="fulfilled"),
                "b": {**_case(commitment="partial"), "commitment_alt": "not_fulfilled", "commitment_why": "worked, then stopped"}}
-    tool = {c: {el: {"predicted": "partial"} for el in ELEMENTS} for c in gold}
+    tool = {c: {el: {"predicted": "partial", "oracle": gold[c][el]} for el in ELEMENTS} for c in gold}
     r = compare(gold, coder_b, tool)
     assert r["cells"] == 10
     assert r["coder_b_vs_gold"]["agreement"] == 0.9
@@ -21,9 +21,11 @@ def test_agreement_kappa_and_alternatives_of_two_codings():
     assert r["coder_b_vs_gold"]["agreement_counting_alternatives"] == 1.0
     assert r["hard_cells"] == ["b/commitment"]
     assert r["disagreements"] == [{"cell": "b/commitment", "gold": "not_fulfilled", "coder_b": "partial",
-                                   "coder_b_alt": "not_fulfilled", "why": "worked, then stopped", "tool": "partial"}]
+                                   "coder_b_alt": "not_fulfilled", "why": "worked, then stopped", "tool": "partial",
+                                   "oracle": "not_fulfilled"}]
     assert r["tool_vs_gold"]["agreement"] == 0.8 and r["tool_vs_coder_b"]["agreement"] == 0.9
     assert r["tool_agrees_with_either"] == 0.9
+    assert r["oracle_vs_gold"] == {"agreement": 1.0, "kappa": 1.0} and r["oracle_vs_coder_b"]["agreement"] == 0.9
 
 
 def test_a_cell_the_second_coder_left_out_is_an_error():
