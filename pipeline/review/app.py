@@ -2,16 +2,16 @@
 
 `create_app(store_url)` builds it; `sistercity review serve` runs it with uvicorn.
 Pages: login, the queue, a passage, the cases and their verdicts, agreement, stale
-corrections and the audit log. Every POST form carries the session's CSRF token and is
-refused (403) without it; templates autoescape, so document text never becomes markup;
-the Content-Security-Policy lets only the page's own nonce'd script run.
+corrections, and for admins the audit log and the accounts. Every POST form carries the
+session's CSRF token and is refused (403) without it; templates autoescape, so document
+text never becomes markup; the Content-Security-Policy lets only the page's own nonce'd
+script run.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -32,7 +32,16 @@ from pipeline.review.corrections import (
     stale_reviews,
 )
 from pipeline.review.queue import STATUSES, build_queue, filter_queue, model_view
-from pipeline.review.store import InvalidLabels, Labels, ReviewStore, StaleEdit, text_sha
+from pipeline.review.store import (
+    ROLES,
+    InvalidLabels,
+    Labels,
+    LastAdmin,
+    LockedOut,
+    ReviewStore,
+    StaleEdit,
+    text_sha,
+)
 from pipeline.store.db import DocumentRow, Store
 
 log = logging.getLogger(__name__)
@@ -41,7 +50,10 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "sc_session"
 PRE_COOKIE = "sc_pre"
 PAGE_SIZE = 50
-MAX_FAILURES, LOCKOUT = 5, 15 * 60  # failed logins per name before a lock-out of LOCKOUT seconds
+# What the accounts page says after a change (the query string carries only the code and the reviewer id).
+ACCOUNT_DONE = {"added": "Added {name}.", "role": "{name} is now {role}.", "password": "New password set for {name}; "
+                "their sessions were ended.", "deactivated": "{name} is deactivated and logged out.",
+                "activated": "{name} is active again."}
 
 
 class LoginRequired(Exception):
@@ -93,7 +105,6 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
     templates = _templates()
     app = FastAPI(title="sistercity review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store, app.state.reviews = store, rs
-    failures: dict[str, list[float]] = defaultdict(list)
 
     def cases_info():
         from pipeline.report.build import known_cases
@@ -176,16 +187,12 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
         nonce = request.cookies.get(PRE_COOKIE)
         if not nonce or not auth.same(csrf, auth.csrf_for(nonce, rs.secret())):
             raise CsrfRefused
-        now = time.time()
-        recent = [t for t in failures[name] if now - t < LOCKOUT]
-        failures[name] = recent
-        if len(recent) >= MAX_FAILURES:
-            return login_form(request, next, f"Too many failed attempts for {name!r}: wait 15 minutes.")
-        user = rs.authenticate(name, password)
+        try:  # failed logins are counted in the store: shared by every process, kept over a restart
+            user = rs.login(name, password)
+        except LockedOut as exc:
+            return login_form(request, next, str(exc))
         if user is None:
-            failures[name].append(now)
             return login_form(request, next, "Wrong name or password.")
-        failures.pop(name, None)
         token, _csrf = rs.open_session(user["id"])
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(SESSION_COOKIE, auth.sign(token, rs.secret()), httponly=True, samesite="lax",
@@ -440,5 +447,86 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
         if user_of(request)["role"] != "admin":
             return page(request, "error.html", {"title": "Admins only", "message": "The audit log is for admins."}, 403)
         return page(request, "audit.html", {"rows": rs.audit(500, target or None), "target": target})
+
+    # ------------------------------------------------------------------ accounts (admins)
+    def admins_only(request: Request) -> Response:
+        return page(request, "error.html", {"title": "Admins only", "message": "Accounts are managed by admins."}, 403)
+
+    def accounts_page(request: Request, *, error: str = "", done: str = "", form: dict | None = None,
+                      status_code: int = 200) -> HTMLResponse:
+        return page(request, "accounts.html", {"accounts": rs.accounts(), "roles": ROLES, "error": error,
+                                               "done": done, "form": form or {"name": "", "role": "reviewer"},
+                                               "min_password": auth.MIN_PASSWORD}, status_code)
+
+    def account_changed(code: str, reviewer_id: int) -> RedirectResponse:
+        return RedirectResponse(f"/accounts?{urlencode({'done': code, 'id': reviewer_id})}", status_code=303)
+
+    def new_password(password: str, repeat: str) -> str:
+        if password != repeat:
+            raise ValueError("the two passwords differ: type the same password twice")
+        auth.hash_password(password)  # the same strength rule as the command line; raises ValueError
+        return password
+
+    @app.get("/accounts", response_class=HTMLResponse)
+    def accounts(request: Request, done: str = "", id: int = 0):
+        if user_of(request)["role"] != "admin":
+            return admins_only(request)
+        who = rs.account(id) if done in ACCOUNT_DONE else None
+        return accounts_page(request, done=ACCOUNT_DONE[done].format(**who) if who else "")
+
+    @app.post("/accounts")
+    def account_add(request: Request, csrf: str = Form(""), name: str = Form(""), role: str = Form("reviewer"),
+                    password: str = Form(""), password2: str = Form("")):
+        user = checked(request, csrf)
+        if user["role"] != "admin":
+            return admins_only(request)
+        try:
+            rid = rs.add_reviewer(name, new_password(password, password2), role, actor=user)
+        except ValueError as exc:
+            return accounts_page(request, error=f"Not added: {exc}.", form={"name": name, "role": role},
+                                 status_code=422)
+        return account_changed("added", rid)
+
+    def account_change(request: Request, csrf: str, reviewer_id: int, change) -> Response:
+        """Run `change(admin)` for an admin's POST on the account `reviewer_id`, then back to the list."""
+        user = checked(request, csrf)
+        if user["role"] != "admin":
+            return admins_only(request)
+        if rs.account(reviewer_id) is None:
+            return accounts_page(request, error=f"No reviewer with id {reviewer_id}.", status_code=404)
+        try:
+            code = change(user)
+        except LastAdmin as exc:
+            return accounts_page(request, error=f"Not changed: {exc}.", status_code=409)
+        except ValueError as exc:
+            return accounts_page(request, error=f"Not changed: {exc}.", status_code=422)
+        return account_changed(code, reviewer_id)
+
+    @app.post("/accounts/{reviewer_id}/role")
+    def account_role(request: Request, reviewer_id: int, csrf: str = Form(""), role: str = Form("")):
+        def change(user):
+            rs.set_role(user, reviewer_id, role)
+            return "role"
+
+        return account_change(request, csrf, reviewer_id, change)
+
+    @app.post("/accounts/{reviewer_id}/password")
+    def account_password(request: Request, reviewer_id: int, csrf: str = Form(""), password: str = Form(""),
+                         password2: str = Form("")):
+        def change(user):
+            rs.set_password(rs.account(reviewer_id)["name"], new_password(password, password2), actor=user)
+            return "password"
+
+        return account_change(request, csrf, reviewer_id, change)
+
+    @app.post("/accounts/{reviewer_id}/active")
+    def account_active(request: Request, reviewer_id: int, csrf: str = Form(""), active: str = Form("")):
+        def change(user):
+            if active not in {"0", "1"}:
+                raise ValueError(f"active must be 0 or 1, got {active!r}")
+            rs.set_active(user, reviewer_id, active == "1")
+            return "activated" if active == "1" else "deactivated"
+
+        return account_change(request, csrf, reviewer_id, change)
 
     return app

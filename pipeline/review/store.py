@@ -1,6 +1,6 @@
-"""The workbench's records in the store: reviewers, sessions, reviewed passages, codings,
-verdict overrides and the audit log. Operates on a `Store`'s sessions; the tables are in
-pipeline/store/db.py (migration 0004).
+"""The workbench's records in the store: reviewers, sessions, failed logins, reviewed passages,
+codings, verdict overrides and the audit log. Operates on a `Store`'s sessions; the tables are in
+pipeline/store/db.py (migrations 0004 and 0005).
 
 A reviewed passage is keyed by its document's path, its offsets and the SHA-256 of its text,
 so a review survives re-processing (passage rows are replaced) and is re-applied while the
@@ -8,17 +8,24 @@ text at those offsets is unchanged. Every save carries the version the reviewer 
 based on an older version is refused (`StaleEdit`) instead of overwriting someone's work.
 Every change writes one audit row with the old and the new value; audit rows are never
 updated or deleted.
+
+Accounts: a change of role or a deactivation that would leave no active admin is refused
+(`LastAdmin`); deactivating a reviewer ends their sessions and keeps their reviews and audit rows.
+Failed logins are counted per login name in the store, so the lock-out survives a restart and
+holds across every server process on the same store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +34,7 @@ from pipeline.review import auth
 from pipeline.store.db import (
     AuditRow,
     CodingRow,
+    LoginFailureRow,
     PassageReviewRow,
     ReviewerRow,
     ReviewSessionRow,
@@ -39,6 +47,7 @@ log = logging.getLogger(__name__)
 
 ROLES: tuple[str, ...] = ("reviewer", "admin")
 SESSION_TTL = timedelta(hours=8)
+MAX_FAILURES, LOCKOUT = 5, timedelta(minutes=15)  # failed logins per name that lock it for LOCKOUT
 
 
 class StaleEdit(Exception):
@@ -47,6 +56,19 @@ class StaleEdit(Exception):
 
 class InvalidLabels(ValueError):
     pass
+
+
+class LastAdmin(ValueError):
+    """The change would leave the workbench with no active admin; nothing was changed."""
+
+
+class LockedOut(Exception):
+    """Too many failed logins for this name within LOCKOUT; the password was not checked."""
+
+    def __init__(self, name: str, wait: float):
+        self.name, self.wait = name, wait
+        minutes = max(1, math.ceil(wait / 60))
+        super().__init__(f"Too many failed attempts for {name!r}: wait {minutes} minute{'s' * (minutes != 1)}.")
 
 
 def text_sha(text: str) -> str:
@@ -112,6 +134,16 @@ def review_record(r: PassageReviewRow, names: dict[int, str]) -> dict:
             "at": _iso(r.updated_at), "unit": unit_id(r.doc_key, r.start, r.end, r.text_sha)}
 
 
+def _failure_key(name: str) -> str:
+    """The login name as the failure counter's key (PostgreSQL text holds no NUL; the column 200 characters)."""
+    return name.replace("\x00", "\ufffd")[:200]
+
+
+def _actor(actor: dict | None) -> tuple[int | None, str]:
+    """(id, name) for the audit row: the admin who made the change, or `admin` for the command line."""
+    return (actor["id"], actor["name"]) if actor else (None, "admin")
+
+
 def _override_record(o: VerdictOverrideRow, names: dict[int, str]) -> dict:
     return {"case": o.case, "element": o.element, "status": o.status, "reason": o.reason,
             "replaced_status": o.replaced_status, "reviewer": names.get(o.reviewer_id, "?"), "version": o.version,
@@ -138,7 +170,8 @@ class ReviewStore:
         return self._secret
 
     # ------------------------------------------------------------------ reviewers
-    def add_reviewer(self, name: str, password: str, role: str = "reviewer") -> int:
+    def add_reviewer(self, name: str, password: str, role: str = "reviewer", *, actor: dict | None = None) -> int:
+        """A new active account; `actor` is the admin making it (None: the command line)."""
         name = name.strip()
         if not name or len(name) > 100:
             raise ValueError("reviewer name: 1 to 100 characters")
@@ -150,12 +183,13 @@ class ReviewStore:
                 row = ReviewerRow(name=name, password_hash=hashed, role=role, active=True, created_at=_now())
                 s.add(row)
                 s.flush()
-                self._audit(s, None, "admin", "reviewer.add", f"reviewer:{name}", None, {"name": name, "role": role})
+                self._audit(s, *_actor(actor), "reviewer.add", f"reviewer:{name}", None, {"name": name, "role": role})
                 return row.id
         except IntegrityError:
             raise ValueError(f"a reviewer named {name!r} already exists") from None
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str, *, actor: dict | None = None) -> None:
+        """A new password for `name`; ends all their sessions."""
         hashed = auth.hash_password(password)
         with self.store.session() as s:
             row = s.execute(select(ReviewerRow).where(ReviewerRow.name == name)).scalar_one_or_none()
@@ -163,25 +197,130 @@ class ReviewStore:
                 raise ValueError(f"no reviewer named {name!r}")
             row.password_hash = hashed
             s.execute(delete(ReviewSessionRow).where(ReviewSessionRow.reviewer_id == row.id))
-            self._audit(s, None, "admin", "reviewer.password", f"reviewer:{name}", None, None)
+            self._audit(s, *_actor(actor), "reviewer.password", f"reviewer:{name}", None, None)
 
     def reviewers(self) -> list[dict]:
         with self.store.reading() as s:
             return [{"id": r.id, "name": r.name, "role": r.role, "active": r.active}
                     for r in s.execute(select(ReviewerRow).order_by(ReviewerRow.name)).scalars()]
 
+    def accounts(self) -> list[dict]:
+        """Every reviewer with what the accounts page shows (no password hashes)."""
+        with self.store.reading() as s:
+            return [{"id": r.id, "name": r.name, "role": r.role, "active": r.active, "created_at": _iso(r.created_at),
+                     "last_login_at": _iso(r.last_login_at), "has_password": r.password_hash.startswith("scrypt$")}
+                    for r in s.execute(select(ReviewerRow).order_by(ReviewerRow.name)).scalars()]
+
+    def account(self, reviewer_id: int) -> dict | None:
+        return next((a for a in self.accounts() if a["id"] == reviewer_id), None)
+
+    def _locked_for_change(self, s: Session, reviewer_id: int) -> tuple[ReviewerRow, int]:
+        """The reviewer's row and the number of other active admins, with all those rows locked (in id order, so
+        two admins changing each other's accounts at once wait for one another instead of deadlocking)."""
+        rows = s.execute(select(ReviewerRow).where(or_(
+            ReviewerRow.id == reviewer_id, and_(ReviewerRow.role == "admin", ReviewerRow.active.is_(True))))
+            .order_by(ReviewerRow.id).with_for_update()).scalars().all()
+        row = next((r for r in rows if r.id == reviewer_id), None)
+        if row is None:
+            raise ValueError(f"no reviewer with id {reviewer_id}")
+        return row, sum(r.id != reviewer_id and r.role == "admin" and r.active for r in rows)
+
+    @staticmethod
+    def _keep_an_admin(row: ReviewerRow, other_admins: int, *, role: str, active: bool) -> None:
+        if row.role == "admin" and row.active and not (role == "admin" and active) and other_admins == 0:
+            raise LastAdmin(f"{row.name} is the only active admin: make another reviewer admin first, "
+                            "or nobody could manage accounts or read the audit log")
+
+    def set_role(self, actor: dict | None, reviewer_id: int, role: str) -> bool:
+        """Give the reviewer `role`; False when it already was theirs. Raises LastAdmin rather than demote
+        the last active admin."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        with self.store.session() as s:
+            row, others = self._locked_for_change(s, reviewer_id)
+            if row.role == role:
+                return False
+            self._keep_an_admin(row, others, role=role, active=row.active)
+            old, row.role = row.role, role
+            self._audit(s, *_actor(actor), "reviewer.role", f"reviewer:{row.name}", {"role": old}, {"role": role})
+        return True
+
+    def set_active(self, actor: dict | None, reviewer_id: int, active: bool) -> bool:
+        """Reactivate or deactivate the reviewer; False when nothing changed. Deactivating ends their sessions
+        (their reviews, codings and audit rows stay); raises LastAdmin rather than leave no active admin."""
+        with self.store.session() as s:
+            row, others = self._locked_for_change(s, reviewer_id)
+            if row.active == active:
+                return False
+            self._keep_an_admin(row, others, role=row.role, active=active)
+            row.active = active
+            if not active:
+                s.execute(delete(ReviewSessionRow).where(ReviewSessionRow.reviewer_id == row.id))
+            self._audit(s, *_actor(actor), "reviewer.activate" if active else "reviewer.deactivate",
+                        f"reviewer:{row.name}", {"active": not active}, {"active": active})
+        return True
+
     def _names(self, s: Session) -> dict[int, str]:
         return dict(s.execute(select(ReviewerRow.id, ReviewerRow.name)).all())
 
     def authenticate(self, name: str, password: str) -> dict | None:
+        """The reviewer if `password` is theirs and they are active; no lock-out (see `login`)."""
         with self.store.reading() as s:
-            row = s.execute(select(ReviewerRow).where(ReviewerRow.name == name)).scalar_one_or_none()
+            row = (None if "\x00" in name else  # no name holds NUL, and PostgreSQL refuses it in a query
+                   s.execute(select(ReviewerRow).where(ReviewerRow.name == name)).scalar_one_or_none())
         if row is None or not row.active:
             auth.verify_password(password, auth.hash_password("x" * auth.MIN_PASSWORD))  # same time either way
             return None
         if not auth.verify_password(password, row.password_hash):
             return None
         return {"id": row.id, "name": row.name, "role": row.role}
+
+    # ------------------------------------------------------------------ logging in, lock-out
+    def login(self, name: str, password: str) -> dict | None:
+        """`authenticate` under the lock-out policy: after MAX_FAILURES failed logins for `name` within
+        LOCKOUT, raises LockedOut without checking the password. A success clears the name's failures and
+        records the reviewer's last login.
+
+        The attempt is counted before the password is checked (in one locked transaction) and the count is
+        cleared on success, so parallel guesses cannot get past the limit while the checks are running."""
+        self._count_attempt(name)
+        user = self.authenticate(name, password)
+        if user is not None:
+            with self.store.session() as s:
+                s.execute(delete(LoginFailureRow).where(LoginFailureRow.name == _failure_key(name)))
+                s.execute(update(ReviewerRow).where(ReviewerRow.id == user["id"]).values(last_login_at=_now()))
+        return user
+
+    def _count_attempt(self, name: str) -> None:
+        key, now = _failure_key(name), time.time()
+        window = LOCKOUT.total_seconds()
+        for attempt in range(3):
+            try:
+                with self.store.session() as s:
+                    row = s.execute(select(LoginFailureRow).where(LoginFailureRow.name == key)
+                                    .with_for_update()).scalar_one_or_none()
+                    recent = sorted(t for t in (row.failed_at if row else []) if now - t < window)
+                    if len(recent) >= MAX_FAILURES:
+                        raise LockedOut(name, recent[-MAX_FAILURES] + window - now)
+                    stamp = datetime.fromtimestamp(now, UTC)
+                    if row is None:
+                        s.add(LoginFailureRow(name=key, failed_at=[now], last_at=stamp))
+                    else:
+                        row.failed_at, row.last_at = [*recent, now], stamp
+                    # names whose failures all left the window: nothing to remember
+                    s.execute(delete(LoginFailureRow).where(LoginFailureRow.last_at < stamp - LOCKOUT,
+                                                            LoginFailureRow.name != key))
+                return
+            except IntegrityError:  # PostgreSQL: another process counted this name's first failure just now
+                if attempt == 2:
+                    raise
+
+    def failed_logins(self, name: str) -> int:
+        """Failed logins for `name` within the lock-out window."""
+        now, window = time.time(), LOCKOUT.total_seconds()
+        with self.store.reading() as s:
+            row = s.get(LoginFailureRow, _failure_key(name))
+            return sum(now - t < window for t in (row.failed_at if row else []))
 
     # ------------------------------------------------------------------ sessions
     def open_session(self, reviewer_id: int) -> tuple[str, str]:

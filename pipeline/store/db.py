@@ -161,6 +161,7 @@ class ReviewerRow(Base):
     role: Mapped[str] = mapped_column(String(16), default="reviewer")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # 0005
 
 
 class ReviewSessionRow(Base):
@@ -248,6 +249,16 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(Text)
     old: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     new: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class LoginFailureRow(Base):
+    """Recent failed logins for one login name (0005), shared by every workbench process on the store.
+    `failed_at` holds the POSIX times of the failures still inside the lock-out window."""
+
+    __tablename__ = "review_login_failures"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failed_at: Mapped[list] = mapped_column(JSON, default=list)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 def default_url(path: Path | str = "sistercity.db") -> str:

@@ -1,4 +1,4 @@
-"""The review workbench through its HTTP interface (FastAPI's TestClient) and its store."""
+"""The review workbench through its HTTP interface (FastAPI's TestClient) and its store, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,36 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text, update
 
-from tests.review.conftest import CASE, PASSWORD
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def login(client, name: str) -> str:
-    page = client.get("/login")
-    r = client.post("/login", data={"name": name, "password": PASSWORD, "csrf": _csrf(page.text), "next": "/queue"},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return _csrf(client.get("/queue").text)
+from tests.review.conftest import CASE, PASSWORD, login
+from tests.review.conftest import csrf_of as _csrf
 
 
 @pytest.fixture
-def app(store_url, review_store):
-    from pipeline.review.app import create_app
-
-    review_store.add_reviewer("ana", PASSWORD, "admin")
-    review_store.add_reviewer("budi", PASSWORD, "reviewer")
-    return create_app(store_url)
-
-
-@pytest.fixture
-def client(app):
-    from fastapi.testclient import TestClient
-
-    with TestClient(app) as c:
-        yield c
+def store_url(any_store_url) -> str:
+    """Every test here runs on SQLite and, when SISTERCITY_TEST_PG_URL is set, on PostgreSQL."""
+    return any_store_url
 
 
 def passages(review_store):
@@ -84,12 +62,18 @@ def test_every_form_without_its_csrf_token_is_refused(client, app, review_store)
     login(client, "ana")
     d, p = evidence_candidate(review_store)
     url = url_of(review_store, d, p)
+    budi = next(a["id"] for a in review_store.accounts() if a["name"] == "budi")
     targets = {"/logout": "/logout", "/p/{doc_id}/{start}/{end}": url,
-               "/case/{slug}/{element}/override": f"/case/{CASE}/commitment/override"}
+               "/case/{slug}/{element}/override": f"/case/{CASE}/commitment/override",
+               "/accounts": "/accounts", "/accounts/{reviewer_id}/role": f"/accounts/{budi}/role",
+               "/accounts/{reviewer_id}/password": f"/accounts/{budi}/password",
+               "/accounts/{reviewer_id}/active": f"/accounts/{budi}/active"}
     posts = {r.path for r in app.routes if "POST" in getattr(r, "methods", set())} - {"/login"}
     assert posts == set(targets), "a new POST route needs a CSRF test"
+    accounts = review_store.accounts()
     form = {"action": "correct", "version": "0", "text_sha_seen": "", "stance": "positive",
-            "elements": ["commitment"], "status": "fulfilled", "reason": "r"}
+            "elements": ["commitment"], "status": "fulfilled", "reason": "r", "name": "eve", "role": "admin",
+            "password": "a long new password", "password2": "a long new password", "active": "0"}
     for path in posts:
         for token in (None, "forged"):
             data = dict(form, **({"csrf": token} if token else {}))
@@ -97,6 +81,7 @@ def test_every_form_without_its_csrf_token_is_refused(client, app, review_store)
             assert r.status_code == 403, (path, token, r.status_code)
             assert "CSRF" in r.text
     assert review_store.reviews() == [] and review_store.overrides() == []
+    assert review_store.accounts() == accounts and review_store.authenticate("budi", PASSWORD)
     assert client.get("/queue", follow_redirects=False).status_code == 200  # still logged in: logout was refused
     # the login form has its own token
     r = client.post("/login", data={"name": "ana", "password": PASSWORD}, follow_redirects=False)
@@ -242,16 +227,56 @@ def test_an_expired_or_forged_session_is_refused(client, review_store):
     assert review_store.reviews() == []
 
 
+def _try(client, name: str, password: str):
+    page = client.get("/login")
+    return client.post("/login", data={"name": name, "password": password, "csrf": _csrf(page.text)},
+                       follow_redirects=False)
+
+
 def test_login_rejects_wrong_passwords_and_locks_out(client):
     page = client.get("/login")
     for _ in range(5):
         r = client.post("/login", data={"name": "ana", "password": "wrong password", "csrf": _csrf(page.text)})
         assert r.status_code == 401 and "Wrong name or password" in r.text
     r = client.post("/login", data={"name": "ana", "password": PASSWORD, "csrf": _csrf(page.text)})
-    assert r.status_code == 401 and "Too many failed attempts" in r.text
+    assert r.status_code == 401 and "Too many failed attempts for &#39;ana&#39;: wait 15 minutes" in r.text
     r = client.post("/login", data={"name": "budi", "password": PASSWORD, "csrf": _csrf(page.text),
                                     "next": "//evil.example/x"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/queue"
+
+
+def test_the_lock_out_is_kept_in_the_store(store_url, app, review_store):
+    """Failures counted by one app instance lock the name in another over the same store (a restart, or a
+    second server process); a success clears the count; failures older than the window no longer count."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from pipeline.review.app import create_app
+    from pipeline.review.store import LOCKOUT, MAX_FAILURES
+    from pipeline.store.db import LoginFailureRow
+
+    with TestClient(app) as first:
+        for _ in range(MAX_FAILURES - 1):
+            assert _try(first, "budi", "wrong password").status_code == 401
+        assert _try(first, "budi", PASSWORD).status_code == 303  # a success resets the count ...
+        assert review_store.failed_logins("budi") == 0
+        for _ in range(MAX_FAILURES - 1):  # ... so four more failures do not lock budi out
+            assert _try(first, "budi", "wrong password").status_code == 401
+        assert _try(first, "budi", PASSWORD).status_code == 303
+        for _ in range(MAX_FAILURES):
+            assert "Wrong name or password" in _try(first, "ana", "wrong password").text
+        assert "Too many failed attempts" in _try(first, "ana", PASSWORD).text
+    with TestClient(create_app(store_url)) as restarted:  # a new app instance, its own engine
+        r = _try(restarted, "ana", PASSWORD)
+        assert r.status_code == 401 and "Too many failed attempts" in r.text
+        assert _try(restarted, "budi", PASSWORD).status_code == 303  # per name: budi is not locked
+        with review_store.store.session() as s:  # let the failures age past the window
+            row = s.execute(select(LoginFailureRow).where(LoginFailureRow.name == "ana")).scalar_one()
+            row.failed_at = [t - LOCKOUT.total_seconds() - 1 for t in row.failed_at]
+        assert _try(restarted, "ana", PASSWORD).status_code == 303
+    assert review_store.failed_logins("ana") == 0
+    last = {a["name"]: a["last_login_at"] for a in review_store.accounts()}
+    assert last["ana"] and last["budi"]
 
 
 def test_passwords_are_salted_scrypt_hashes():

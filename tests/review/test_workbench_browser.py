@@ -1,7 +1,7 @@
 """The workbench in a real browser (Playwright driving Debian's headless Chromium) over a real server
 (uvicorn on a free port): log in, open the queue, correct a passage, accept another, override a verdict,
-then check that the store and the next report reflect all three. Screenshots of every page go to
-test-artifacts/ (workbench_*.png)."""
+add a reviewer on the accounts page, then check that the store and the next report reflect all of it.
+Screenshots of every page go to test-artifacts/ (workbench_*.png)."""
 
 from __future__ import annotations
 
@@ -141,10 +141,23 @@ def test_review_session_end_to_end(server, browser_page, store_url, tmp_path):  
     assert page.evaluate("typeof window.__pwned") == "undefined" and page.title() != "pwned"
     assert "<script>window.__pwned" in page.inner_text("#passage") or "<img" in page.inner_text("#passage")
     shoot(page, tmp_path, "hostile_passage")
+
+    # an admin adds a reviewer on the accounts page
+    page.goto(f"{server}/accounts")
+    add = page.locator("form[action='/accounts']")
+    add.locator("input[name=name]").fill("citra")
+    add.locator("input[name=password]").fill(PASSWORD)
+    add.locator("input[name=password2]").fill(PASSWORD)
+    add.locator("button").click()
+    page.wait_for_load_state()
+    assert page.locator("p[role=status]").inner_text() == "Added citra."
+    shoot(page, tmp_path, "accounts")
     assert not errors, errors  # no script error and no CSP violation on any page
 
     # the store has all three
     rs = ReviewStore(Store(store_url))
+    assert [(a["name"], a["role"], a["active"]) for a in rs.accounts()] == [("ana", "admin", True),
+                                                                           ("citra", "reviewer", True)]
     reviews = {r["status"]: r for r in rs.reviews()}
     assert set(reviews) == {"corrected", "accepted"}
     fix = reviews["corrected"]
