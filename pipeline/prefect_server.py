@@ -40,13 +40,17 @@ SERVER_ENV = {
 # the automations' triggers, and streaming events out to websockets. Task runs and flow runs are still
 # recorded (the task-run recorder reads the same events). On 200 documents this cut the temporary API's
 # CPU from 10-18 s to 8.4-8.8 s (bench/RESULTS.md). A value already in the environment wins, and a
-# long-running server (`serve`'s, or the user's) never gets them.
+# long-running server (`serve`'s, or the user's) never gets them: without them it answers 503 to
+# creating a flow run of a deployment (tests/test_serve.py).
 EPHEMERAL_ENV = {
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
     "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
 }
 _ephemeral_applied: dict[str, str] = {}
+# Names the keys of EPHEMERAL_ENV that sistercity (not the user) put into the environment, so that a
+# process started from this one (which inherits them) still knows to keep them from a long-running server.
+APPLIED_MARK = "SISTERCITY_EPHEMERAL_ENV_APPLIED"
 
 
 def use_ephemeral_env() -> dict[str, str]:
@@ -57,7 +61,16 @@ def use_ephemeral_env() -> dict[str, str]:
             if key not in os.environ:
                 os.environ[key] = value
                 _ephemeral_applied[key] = value
+        if _ephemeral_applied:
+            os.environ[APPLIED_MARK] = ",".join(sorted(_ephemeral_applied))
     return dict(_ephemeral_applied)
+
+
+def _set_by_us(key: str, value: str) -> bool:
+    """Whether `key`=`value` of the environment is one of EPHEMERAL_ENV that sistercity set (in this
+    process, or in a parent process that marked it), not the user's own setting."""
+    marked = set(filter(None, os.environ.get(APPLIED_MARK, "").split(",")))
+    return EPHEMERAL_ENV.get(key) == value and (_ephemeral_applied.get(key) == value or key in marked)
 
 
 def free_port() -> int:
@@ -94,7 +107,7 @@ class LocalPrefectServer:
 
     def environment(self) -> dict[str, str]:
         """The server's environment: this process's, without the temporary API's settings, with SERVER_ENV."""
-        own = {k: v for k, v in os.environ.items() if _ephemeral_applied.get(k) != v}
+        own = {k: v for k, v in os.environ.items() if k != APPLIED_MARK and not _set_by_us(k, v)}
         env = {**SERVER_ENV, **own, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
         env.pop("PREFECT_API_URL", None)
         if self.home is not None:

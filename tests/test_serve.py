@@ -56,6 +56,7 @@ def test_serve_schedules_and_runs_the_inbox_flow(tmp_path):
         dep = _wait("the deployment", deployment, 240)
         assert [s["schedule"]["cron"] for s in dep["schedules"]] == ["0 2 * * *"]
         run = httpx.post(f"{api}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10).json()
+        assert "id" in run, run
 
         def finished():
             state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"]["type"]

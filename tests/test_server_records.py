@@ -140,6 +140,7 @@ def test_the_temporary_api_settings_stay_out_of_a_long_running_server(monkeypatc
 
     monkeypatch.setattr(ps, "_ephemeral_applied", {})
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv(ps.APPLIED_MARK, raising=False)
     for key in ps.EPHEMERAL_ENV:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "false")  # the user's own choice
@@ -151,7 +152,14 @@ def test_the_temporary_api_settings_stay_out_of_a_long_running_server(monkeypatc
     assert env["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
     assert env["PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"] == "100"
 
+    # a process started from that one inherits the settings and the mark naming them: still kept out
     monkeypatch.setattr(ps, "_ephemeral_applied", {})
+    assert os.environ[ps.APPLIED_MARK] == ",".join(sorted(applied))
+    env = LocalPrefectServer(home=Path("/tmp/unused")).environment()
+    assert not set(applied) & set(env) and ps.APPLIED_MARK not in env
+    assert env["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
+
+    monkeypatch.delenv(ps.APPLIED_MARK)
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     for key in ps.EPHEMERAL_ENV:
         monkeypatch.delenv(key, raising=False)
