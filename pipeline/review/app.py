@@ -29,7 +29,6 @@ from pipeline.review.corrections import (
     apply_reviews,
     documents_under_review,
     reviews_by_document,
-    stale_reviews,
 )
 from pipeline.review.queue import STATUSES, build_queue, filter_queue, model_view
 from pipeline.review.store import (
@@ -437,7 +436,7 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
     def corrections(request: Request):
         user_of(request)
         reviews = rs.reviews()
-        stale = stale_reviews(documents_under_review(store, reviews), reviews)
+        _, stale = documents_under_review(store, reviews)
         ids = doc_ids()
         return page(request, "corrections.html", {"reviews": reviews, "stale": {r["id"]: r["stale"] for r in stale},
                                                   "doc_ids": ids})

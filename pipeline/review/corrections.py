@@ -47,19 +47,23 @@ def apply_reviews(documents: list[Document], reviews: list[dict]) -> list[dict]:
     """Apply `reviews` (ReviewStore.reviews()) to the passages of `documents` in place.
     Returns the stale reviews, each with a `stale` reason."""
     by_doc = reviews_by_document(reviews)
+    used: set[int] = set()
     for d in documents:
-        apply_document_reviews(d, by_doc)
-    return stale_reviews(documents, reviews)
+        used.update(apply_document_reviews(d, by_doc))
+    return stale_reviews(documents, reviews, used)
 
 
-def stale_reviews(documents: list[Document], reviews: list[dict]) -> list[dict]:
+def stale_reviews(documents: list[Document], reviews: list[dict], used: set[int] | None = None) -> list[dict]:
     """The reviews that match no passage of `documents`, each with a `stale` reason; `documents` must
-    include every stored document a review points at."""
-    present = {(d.path, p.start, p.end, text_sha(p.text)) for d in documents for p in d.passages}
+    include every stored document a review points at. `used`: the ids `apply_document_reviews` applied
+    to them, when known (else the passages are matched again)."""
+    if used is None:
+        present = {(d.path, p.start, p.end, text_sha(p.text)) for d in documents for p in d.passages}
+        used = {r["id"] for r in reviews if (r["doc_key"], r["start"], r["end"], r["text_sha"]) in present}
     stale = []
     known = {d.path for d in documents}
     for r in reviews:
-        if (r["doc_key"], r["start"], r["end"], r["text_sha"]) in present:
+        if r["id"] in used:
             continue
         why = ("the document is no longer in the store" if r["doc_key"] not in known
                else "the passage text at these offsets changed when the document was re-processed")
@@ -98,18 +102,19 @@ def iter_reviewed_documents(store, reviews: list[dict] | None = None, ids: list[
         yield rid, d
 
 
-def documents_under_review(store, reviews: list[dict]) -> list[Document]:
+def documents_under_review(store, reviews: list[dict]) -> tuple[list[Document], list[dict]]:
     """Only the stored documents some review points at, without their text, entities and explanations,
-    with the reviews applied (what the corrections list and the export need; not the whole store)."""
+    with the reviews applied, and the stale reviews (what the corrections list and the export need;
+    not the whole store)."""
     paths = {r["doc_key"] for r in reviews}
     wanted = store.docs_at(paths) if paths else set()
     ids = store.document_ids(docs=wanted) if wanted else []
     by_doc = reviews_by_document(reviews)
-    out = []
+    out, used = [], set()
     for _, d in store.iter_rows(ids, text=False, entities=False, explanations=False):
-        apply_document_reviews(d, by_doc)
+        used.update(apply_document_reviews(d, by_doc))
         out.append(d)
-    return out
+    return out, stale_reviews(out, reviews, used)
 
 
 def reviewed_verdicts(store, verdicts: dict[str, dict]) -> dict[str, dict]:
@@ -125,8 +130,7 @@ def export_corrections(store, out: Path, *, only_corrected: bool = False) -> dic
     (annotations/passages.jsonl's fields). `doc` is `<case>/<doc id>` so the retrain's leave-one-case-out
     keeps each review out of its own case's test fold. Stale reviews are not exported."""
     reviews = ReviewStore(store).reviews()
-    documents = documents_under_review(store, reviews)
-    stale = stale_reviews(documents, reviews)
+    documents, stale = documents_under_review(store, reviews)
     rows = []
     for d in documents:
         for p in d.passages:

@@ -53,14 +53,15 @@ def test_a_correction_survives_reprocessing_and_goes_stale_when_its_text_changes
     # the corrections page and the export load only the reviewed documents, and find the same stale review
     from pipeline.review.corrections import documents_under_review, export_corrections, stale_reviews
 
-    light = documents_under_review(store, review_store.reviews())
+    light, light_stale = documents_under_review(store, review_store.reviews())
     assert [x.path for x in light] == [d.path] and light[0].text == ""
+    assert [s["stale"] for s in light_stale] == [stale[0]["stale"]]
     assert [s["stale"] for s in stale_reviews(light, review_store.reviews())] == [stale[0]["stale"]]
     assert export_corrections(store, tmp_path / "c.jsonl") == {"written": 0, "stale": 1, "path": str(tmp_path / "c.jsonl")}
     # a review whose document left the store is stale for that reason
     assert store.mark_removed(d.path, set()) == [d.path]
-    assert [s["stale"] for s in stale_reviews(documents_under_review(store, review_store.reviews()),
-                                              review_store.reviews())] == ["the document is no longer in the store"]
+    assert [s["stale"] for s in documents_under_review(store, review_store.reviews())[1]] == [
+        "the document is no longer in the store"]
 
 
 def test_corrections_and_overrides_reach_the_verdicts_and_every_report(review_store, ana, tmp_path):
