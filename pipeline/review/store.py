@@ -200,9 +200,7 @@ class ReviewStore:
             self._audit(s, *_actor(actor), "reviewer.password", f"reviewer:{name}", None, None)
 
     def reviewers(self) -> list[dict]:
-        with self.store.reading() as s:
-            return [{"id": r.id, "name": r.name, "role": r.role, "active": r.active}
-                    for r in s.execute(select(ReviewerRow).order_by(ReviewerRow.name)).scalars()]
+        return [{k: a[k] for k in ("id", "name", "role", "active")} for a in self.accounts()]
 
     def accounts(self) -> list[dict]:
         """Every reviewer with what the accounts page shows (no password hashes)."""
