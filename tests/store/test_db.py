@@ -10,6 +10,7 @@ import textwrap
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from pipeline.data import Document, Entity, PageSpan, Passage
@@ -202,3 +203,36 @@ def test_db_upgrade_command(tmp_path):
     engine.dispose()
     again = CliRunner().invoke(app, ["db", "upgrade", "--db", str(target)])
     assert again.exit_code == 0 and "already" in again.output
+
+
+def test_switching_a_new_sqlite_file_to_wal_waits_while_another_process_switches_it():
+    """SQLite answers "database is locked" to `PRAGMA journal_mode=WAL` without waiting when another
+    connection is switching the same new file (seen in CI: two runs opening a new store at once)."""
+    import sqlite3
+
+    from pipeline.store.db import _wal
+
+    class Cursor:
+        def __init__(self, busy):
+            self.busy, self.calls = busy, []
+
+        def execute(self, sql):
+            self.calls.append(sql)
+            if sql == "PRAGMA journal_mode=WAL" and self.busy:
+                self.busy -= 1
+                raise sqlite3.OperationalError("database is locked")
+            self.mode = "wal" if sql.endswith("=WAL") else getattr(self, "mode", "delete")
+            return self
+
+        def fetchone(self):
+            return (self.mode,)
+
+    cur = Cursor(busy=2)
+    _wal(cur)
+    assert cur.calls.count("PRAGMA journal_mode=WAL") == 3 and cur.mode == "wal"
+    already = Cursor(busy=0)
+    already.mode = "wal"
+    _wal(already)
+    assert already.calls == ["PRAGMA journal_mode"]  # a file already in WAL needs no switch (and no lock)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _wal(Cursor(busy=10**6), wait=0.05)
