@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXTRAS ?= dev,ocr,stanza,dask,review
 
-.PHONY: setup system-deps demo test corpus train evaluate bench lint clean review
+.PHONY: setup system-deps demo test corpus train evaluate evaluate-real bench lint clean review
 
 $(BIN)/sistercity: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,11 @@ train: setup
 
 evaluate: setup
 	$(BIN)/sistercity evaluate
+
+# figures on real published texts (a folder of city pairs like ../shared/realdev): evaluation/REAL.md, real.json
+REAL ?= ../shared/realdev
+evaluate-real: setup
+	$(BIN)/sistercity evaluate --real $(REAL)
 
 agreement: setup
 	$(BIN)/sistercity agreement

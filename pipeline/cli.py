@@ -291,14 +291,24 @@ def retrain(
 @app.command()
 def evaluate(
     out: Annotated[Path | None, typer.Option(help="Folder for results.json and REPORT.md (default: evaluation/ in the repository).")] = None,
+    real: Annotated[Path | None, typer.Option(
+        "--real", help="Instead: score the main job on real published texts, a folder of city pairs in the format of "
+                       "../shared/realdev (case.toml, *.txt, gold.json, sentences.jsonl); writes REAL.md and real.json.")] = None,
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", help="With --real: model versions to compare (repeatable; default: the newest and the one before).")] = None,
+    pair: Annotated[list[str] | None, typer.Option("--pair", help="With --real: only these pair folders (repeatable).")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Measure NLP, classifier and verdicts against annotations/ (leave-one-case-out) and write the report."""
     _logging(verbose)
-    from pipeline.evaluation import run_evaluation
     from pipeline.paths import PROJECT_DIR, annotations_dir, demo_corpus
 
     target = out or PROJECT_DIR / "evaluation"
+    if real is not None:
+        _evaluate_real(real, target, model, pair)
+        return
+    from pipeline.evaluation import run_evaluation
+
     with console.status("evaluating (six leave-one-case-out folds)"):
         results = run_evaluation(annotations_dir(), demo_corpus(), target)
     console.print(f"wrote {target / 'REPORT.md'} and results.json")
@@ -308,6 +318,31 @@ def evaluate(
                              "verdict_agreement": results["verdicts"]["agreement"],
                              "entity_f1": {k: v["f1"] for k, v in results["nlp"]["per_label"].items()},
                              "date_normalisation_exact": results["nlp"]["date_normalisation_exact"]})
+
+
+def _evaluate_real(real: Path, target: Path, model: list[str] | None, pair: list[str] | None) -> None:
+    from pipeline.classify.model import ModelNotFound, versions
+    from pipeline.paths import models_dir
+    from pipeline.quality.real import run_real_evaluation
+
+    if not real.is_dir():
+        console.print(f"[red]error:[/red] {real} is not a folder of city pairs (case.toml, *.txt, gold.json each)")
+        raise typer.Exit(2)
+    chosen = model or [p.name for p in versions(models_dir())][-2:][::-1]
+    try:
+        with console.status(f"running the main job's stages over {real} with {', '.join(chosen)}"):
+            res = run_real_evaluation(real, target, chosen, only=pair, in_corpus=target / "results.json")
+    except (FileNotFoundError, ModelNotFound) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {target / 'REAL.md'} and real.json")
+    console.print_json(data={name: {"verdicts_exact": v["pooled"]["verdicts"]["exact"],
+                                    "verdicts_within_one": v["pooled"]["verdicts"]["within_one"],
+                                    "obstacle_code_recall": v["pooled"]["obstacle_code_recall"],
+                                    "stance_accuracy": v["pooled"]["sentences"]["stance_accuracy"],
+                                    "element_macro_f1": v["pooled"]["sentences"]["element_macro_f1"],
+                                    "obstacle_micro_f1": v["pooled"]["sentences"]["obstacle_micro_f1"]}
+                             for name, v in res["versions"].items()})
 
 
 @app.command()

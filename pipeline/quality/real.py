@@ -1,0 +1,378 @@
+"""Figures on real published texts (`sistercity evaluate --real DIR`).
+
+DIR is a folder of city pairs in the format of `../shared/realdev/` (its README
+says how each figure is computed, and this module computes them exactly so):
+per pair a `case.toml`, the texts `*.txt`, the authors' own verdicts and
+obstacles (`gold.json`) and codebook labels of sentences (`sentences.jsonl`).
+
+The main job's stages run over the pairs as one inbox (case.toml and *.txt
+copied, nothing else), with the default settings, once per model version
+compared; then:
+- verdicts exact / within one step, over the elements whose gold status is
+  stated (not_fulfilled < partial < fulfilled; insufficient_evidence is never
+  within one);
+- obstacle code recall: of each pair's distinct gold codes, the share among the
+  obstacles the verdicts report for that case;
+- sentence figures: each labelled sentence is found in its document's
+  extracted text (lowercased letters and digits compared) and predicted by the
+  passage that overlaps it most: element F1 macro-averaged, stance accuracy,
+  obstacle micro-F1 over the sentences whose gold stance is obstacle.
+Baselines: every sentence neutral, and every stated verdict `partial`.
+
+Nothing of DIR is stored or learnt from: it is read in place, scored and
+forgotten. This is measurement code; the product never imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.data import ELEMENTS, Document, Verdict
+
+log = logging.getLogger(__name__)
+
+ORDER = {"not_fulfilled": 0, "partial": 1, "fulfilled": 2}
+STANCES = ("positive", "obstacle", "neutral")
+
+
+@dataclass
+class Pair:
+    slug: str
+    folder: Path
+    gold: dict
+    sentences: list[dict]
+    files: list[Path] = field(default_factory=list)
+
+
+def load_pairs(root: Path, only: list[str] | None = None) -> list[Pair]:
+    """Every sub-folder of `root` with a case.toml and a gold.json, in name order."""
+    pairs = []
+    for folder in sorted(p for p in Path(root).iterdir() if p.is_dir()):
+        if not (folder / "case.toml").exists() or not (folder / "gold.json").exists():
+            continue
+        if only and folder.name not in only:
+            continue
+        sentences_file = folder / "sentences.jsonl"
+        sentences = ([json.loads(line) for line in sentences_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+                     if sentences_file.exists() else [])
+        pairs.append(Pair(folder.name, folder, json.loads((folder / "gold.json").read_text(encoding="utf-8")), sentences,
+                          sorted(folder.glob("*.txt"))))
+    if not pairs:
+        raise FileNotFoundError(f"{root}: no pair folders with case.toml and gold.json")
+    return pairs
+
+
+def make_inbox(pairs: list[Pair], target: Path) -> Path:
+    """The inbox the main job reads: case.toml and *.txt of each pair, nothing else."""
+    for pair in pairs:
+        dest = target / pair.slug
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(pair.folder / "case.toml", dest / "case.toml")
+        for f in pair.files:
+            shutil.copy2(f, dest / f.name)
+    return target
+
+
+# ------------------------------------------------------------------ running the main job's stages
+def run_stages(inbox: Path, model_version: str | None, *, models_folder: Path | None = None,
+               lang: str = "id") -> tuple[list[Document], dict[str, dict[str, Verdict]], dict]:
+    """What `sistercity run` does to an inbox, without the store or Prefect: the same stage functions
+    (extract, NLP, classify, then aggregate over every document and case), default settings."""
+    from pipeline.config import Settings
+    from pipeline.ingest.discover import discover
+    from pipeline.process import aggregate_stage, load_models, process_file
+
+    settings = Settings(inbox=inbox, model_version=model_version)
+    if models_folder:
+        settings.models = models_folder
+    cases, found = discover(inbox)
+    models = load_models(str(settings.models), model_version)
+    documents = [process_file(f.path, f.case, cases, models, max_bytes=settings.max_bytes, ocr=False)
+                 for f in found]
+    slugs = {c.slug for c in cases} | {p.case for d in documents for p in d.passages if p.case}
+    verdicts = aggregate_stage(documents, slugs, cases=cases, lang=lang)
+    return documents, verdicts, models.versions
+
+
+# ------------------------------------------------------------------ sentence alignment
+_KEEP = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """Lowercased letters and digits of `text`, with the offset in `text` of each kept character."""
+    chars, offsets = [], []
+    for i, ch in enumerate(text):
+        if _KEEP.match(ch):
+            chars.append(ch.lower())
+            offsets.append(i)
+    return "".join(chars), offsets
+
+
+def locate(sentence: str, doc_norm: tuple[str, list[int]]) -> tuple[int, int] | None:
+    """Character span of `sentence` in the document text whose normalised form is `doc_norm`."""
+    needle, _ = _normalised(sentence)
+    hay, offsets = doc_norm
+    if not needle:
+        return None
+    at = hay.find(needle)
+    if at < 0:
+        return None
+    return offsets[at], offsets[at + len(needle) - 1] + 1
+
+
+def overlapping_passage(doc: Document, start: int, end: int):
+    best, best_overlap = None, 0
+    for p in doc.passages:
+        overlap = min(end, p.end) - max(start, p.start)
+        if overlap > best_overlap:
+            best, best_overlap = p, overlap
+    return best
+
+
+# ------------------------------------------------------------------ figures
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
+
+
+def sentence_rows(pair: Pair, documents: dict[str, Document]) -> list[dict]:
+    """Each labelled sentence with the prediction of the passage that overlaps it most."""
+    norms: dict[str, tuple[str, list[int]]] = {}
+    rows = []
+    for index, s in enumerate(pair.sentences):
+        doc = documents.get(s["file"])
+        # no text: the set's sentences are never copied into the project; `index` is the line in sentences.jsonl
+        row = {"pair": pair.slug, "file": s["file"], "index": index, "gold_elements": sorted(s.get("elements") or []),
+               "gold_stance": s["stance"], "gold_obstacles": sorted(s.get("obstacles") or []), "found": False,
+               "pred_elements": [], "pred_stance": "neutral", "pred_obstacles": [], "pred_case": None}
+        if doc is not None and doc.status == "ok":
+            if s["file"] not in norms:
+                norms[s["file"]] = _normalised(doc.text)
+            span = locate(s["text"], norms[s["file"]])
+            if span:
+                row["found"] = True
+                p = overlapping_passage(doc, *span)
+                if p is not None:
+                    # a passage attributed to another case is not evidence for this one, but its labels are
+                    # still the model's reading of the sentence
+                    row.update(pred_elements=sorted(p.elements), pred_stance=p.stance,
+                               pred_obstacles=sorted(p.obstacles), pred_case=p.case,
+                               passage=[p.start, p.end])
+        rows.append(row)
+    return rows
+
+
+def sentence_figures(rows: list[dict]) -> dict:
+    found = [r for r in rows if r["found"]]
+    per_element = {}
+    for el in ELEMENTS:
+        tp = sum(el in r["gold_elements"] and el in r["pred_elements"] for r in found)
+        fp = sum(el not in r["gold_elements"] and el in r["pred_elements"] for r in found)
+        fn = sum(el in r["gold_elements"] and el not in r["pred_elements"] for r in found)
+        per_element[el] = {"f1": _f1(tp, fp, fn), "gold": tp + fn, "predicted": tp + fp}
+    obstacle_rows = [r for r in found if r["gold_stance"] == "obstacle"]
+    tp = sum(len(set(r["gold_obstacles"]) & set(r["pred_obstacles"])) for r in obstacle_rows)
+    fp = sum(len(set(r["pred_obstacles"]) - set(r["gold_obstacles"])) for r in obstacle_rows)
+    fn = sum(len(set(r["gold_obstacles"]) - set(r["pred_obstacles"])) for r in obstacle_rows)
+    confusion = Counter((r["gold_stance"], r["pred_stance"]) for r in found)
+    n = len(found)
+    return {
+        "sentences": len(rows), "found": n,
+        "element_macro_f1": round(sum(v["f1"] for v in per_element.values()) / len(ELEMENTS), 4),
+        "per_element": per_element,
+        "stance_accuracy": round(sum(r["gold_stance"] == r["pred_stance"] for r in found) / n, 4) if n else 0.0,
+        "stance_confusion": {f"{g}->{p}": c for (g, p), c in sorted(confusion.items())},
+        "obstacle_micro_f1": _f1(tp, fp, fn),
+        "obstacle_sentences": len(obstacle_rows),
+    }
+
+
+def verdict_rows(pair: Pair, verdicts: dict[str, dict[str, Verdict]]) -> list[dict]:
+    case_verdicts = verdicts.get(_case_slug(pair), {})
+    rows = []
+    for el in ELEMENTS:
+        gold = (pair.gold.get("elements") or {}).get(el, {}).get("status", "not_stated")
+        if gold == "not_stated":
+            continue
+        v = case_verdicts.get(el)
+        pred = v.status if v else "insufficient_evidence"
+        rows.append({"pair": pair.slug, "element": el, "gold": gold, "predicted": pred,
+                     "evidence_status": (v.evidence_status if v else None) or pred,
+                     "published": v.published_assessment if v else None,
+                     "score": round(v.score, 3) if v else None,
+                     "n_evidence": len(v.evidence) if v else 0,
+                     "exact": pred == gold,
+                     "within_one": pred in ORDER and abs(ORDER[pred] - ORDER[gold]) <= 1})
+    return rows
+
+
+def _case_slug(pair: Pair) -> str:
+    import tomllib
+
+    with open(pair.folder / "case.toml", "rb") as fh:
+        return tomllib.load(fh).get("slug", pair.slug)
+
+
+def obstacle_recall(pair: Pair, verdicts: dict[str, dict[str, Verdict]]) -> dict:
+    gold = {o["code"] for o in pair.gold.get("obstacles") or []}
+    reported = {o.code for v in verdicts.get(_case_slug(pair), {}).values() for o in v.obstacles}
+    return {"gold": sorted(gold), "reported": sorted(reported), "found": sorted(gold & reported),
+            "recall": round(len(gold & reported) / len(gold), 4) if gold else None}
+
+
+def verdict_figures(rows: list[dict]) -> dict:
+    n = len(rows)
+    return {"cells": n,
+            "exact": round(sum(r["exact"] for r in rows) / n, 4) if n else None,
+            "within_one": round(sum(r["within_one"] for r in rows) / n, 4) if n else None,
+            "predicted": dict(Counter(r["predicted"] for r in rows)),
+            "gold": dict(Counter(r["gold"] for r in rows))}
+
+
+def pooled_obstacle_recall(per_pair: dict[str, dict]) -> float | None:
+    gold = sum(len(v["gold"]) for v in per_pair.values())
+    found = sum(len(v["found"]) for v in per_pair.values())
+    return round(found / gold, 4) if gold else None
+
+
+def baselines(pairs: list[Pair]) -> dict:
+    rows = [{"gold_stance": s["stance"], "gold_elements": s.get("elements") or [], "gold_obstacles": s.get("obstacles") or [],
+             "pred_stance": "neutral", "pred_elements": [], "pred_obstacles": [], "found": True}
+            for p in pairs for s in p.sentences]
+    neutral = sentence_figures(rows)
+    cells = [(p.gold.get("elements") or {}).get(el, {}).get("status", "not_stated") for p in pairs for el in ELEMENTS]
+    cells = [c for c in cells if c != "not_stated"]
+    return {"always_neutral": {k: neutral[k] for k in ("stance_accuracy", "element_macro_f1", "obstacle_micro_f1")},
+            "always_partial": {"verdicts_exact": round(sum(c == "partial" for c in cells) / len(cells), 4) if cells else None,
+                               "verdicts_within_one": 1.0 if cells else None}}
+
+
+def evaluate_version(pairs: list[Pair], inbox: Path, version: str | None, models_folder: Path | None = None) -> dict:
+    documents, verdicts, versions = run_stages(inbox, version, models_folder=models_folder)
+    by_pair: dict[str, dict[str, Document]] = {}
+    for d in documents:
+        if d.path:
+            by_pair.setdefault(Path(d.path).parent.name, {})[d.source] = d
+    sentence_all, verdict_all, per_pair, obstacles = [], [], {}, {}
+    for pair in pairs:
+        srows = sentence_rows(pair, by_pair.get(pair.slug, {}))
+        vrows = verdict_rows(pair, verdicts)
+        obstacles[pair.slug] = obstacle_recall(pair, verdicts)
+        sentence_all += srows
+        verdict_all += vrows
+        per_pair[pair.slug] = {"sentences": sentence_figures(srows) if srows else None,
+                               "verdicts": verdict_figures(vrows), "obstacle_recall": obstacles[pair.slug]["recall"],
+                               "documents": len(by_pair.get(pair.slug, {})),
+                               "failed": [d.source for d in by_pair.get(pair.slug, {}).values() if d.status != "ok"]}
+    return {"model": versions.get("passage_classifier"),
+            "pooled": {"sentences": sentence_figures(sentence_all), "verdicts": verdict_figures(verdict_all),
+                       "obstacle_code_recall": pooled_obstacle_recall(obstacles)},
+            "per_pair": per_pair, "obstacles": obstacles,
+            "verdict_rows": verdict_all, "sentence_rows": sentence_all}
+
+
+def run_real_evaluation(root: Path, out: Path, versions: list[str | None], *, only: list[str] | None = None,
+                        in_corpus: Path | None = None, models_folder: Path | None = None) -> dict:
+    """Score each model version on the pairs under `root`; write real.json and REAL.md into `out`
+    (and the rows behind every figure into real_rows.jsonl, for error analysis: labels and predictions
+    with the sentence's line in sentences.jsonl, never its text; not kept in the repository)."""
+    pairs = load_pairs(root, only)
+    results: dict = {"root": str(root), "pairs": [p.slug for p in pairs], "baselines": baselines(pairs), "versions": {}}
+    with tempfile.TemporaryDirectory(prefix="sistercity-real-") as tmp:
+        inbox = make_inbox(pairs, Path(tmp) / "inbox")
+        for version in versions:
+            res = evaluate_version(pairs, inbox, version, models_folder)
+            results["versions"][res["model"]] = res
+    if in_corpus and in_corpus.exists():
+        results["in_corpus"] = _in_corpus_figures(in_corpus)
+    out.mkdir(parents=True, exist_ok=True)
+    rows_path = out / "real_rows.jsonl"
+    with rows_path.open("w", encoding="utf-8") as fh:
+        for name, res in results["versions"].items():
+            for kind in ("verdict_rows", "sentence_rows"):
+                for row in res[kind]:
+                    fh.write(json.dumps({"model": name, "kind": kind[:-5], **row}, ensure_ascii=False) + "\n")
+    slim = {**results, "versions": {k: {kk: vv for kk, vv in v.items() if kk != "sentence_rows"}
+                                    for k, v in results["versions"].items()}}
+    (out / "real.json").write_text(json.dumps(slim, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "REAL.md").write_text(render_markdown(slim), encoding="utf-8")
+    return slim
+
+
+def _in_corpus_figures(results_json: Path) -> dict:
+    data = json.loads(results_json.read_text(encoding="utf-8"))
+    clf = data.get("classifier", {}).get("overall", {})
+    return {"source": results_json.name,
+            "element_macro_f1": clf.get("element_macro_f1"), "stance_accuracy": clf.get("stance_accuracy"),
+            "obstacle_micro_f1": clf.get("obstacle_micro_f1"),
+            "verdicts": data.get("verdicts", {}).get("agreement")}
+
+
+BARS = {"verdicts_exact": 0.75, "verdicts_within_one": 0.95, "stance_accuracy": 0.82, "element_macro_f1": 0.55,
+        "obstacle_code_recall": 0.60}
+HUMANS = {"verdicts_exact": 0.79, "verdicts_within_one": 1.0, "stance_accuracy": 0.88, "element_macro_f1": 0.69,
+          "obstacle_micro_f1": 0.90}
+
+
+def _fmt(x) -> str:
+    return "–" if x is None else f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def render_markdown(res: dict) -> str:
+    names = list(res["versions"])
+    lines = ["# Figures on real published texts", "",
+             f"Written by `sistercity evaluate --real {res['root']}` (`make evaluate-real`). The main job's stages ran "
+             f"over {len(res['pairs'])} real city pairs as one inbox with default settings; figures as defined in "
+             "the set's README. The texts are read in place and never stored or learnt from.", "",
+             "## Pooled", "",
+             "| figure | " + " | ".join(names) + " | always neutral / partial | second reader | bar |",
+             "|---|" + "---|" * len(names) + "---|---|---|"]
+    base = res["baselines"]
+
+    def row(label, key, get, base_value, human):
+        vals = " | ".join(_fmt(get(res["versions"][n]["pooled"])) for n in names)
+        lines.append(f"| {label} | {vals} | {_fmt(base_value)} | {_fmt(human)} | {_fmt(BARS.get(key))} |")
+
+    row("verdicts exact", "verdicts_exact", lambda p: p["verdicts"]["exact"], base["always_partial"]["verdicts_exact"],
+        HUMANS["verdicts_exact"])
+    row("verdicts within one step", "verdicts_within_one", lambda p: p["verdicts"]["within_one"],
+        base["always_partial"]["verdicts_within_one"], HUMANS["verdicts_within_one"])
+    row("obstacle code recall", "obstacle_code_recall", lambda p: p["obstacle_code_recall"], 0.0, None)
+    row("sentence stance accuracy", "stance_accuracy", lambda p: p["sentences"]["stance_accuracy"],
+        base["always_neutral"]["stance_accuracy"], HUMANS["stance_accuracy"])
+    row("sentence element macro-F1", "element_macro_f1", lambda p: p["sentences"]["element_macro_f1"],
+        base["always_neutral"]["element_macro_f1"], HUMANS["element_macro_f1"])
+    row("sentence obstacle micro-F1", "obstacle_micro_f1", lambda p: p["sentences"]["obstacle_micro_f1"],
+        base["always_neutral"]["obstacle_micro_f1"], HUMANS["obstacle_micro_f1"])
+    first = res["versions"][names[0]]["pooled"]
+    lines += ["", f"{first['verdicts']['cells']} verdict cells (gold stated); {first['sentences']['found']} of "
+              f"{first['sentences']['sentences']} labelled sentences found in the extracted texts. Verdict baseline: "
+              "every stated cell `partial`; sentence baseline: every sentence neutral. Second reader: blind human "
+              "coders on the same kind of material (the set's README)."]
+    if res.get("in_corpus"):
+        ic = res["in_corpus"]
+        lines += ["", "## In-corpus, leave-one-case-out (`sistercity evaluate`, evaluation/results.json)", "",
+                  "| element macro-F1 | stance accuracy | obstacle micro-F1 | verdicts |", "|---|---|---|---|",
+                  f"| {_fmt(ic['element_macro_f1'])} | {_fmt(ic['stance_accuracy'])} | {_fmt(ic['obstacle_micro_f1'])} | "
+                  f"{_fmt(ic['verdicts'])} |"]
+    lines += ["", "## Per element (sentences, " + names[0] + ")", "", "| element | F1 | gold | predicted |", "|---|---|---|---|"]
+    for el, v in first["sentences"]["per_element"].items():
+        lines.append(f"| {el} | {_fmt(v['f1'])} | {v['gold']} | {v['predicted']} |")
+    lines += ["", "Stance confusion (gold->predicted): "
+              + ", ".join(f"{k} {v}" for k, v in first["sentences"]["stance_confusion"].items())]
+    lines += ["", "## Per pair", "", "| pair | model | verdicts exact | within one | cells | obstacle recall | stance acc. | "
+              "element F1 | sentences |", "|---|---|---|---|---|---|---|---|---|"]
+    for slug in res["pairs"]:
+        for n in names:
+            pp = res["versions"][n]["per_pair"][slug]
+            s = pp["sentences"] or {}
+            lines.append(f"| {slug} | {n} | {_fmt(pp['verdicts']['exact'])} | {_fmt(pp['verdicts']['within_one'])} | "
+                         f"{pp['verdicts']['cells']} | {_fmt(pp['obstacle_recall'])} | {_fmt(s.get('stance_accuracy'))} | "
+                         f"{_fmt(s.get('element_macro_f1'))} | {s.get('found', 0)} |")
+    return "\n".join(lines) + "\n"
