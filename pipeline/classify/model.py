@@ -32,6 +32,8 @@ from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES
 
 log = logging.getLogger(__name__)
 MODEL_NAME = "passage_clf"
+# the name under which the embedding block's dimensions appear in explanations, summed into one entry
+EMBEDDING_FEATURE = "zzembedding"
 FORMAT = 2  # bump when the pickled object's structure changes; load() refuses other formats
 
 
@@ -68,10 +70,12 @@ class PassageVectorizer:
     sentence, or the interviewer's question before an answer, changes what a
     passage means."""
 
-    def __init__(self, context_weight: float = 0.3, cue_weight: float = 0.0, context_cues: bool = False):
+    def __init__(self, context_weight: float = 0.3, cue_weight: float = 0.0, context_cues: bool = False,
+                 embed_weight: float = 0.0):
         self.context_weight = context_weight
         self.cue_weight = cue_weight  # > 0: codebook cue and negation-scope tokens as a block of their own (cues.py)
         self.context_cues = context_cues  # the neighbours' cue tokens too, prefixed "prev"/"next"
+        self.embed_weight = embed_weight  # > 0: the passage's sentence embedding as a dense block (embed.py)
 
     def _cues(self, e: Example) -> str:
         from pipeline.classify.cues import cue_string
@@ -97,7 +101,21 @@ class PassageVectorizer:
         if self.cue_weight:
             self.cues_ = TfidfVectorizer(min_df=2, sublinear_tf=True, lowercase=False, token_pattern=r"\S+").fit(
                 [self._cues(e) for e in examples])
+        self.embed_mean_ = None
+        if self.embed_weight:
+            from pipeline.classify.embed import embed
+
+            self.embed_mean_ = embed([e.text for e in examples]).mean(axis=0)
         return self
+
+    def _embedding_block(self, examples: list[Example]):
+        from scipy.sparse import csr_matrix
+
+        from pipeline.classify.embed import available, embed
+
+        if not available():  # without the package the block is all zeros: the other features decide
+            return csr_matrix((len(examples), len(self.embed_mean_)))
+        return csr_matrix(self.embed_weight * (embed([e.text for e in examples]) - self.embed_mean_))
 
     def transform(self, examples: list[Example]):
         from scipy.sparse import hstack
@@ -108,13 +126,16 @@ class PassageVectorizer:
                   w * self.context_.transform([e.after for e in examples])]
         if getattr(self, "cues_", None) is not None:  # models saved before cue features have no cues_
             blocks.append(self.cue_weight * self.cues_.transform([self._cues(e) for e in examples]))
+        if getattr(self, "embed_mean_", None) is not None:  # models saved before v6 have no embedding block
+            blocks.append(self._embedding_block(examples))
         return hstack(blocks).tocsr()
 
     def get_feature_names_out(self):
         ctx = self.context_.get_feature_names_out()
         cues = self.cues_.get_feature_names_out() if getattr(self, "cues_", None) is not None else []
+        emb = [EMBEDDING_FEATURE] * len(self.embed_mean_) if getattr(self, "embed_mean_", None) is not None else []
         return np.concatenate([self.main_.get_feature_names_out(), [f"before__{n}" for n in ctx],
-                               [f"after__{n}" for n in ctx], [f"cue__{n}" for n in cues]])
+                               [f"after__{n}" for n in ctx], [f"cue__{n}" for n in cues], emb])
 
 
 @dataclass
@@ -134,6 +155,8 @@ class PassageClassifier:
     cue_weight: float = 0.0
     context_cues: bool = False
     neighbour_weight: float = 0.0
+    embed_weight: float = 0.0
+    tune_folds: int = 0  # cut-offs tuned on out-of-fold predictions: 0 = leave-one-case-out, k = k case-grouped folds
     model: str = "lr"
     tune: bool = False
     vectorizer_: object = None
@@ -225,7 +248,8 @@ class PassageClassifier:
         return X
 
     def fit(self, examples: list[Example]) -> PassageClassifier:
-        self.vectorizer_ = PassageVectorizer(self.context_weight, self.cue_weight, self.context_cues).fit(examples)
+        self.vectorizer_ = PassageVectorizer(self.context_weight, self.cue_weight, self.context_cues,
+                                             getattr(self, "embed_weight", 0.0)).fit(examples)
         X = self.vectorizer_.transform(examples)
         self.first_ = None
         if self.neighbour_weight:
@@ -255,9 +279,10 @@ class PassageClassifier:
         st_p = np.zeros((n, len(classes)))
         cond = np.zeros((n, len(ELEMENTS)))
         ob = {code: np.zeros(n) for code in self.obstacles_}
-        for case in cases:
-            tr = np.where(groups != case)[0]
-            te = np.where(groups == case)[0]
+        folds = case_folds(cases, getattr(self, "tune_folds", 0))
+        for fold in folds:
+            tr = np.where(~np.isin(groups, fold))[0]
+            te = np.where(np.isin(groups, fold))[0]
             stance, elements, obstacles = self._fit_parts(X[tr], [examples[i] for i in tr])
             p = stance.predict_proba(X[te])
             for k, c in enumerate(stance.classes_):
@@ -396,11 +421,23 @@ class PassageClassifier:
                 if coef is None:
                     continue
                 contrib = row.data * coef[row.indices]
-                order = np.argsort(-contrib)[:top]
-                expl[label] = [(str(names[row.indices[j]]).split("__", 1)[-1], round(float(contrib[j]), 4))
-                               for j in order if contrib[j] > 0]
+                row_names = [str(names[k]).split("__", 1)[-1] for k in row.indices]
+                dense = np.array([n == EMBEDDING_FEATURE for n in row_names], dtype=bool)
+                pairs = [(row_names[j], float(contrib[j])) for j in np.where(~dense)[0]]
+                if dense.any():  # the embedding's dimensions say one thing together: the passage's meaning
+                    pairs.append((EMBEDDING_FEATURE, float(contrib[dense].sum())))
+                pairs.sort(key=lambda kv: -kv[1])
+                expl[label] = [(n, round(c, 4)) for n, c in pairs[:top] if c > 0]
             out.append(expl)
         return out
+
+
+def case_folds(cases: list[str], k: int = 0) -> list[list[str]]:
+    """Cases split into folds: one case a fold (k = 0, or k >= the number of cases), else k folds of
+    cases dealt round-robin in name order (deterministic)."""
+    if not k or k >= len(cases):
+        return [[c] for c in cases]
+    return [cases[i::k] for i in range(k)]
 
 
 def _proba(clf, X) -> np.ndarray:
