@@ -28,6 +28,10 @@ COLORS = {  # one colour per element (QDA tools colour highlights by code), stan
     "outcomes": "#17BECF", "positive": "#4CAF50", "obstacle": "#E53935", "neutral": "#9E9E9E",
 }
 OBSTACLE_COLOR = "#C62828"
+# short names researchers give the elements in their own codebooks (besides our keys and full labels)
+ALIASES = {"komitmen": "commitment", "partisipasi": "participation", "pemahaman": "understanding",
+           "timbal_balik": "reciprocity", "hasil": "outcomes", "positif": "positive", "hambatan": "obstacle",
+           "netral": "neutral"}
 
 
 class CodebookError(ValueError):
@@ -167,6 +171,8 @@ def map_codes(codebook: Codebook, theirs: list[tuple[str, str, bool]], mapping: 
         by_name.setdefault(_norm(c.key), c)
         for part in c.label.split("·"):
             by_name.setdefault(_norm(part), c)
+    for alias, key in ALIASES.items():
+        by_name.setdefault(alias, next(c for c in codebook.codes if c.key == key))
     wanted = {_norm(k): v for k, v in (mapping or {}).items()}
     keys = {c.key: c for c in codebook.codes}
     bad = sorted({v for v in wanted.values() if v not in keys})
