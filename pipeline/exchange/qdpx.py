@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -315,6 +316,16 @@ class QdaProject:
     codes: list[tuple[str, str, bool]]  # (guid, name, codable)
     sources: list[QdaSource]
     cases: dict[str, str]  # source guid -> case name
+    description: str = ""
+
+    def exported_at(self) -> str | None:
+        """When sistercity exported the project this file came from: its creationDateTime while the file is
+        still ours, else the stamp in the project description (QDA tools keep the description when they
+        re-export under their own origin); None for a project made elsewhere."""
+        if self.origin.startswith(ORIGIN) and self.created:
+            return self.created
+        m = re.search(r"Exported by sistercity \S+ at (\S+): ", self.description)
+        return m.group(1) if m else None
 
 
 def _q(tag: str) -> str:
@@ -374,8 +385,10 @@ def read_qdpx(path: Path | str) -> QdaProject:
     for c in root.iter(_q("Case")):
         for ref in c.findall(_q("SourceRef")):
             cases[ref.get("targetGUID")] = c.get("name") or ""
+    desc = root.find(_q("Description"))
     return QdaProject(root.get("name") or "", root.get("origin") or "", root.get("creationDateTime"),
-                      root.get("modifyingUserGUID"), users, codes, sources, cases)
+                      root.get("modifyingUserGUID"), users, codes, sources, cases,
+                      (desc.text or "") if desc is not None else "")
 
 
 def _mapped(project: QdaProject, codebook: Codebook, mapping: dict[str, str] | None, path: Path):
@@ -411,7 +424,7 @@ def codings_from_project(project: QdaProject, documents: list[Document], codeboo
     by_text = {hashlib.sha256(d.text.encode("utf-8")).hexdigest(): d for d in documents}
     models = {model_user(d.model or "unknown") for d in documents} | {
         g for g, n in project.users.items() if any(n == (d.model or "unknown") for d in documents)}
-    out = QdpxImport(exported_at=project.created if project.origin.startswith(ORIGIN) else None)
+    out = QdpxImport(exported_at=project.exported_at())
     for s in project.sources:
         d = by_guid.get(s.guid) or by_text.get(hashlib.sha256(s.text.encode("utf-8")).hexdigest())
         if d is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pipeline.data import Document, Passage
 from pipeline.exchange.codebook import infer_stance
@@ -53,10 +53,12 @@ class ImportReport:
 
 
 def _when(at: str | None) -> datetime | None:
+    """An ISO time (a trailing Z and no zone both read as UTC), or None when there is none or it is not one."""
     try:
-        return datetime.fromisoformat(at) if at else None
+        t = datetime.fromisoformat(at) if at else None
     except ValueError:
         return None
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
 
 
 def _labels(r: dict) -> tuple:

@@ -173,7 +173,12 @@ def test_a_review_changed_after_the_export_is_not_overwritten(store, rs, tmp_pat
     out = tmp_path / "old.qdpx"
     write_qdpx(store, out)
     root, others = _qde(out)
-    root.set("creationDateTime", "2000-01-01T00:00:00+00:00")  # exported long before budi's review
+    # exported long before budi's review, and re-exported by a QDA tool under its own origin: the stamp in
+    # the project description still tells when sistercity exported it
+    root.set("origin", "QualCoder 3.6")
+    root.attrib.pop("creationDateTime")
+    desc = root.find(f"{Q}Description")
+    desc.text = desc.text.replace(desc.text.split(" at ")[1].split(": ")[0], "2000-01-01T00:00:00+00:00")
     cb = {c.get("name"): c.get("guid") for c in root.iter(f"{Q}Code")}
     for ref in root.iter(f"{Q}CodeRef"):
         coding = ref.getparent()
