@@ -611,6 +611,12 @@ def review_export(
                   + (f"; {result['stale']} stale reviews left out" if result["stale"] else ""))
 
 
+from pipeline.exchange.cli import export_app, import_app  # noqa: E402  (REFI-QDA, Label Studio, xlsx, NER data)
+
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+
 @app.command()
 def version() -> None:
     """Print the version."""
