@@ -45,6 +45,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
+from pipeline.children import watch_children  # noqa: E402
 from pipeline.config import Settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, store_key  # noqa: E402
 from pipeline.ingest.errors import TransientIngestError  # noqa: E402
@@ -157,6 +158,7 @@ def process_inbox(settings: Settings) -> dict:
     and marks the killed run `interrupted`.
     """
     started = time.perf_counter()
+    watch_children()  # the temporary API and worker processes die with this one, even on kill -9
     store = _store(store_url(settings.db))
     models = load_models(str(settings.models), settings.model_version)
     cases, files = discover(settings.inbox)

@@ -138,6 +138,9 @@ def _pool(n: int):
     from concurrent.futures import ProcessPoolExecutor
 
     if n not in _POOLS:
+        from pipeline.children import watch_children
+
+        watch_children()  # the workers die with this process, even on kill -9
         pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
         atexit.register(pool.shutdown, cancel_futures=True)
         _POOLS[n] = pool
