@@ -154,7 +154,7 @@ def analyze(
     _logging(verbose)
     lang = _report_lang(lang)
     _published_tiebreak(published_tiebreak)
-    from pipeline.ingest.cases import adhoc_case, load_case
+    from pipeline.ingest.cases import CaseFileError, adhoc_case, load_case
     from pipeline.ingest.discover import discover
     from pipeline.process import analyze_files, load_models
 
@@ -163,7 +163,11 @@ def analyze(
     if missing:
         console.print(f"[red]error:[/red] no such file: {', '.join(map(str, missing))}")
         raise typer.Exit(2)
-    the_case = load_case(case_file) if case_file else adhoc_case(case)
+    try:
+        the_case = load_case(case_file) if case_file else adhoc_case(case)
+    except CaseFileError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     the_case.slug = case
     known = discover(settings.inbox)[0] if isinstance(settings.inbox, Path) and settings.inbox.exists() else []
     from pipeline.classify.model import ModelNotFound

@@ -29,10 +29,21 @@ class Settings:
     # PDF tables whose cells wrap over lines: "layout" (our own pass, fast) or "pdfplumber" (read row by row; on the
     # pages that have such tables only, but it makes the demo corpus's text PDFs about 4x slower: bench/RESULTS.md)
     pdf_tables: str = "layout"
+    # What one document may expand to (pipeline/ingest/limits.py): pages per PDF, megapixels of a page rendered
+    # for OCR (larger pages are rendered smaller), uncompressed XML of a DOCX in MB
+    max_pages: int = 1000
+    max_page_mpx: float = 25.0
+    max_docx_mb: float = 32.0
 
     @property
     def max_bytes(self) -> int:
         return int(self.max_mb * 1024 * 1024)
+
+    @property
+    def limits(self):
+        from pipeline.ingest.limits import Limits
+
+        return Limits(max_pages=self.max_pages, max_page_mpx=self.max_page_mpx, max_docx_mb=self.max_docx_mb)
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -55,9 +66,9 @@ def _is_url(value) -> bool:
 
 
 def _coerce(name: str, raw: str):
-    if name in {"max_mb"}:
+    if name in {"max_mb", "max_page_mpx", "max_docx_mb"}:
         return float(raw)
-    if name in {"workers"}:
+    if name in {"workers", "max_pages"}:
         return int(raw)
     if name in {"ocr"}:
         return raw.strip().lower() not in {"0", "false", "no", "off"}

@@ -45,8 +45,9 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
+from pipeline.children import watch_children  # noqa: E402
 from pipeline.config import Settings  # noqa: E402
-from pipeline.ingest.discover import discover, inbox_key, is_url  # noqa: E402
+from pipeline.ingest.discover import discover, inbox_key, store_key  # noqa: E402
 from pipeline.ingest.errors import TransientIngestError  # noqa: E402
 from pipeline.process import (  # noqa: E402
     StageTimer,
@@ -82,14 +83,15 @@ def _store(url: str) -> Store:
 # task's inputs (the cases, the settings) on each call for nothing.
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=_transient_only, cache_policy=NO_CACHE)
 def process_document(store_url: str, path: Path | str, case: str | None, cases, settings: Settings,
-                     owner: str, run_id: int) -> dict:
+                     owner: str, run_id: int, refused: str | None = None) -> dict:
     """One document, every stage, into the store. Runs in the flow's process, a worker process of
     `--workers N` or a Dask worker: models and the store connection are loaded once per process
     (`load_models` and `_store` are cached), never per document."""
     timer = StageTimer()
     models = load_models(str(settings.models), settings.model_version)
     result = ingest_into_store(_store(store_url), path, case, cases, models, max_bytes=settings.max_bytes,
-                               ocr=settings.ocr, timer=timer, owner=owner, run_id=run_id)
+                               ocr=settings.ocr, timer=timer, owner=owner, run_id=run_id, limits=settings.limits,
+                               refused=refused)
     return {**result, "seconds": timer.seconds, "worker": f"{socket.gethostname()}:{os.getpid()}",
             "model_loads": load_models.cache_info().misses}
 
@@ -116,7 +118,7 @@ def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[
     an unchanged inbox costs a hash per file, not a task per file."""
     todo = []
     for f in found:
-        key, unchanged = unchanged_in_store(store, f.path, settings.max_bytes)
+        key, unchanged = (None, False) if f.refused else unchanged_in_store(store, f.path, settings.max_bytes)
         if unchanged:
             yield {"path": key, "outcome": "skipped", "case": f.case, "seconds": {}, "worker": None, "model_loads": 0}
         else:
@@ -129,12 +131,12 @@ def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[
     runner = task_runner(settings) if todo else None
     if runner is None:
         for f in todo:
-            yield process_document(path=f.path, case=f.case, **params)
+            yield process_document(path=f.path, case=f.case, refused=f.refused, **params)
         return
     from prefect.futures import as_completed
 
     with runner:
-        futures = [runner.submit(process_document, {"path": f.path, "case": f.case, **params}) for f in todo]
+        futures = [runner.submit(process_document, {"path": f.path, "case": f.case, "refused": f.refused, **params}) for f in todo]
         for future in as_completed(futures):
             yield future.result()
 
@@ -156,6 +158,7 @@ def process_inbox(settings: Settings) -> dict:
     and marks the killed run `interrupted`.
     """
     started = time.perf_counter()
+    watch_children()  # the temporary API and worker processes die with this one, even on kill -9
     store = _store(store_url(settings.db))
     models = load_models(str(settings.models), settings.model_version)
     cases, files = discover(settings.inbox)
@@ -166,7 +169,7 @@ def process_inbox(settings: Settings) -> dict:
     counts = {"seen": len(found), "new": 0, "changed": 0, "skipped": 0, "busy": 0, "failed": 0, "removed": 0}
     failures: list[dict] = []
     workers: dict[str, dict] = {}
-    relpaths = {str(f.path) if is_url(f.path) else str(Path(f.path).resolve()): f.relpath for f in found}
+    relpaths = {store_key(f.path): f.relpath for f in found}
     params = {"store_url": store.url, "cases": cases, "settings": settings, "owner": owner, "run_id": run_id}
     try:
         present = set()

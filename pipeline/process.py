@@ -24,6 +24,7 @@ from pipeline.data import Document, Verdict
 from pipeline.ingest import extract
 from pipeline.ingest.cases import Case
 from pipeline.ingest.errors import TransientIngestError
+from pipeline.ingest.limits import Limits
 from pipeline.nlp.entities import tag_document
 from pipeline.paths import models_dir
 from pipeline.report.build import known_cases, write_reports
@@ -59,7 +60,7 @@ class StageTimer:
 
 
 def extract_stage(path: Path | str, case: str | None, *, max_bytes: int, ocr: bool = True,
-                  data: bytes | None = None) -> Document:
+                  data: bytes | None = None, limits: Limits | None = None) -> Document:
     """`path` may be a remote URL (an fsspec inbox): its bytes are fetched unless given as `data`."""
     from pipeline.ingest.discover import is_url, read_url
     from pipeline.ingest.errors import IngestError
@@ -72,7 +73,7 @@ def extract_stage(path: Path | str, case: str | None, *, max_bytes: int, ocr: bo
                 raise
             log.warning("failed: %s", exc.message)
             return Document(doc="", source=Path(str(path)).name, case=case, path=str(path)).failed(str(exc))
-    return extract(path, case, data=data, max_bytes=max_bytes, ocr=ocr)
+    return extract(path, case, data=data, max_bytes=max_bytes, ocr=ocr, limits=limits)
 
 
 def nlp_stage(doc: Document, case: Case | None, cases: list[Case]) -> Document:
@@ -98,19 +99,28 @@ def classify_stage(doc: Document, cases: list[Case], models: Models) -> Document
 
 
 def process_file(path: Path | str, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
-                 ocr: bool = True, timer: StageTimer | None = None, data: bytes | None = None) -> Document:
-    """Extract, tag and classify one file (a path, or a remote URL). Never raises for a bad file."""
+                 ocr: bool = True, timer: StageTimer | None = None, data: bytes | None = None,
+                 limits: Limits | None = None) -> Document:
+    """Extract, tag and classify one file (a path, or a remote URL). Never raises for a bad file: an error
+    in tagging or classifying its text fails this document, with the stage and the file in the reason."""
     timer = timer or StageTimer()
     by_slug = {c.slug: c for c in cases}
     t = time.perf_counter()
-    doc = extract_stage(path, case, max_bytes=max_bytes, ocr=ocr, data=data)
+    doc = extract_stage(path, case, max_bytes=max_bytes, ocr=ocr, data=data, limits=limits)
     timer.add("extract", t)
-    t = time.perf_counter()
-    nlp_stage(doc, by_slug.get(case or ""), cases)
-    timer.add("nlp", t)
-    t = time.perf_counter()
-    classify_stage(doc, cases, models)
-    timer.add("classify", t)
+    stage = "nlp"
+    try:
+        t = time.perf_counter()
+        nlp_stage(doc, by_slug.get(case or ""), cases)
+        timer.add("nlp", t)
+        stage = "classify"
+        t = time.perf_counter()
+        classify_stage(doc, cases, models)
+        timer.add("classify", t)
+    except Exception as exc:  # noqa: BLE001 - this document fails with the reason, the run goes on
+        log.warning("failed: %s: %s stage: %s: %s", doc.source, stage, type(exc).__name__, exc)
+        doc.failed(f"{stage}_error: {doc.source}: the {stage} stage failed on this document "
+                   f"({type(exc).__name__}: {str(exc)[:300]})")
     return doc
 
 
@@ -258,7 +268,7 @@ def unchanged_in_store(store, path: Path | str, max_bytes: int) -> tuple[str, bo
     before handing a document to a worker. Anything unreadable counts as changed (the worker reports it)."""
     import hashlib
 
-    from pipeline.ingest.discover import is_url, read_url
+    from pipeline.ingest.discover import is_url, read_url, store_key
     from pipeline.ingest.errors import IngestError
 
     if is_url(path):
@@ -268,7 +278,7 @@ def unchanged_in_store(store, path: Path | str, max_bytes: int) -> tuple[str, bo
         except IngestError:
             return key, False
     else:
-        key = str(Path(path).resolve())
+        key = store_key(path)
         try:
             digest = file_digest(path)
         except OSError:
@@ -279,23 +289,27 @@ def unchanged_in_store(store, path: Path | str, max_bytes: int) -> tuple[str, bo
 
 def ingest_into_store(store, path: Path | str, case: str | None, cases: list[Case], models: Models, *, max_bytes: int,
                       ocr: bool = True, timer: StageTimer | None = None, owner: str | None = None,
-                      run_id: int | None = None) -> dict:
+                      run_id: int | None = None, limits: Limits | None = None, refused: str | None = None) -> dict:
     """Process one inbox file into the store unless it is unchanged. Returns what happened.
 
     The outcome is `skipped` (same content already stored), `busy` (another live run holds the
     document's claim: it will store it), `new`, `changed` or `failed`. The file is processed only
     under a claim, and the claim is dropped in the transaction that saves the result, so two runs
     never both process it and a run killed at any point leaves either the old rows or the new ones.
+    `refused` (a link out of the inbox, an invalid case file) stores the file as failed with that reason,
+    unread.
     """
     import hashlib
 
-    from pipeline.ingest.discover import is_url, read_url
+    from pipeline.ingest.discover import is_url, read_url, store_key
     from pipeline.ingest.errors import IngestError
     from pipeline.store.db import new_owner
     from pipeline.store.faults import fault
 
     data = None  # a remote document's bytes: fetched once, for the hash and for extraction
-    if is_url(path):
+    if refused:
+        key, digest = store_key(path), None
+    elif is_url(path):
         key = str(path)
         try:
             data = read_url(key, max_bytes)
@@ -306,7 +320,7 @@ def ingest_into_store(store, path: Path | str, case: str | None, cases: list[Cas
             digest = None  # processed below, and stored as failed with the reason
             log.warning("cannot read %s: %s", key, exc)
     else:
-        key = str(Path(path).resolve())
+        key = store_key(path)
         try:
             digest = file_digest(path)
         except OSError as exc:
@@ -329,7 +343,12 @@ def ingest_into_store(store, path: Path | str, case: str | None, cases: list[Cas
         if unchanged(known):
             store.release(key, owner)
             return {"path": key, "outcome": "skipped", "case": case}
-        doc = process_file(path, case, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer, data=data)
+        if refused:
+            log.warning("failed: %s", refused)
+            doc = Document(doc="", source=Path(str(path)).name, case=case, path=key).failed(refused)
+        else:
+            doc = process_file(path, case, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer, data=data,
+                               limits=limits)
         doc.path = key
         fault("processed")
         t = time.perf_counter()

@@ -13,6 +13,7 @@ from pathlib import Path
 from pipeline.data import Document
 from pipeline.ingest.doctype import detect_type
 from pipeline.ingest.errors import IngestError, TransientIngestError
+from pipeline.ingest.limits import Limits
 from pipeline.ingest.segment import segment
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,12 @@ def sniff(data: bytes, suffix: str) -> str:
 
 
 def extract(path: Path | str, case: str | None, *, data: bytes | None = None,
-            max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = True) -> Document:
-    """Extract one file into a Document (status "ok", or "failed" with the reason)."""
+            max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = True, limits: Limits | None = None) -> Document:
+    """Extract one file into a Document (status "ok", or "failed" with the reason).
+
+    Only a transient I/O error is raised: any other error in a parser (a truncated DOCX's XML, a
+    PDF that pdfium chokes on, a file that does not fit in memory) is recorded as the reason."""
+    limits = limits or Limits()
     path = Path(path)
     name = path.name
     doc = Document(doc="", source=name, case=case, path=str(path))
@@ -68,12 +73,12 @@ def extract(path: Path | str, case: str | None, *, data: bytes | None = None,
         if kind == ".pdf":
             from pipeline.ingest.pdf import extract_pdf
 
-            builder, warnings = extract_pdf(data, name, ocr=ocr)
+            builder, warnings = extract_pdf(data, name, ocr=ocr, limits=limits)
             doc.warnings.extend(warnings)
         elif kind == ".docx":
             from pipeline.ingest.docx import extract_docx
 
-            builder = extract_docx(data, name)
+            builder = extract_docx(data, name, limits=limits)
         elif kind in {".txt", ".md"}:
             from pipeline.ingest.text import extract_text
 
@@ -92,4 +97,10 @@ def extract(path: Path | str, case: str | None, *, data: bytes | None = None,
     except IngestError as exc:
         log.warning("failed: %s", exc.message)
         return doc.failed(str(exc))
+    except MemoryError:
+        log.warning("failed: %s: out of memory", name)
+        return doc.failed(f"too_large: {name}: does not fit in memory when read")
+    except Exception as exc:  # noqa: BLE001 - a parser's own error: this file fails, the run goes on
+        log.warning("failed: %s: %s: %s", name, type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+        return doc.failed(f"corrupt: {name}: cannot be read ({type(exc).__name__}: {str(exc)[:300]})")
     return doc

@@ -12,6 +12,7 @@ the extractors take bytes) when a document has to be hashed or processed.
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 import tempfile
 from collections.abc import Iterator
@@ -33,6 +34,28 @@ class Found:
     path: Path | str  # a Path in a local inbox, a URL string in a remote one
     case: str | None
     relpath: str
+    refused: str | None = None  # why this file is not read (a link out of the inbox, its case.toml is invalid)
+
+
+def store_key(path: Path | str) -> str:
+    """The store's key (document path) for a file: a URL as it is; a local file's absolute path with its
+    folders resolved but not the file itself, so a symbolic link is stored (and removed) as the link."""
+    if is_url(path):
+        return str(path)
+    p = _local(path)
+    return str(p.parent.resolve() / p.name)
+
+
+def _link_refusal(path: Path, root: Path, rel: Path) -> str | None:
+    """Why a symbolic link under the inbox is not followed (None for a link that stays inside it)."""
+    try:
+        target = path.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError, OSError) as exc:
+        reason = "a loop" if isinstance(exc, RuntimeError) else "missing"
+        return f"broken_link: {rel}: a symbolic link whose target is {reason} ({os.readlink(path)})"
+    if not target.is_relative_to(root):
+        return f"outside_inbox: {rel}: a symbolic link to {target}, outside the inbox; only links inside it are followed"
+    return None
 
 
 def is_url(inbox: Path | str) -> bool:
@@ -64,19 +87,35 @@ def discover(inbox: Path | str) -> tuple[list[Case], Iterator[Found]]:
         raise InboxError(f"inbox {inbox} does not exist: create it, or give the folder of documents to process")
     if not inbox.is_dir():
         raise InboxError(f"inbox {inbox} is not a folder")
+    root = inbox.resolve()
     cases: dict[Path, Case] = {}
+    bad: dict[Path, str] = {}  # folder -> why its case.toml was refused
     for toml in sorted(inbox.rglob("case.toml")):
         if any(part.startswith(".") for part in toml.relative_to(inbox).parts):
             continue
-        cases[toml.parent] = load_case(toml)
+        try:
+            cases[toml.parent] = load_case(toml)
+        except CaseFileError as exc:  # this case's documents fail with the reason; the other cases go on
+            log.warning("%s", exc)
+            bad[toml.parent] = str(exc)
 
     def files() -> Iterator[Found]:
         for path in sorted(inbox.rglob("*")):
             rel = path.relative_to(inbox)
-            if not path.is_file() or path.name == "case.toml" or any(p.startswith((".", "~$")) for p in rel.parts):
+            if any(p.startswith((".", "~$")) for p in rel.parts):
                 continue
-            owner = next((cases[p] for p in path.parents if p in cases), None)
-            yield Found(path=path, case=owner.slug if owner else None, relpath=str(rel))
+            if path.name == "case.toml":
+                if path.parent in bad:  # recorded as a failed file, so the run's failures name it
+                    yield Found(path=path, case=None, relpath=str(rel), refused=f"invalid_case: {bad[path.parent]}")
+                continue
+            refused = _link_refusal(path, root, rel) if path.is_symlink() else None
+            if refused is None and not path.is_file():
+                continue
+            folder = next((p for p in path.parents if p in cases or p in bad), None)
+            if folder in bad and refused is None:
+                refused = f"invalid_case: {rel}: not read, its case file is invalid: {bad[folder]}"
+            owner = cases.get(folder) if folder is not None else None
+            yield Found(path=path, case=owner.slug if owner else None, relpath=str(rel), refused=refused)
 
     return list(cases.values()), files()
 

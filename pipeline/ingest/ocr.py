@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import shutil
 
@@ -44,9 +45,18 @@ def _check_installed(name: str, number: int) -> str:
         raise IngestError(exc.reason, f"{name}: page {number} is a {exc.message}") from None
 
 
-def render_page(page):
-    """A pdfium page as the greyscale image Tesseract reads (300 dpi)."""
-    return page.render(scale=OCR_DPI / 72).to_pil().convert("L")
+def render_scale(width_pt: float, height_pt: float, max_pixels: int | None = None) -> float:
+    """The scale a page is rendered at for OCR: 300 dpi, less when that would exceed `max_pixels`."""
+    scale = OCR_DPI / 72
+    if max_pixels and width_pt * height_pt * scale * scale > max_pixels:
+        scale = math.sqrt(max_pixels / max(width_pt * height_pt, 1.0))
+    return scale
+
+
+def render_page(page, max_pixels: int | None = None):
+    """A pdfium page as the greyscale image Tesseract reads (300 dpi, or less to stay within `max_pixels`)."""
+    scale = render_scale(page.get_width(), page.get_height(), max_pixels)
+    return page.render(scale=scale, grayscale=True).to_pil().convert("L")
 
 
 def ocr_page(page, name: str, number: int) -> tuple[str, float]:
@@ -128,6 +138,9 @@ def _pool(n: int):
     from concurrent.futures import ProcessPoolExecutor
 
     if n not in _POOLS:
+        from pipeline.children import watch_children
+
+        watch_children()  # the workers die with this process, even on kill -9
         pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
         atexit.register(pool.shutdown, cancel_futures=True)
         _POOLS[n] = pool

@@ -14,6 +14,7 @@ import re
 from pipeline.ingest import layout, tables
 from pipeline.ingest.builder import TextBuilder
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.limits import Limits
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,13 @@ def _has_image(page) -> bool:
     return any(obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects())
 
 
-def extract_pdf(data: bytes, name: str, ocr: bool = True) -> tuple[TextBuilder, list[str]]:
+def extract_pdf(data: bytes, name: str, ocr: bool = True,
+                limits: Limits | None = None) -> tuple[TextBuilder, list[str]]:
+    """Scanned pages are OCRed a few at a time as they are rendered (a batch per OCR process pool), so
+    memory holds a handful of page images whatever the page count; `limits` cap the pages and pixels."""
     from pipeline.config import Settings
 
+    limits = limits or Limits()
     warnings: list[str] = []
     plumber_tables = Settings.from_env().pdf_tables.strip().lower() == "pdfplumber"
     pdf, repaired = _open(data, name)
@@ -114,11 +119,24 @@ def extract_pdf(data: bytes, name: str, ocr: bool = True) -> tuple[TextBuilder, 
         n_pages = len(pdf)
         if n_pages == 0:
             raise IngestError("empty", f"{name}: the PDF has no pages")
+        if n_pages > limits.max_pages:
+            raise IngestError("too_many_pages", f"{name}: {n_pages} pages, over the limit of {limits.max_pages} "
+                              "pages per document (SISTERCITY_MAX_PAGES)")
         page_h = pdf[0].get_height()
         page_w = pdf[0].get_width()
         pages: list[list[layout.Line]] = []
         scanned: dict[int, tuple[str, float]] = {}
-        images: dict[int, object] = {}  # scanned pages, rendered here and OCRed together below
+        pending: list[tuple[int, object]] = []  # scanned pages rendered and not yet OCRed (a batch at most)
+        batch = 0
+
+        def read_pending() -> None:
+            from pipeline.ingest.ocr import ocr_images
+
+            numbers = [i for i, _ in pending]
+            texts = ocr_images([image for _, image in pending], name, [i + 1 for i in numbers])
+            scanned.update(zip(numbers, texts, strict=True))
+            pending.clear()
+
         for i in range(n_pages):
             page = pdf[i]
             segs, splits = _page_segments(page)
@@ -128,11 +146,19 @@ def extract_pdf(data: bytes, name: str, ocr: bool = True) -> tuple[TextBuilder, 
             if n_chars < MIN_CHARS_TEXT_PAGE and _has_image(page):
                 if not ocr:
                     raise IngestError("needs_ocr", f"{name}: page {i + 1} is a scanned image without a text layer and OCR is switched off")
-                from pipeline.ingest.ocr import _check_installed, render_page
+                from pipeline.ingest.ocr import OCR_DPI, _check_installed, ocr_processes, render_page, render_scale
 
                 _check_installed(name, i + 1)  # fail early and clearly, before rendering every page
-                images[i] = render_page(page)
+                scale = render_scale(page.get_width(), page.get_height(), limits.max_page_pixels)
+                if scale < OCR_DPI / 72:
+                    warnings.append(f"{name}: page {i + 1} is {page.get_width():.0f} x {page.get_height():.0f} pt; "
+                                    f"read at {scale * 72:.0f} dpi instead of {OCR_DPI} to stay within "
+                                    f"{limits.max_page_mpx:g} megapixels (SISTERCITY_MAX_PAGE_MPX)")
+                pending.append((i, render_page(page, limits.max_page_pixels)))
                 pages.append([])
+                batch = batch or 2 * ocr_processes(n_pages)
+                if len(pending) >= batch:
+                    read_pending()
             else:
                 lines = layout.split_columns(layout.group_lines(segs), page_w)
                 blocks = tables.wrapped_blocks(lines) if plumber_tables and not repaired else []
@@ -141,18 +167,13 @@ def extract_pdf(data: bytes, name: str, ocr: bool = True) -> tuple[TextBuilder, 
                 layout.mark_hyphens(lines, splits)
                 pages.append(lines)
             page.close()
+        if pending:
+            read_pending()
     finally:
         pdf.close()
     if repaired:
         warnings.append(repair_warning(name, data, n_pages, empty))
         log.warning(warnings[-1])
-    if images:
-        from pipeline.ingest.ocr import ocr_images
-
-        numbers = sorted(images)
-        scanned = dict(zip(numbers, ocr_images([images[i] for i in numbers], name, [i + 1 for i in numbers]), strict=True))
-        images.clear()
-
     keys = layout.furniture_keys([p for i, p in enumerate(pages) if i not in scanned], page_h)
     page_paras = [layout.paragraphs(layout.strip_furniture(lines, keys, page_h)) for lines in pages]
     vocab = layout.vocabulary_of([ln for paras in page_paras for p in paras for ln in p.lines])

@@ -16,12 +16,32 @@ LATIN_SINGLE_BYTE = {"latin_1", "iso8859_1", "iso8859_2", "iso8859_15", "cp1250"
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text saved without a byte-order mark, else None: in text
+    that is mostly Latin script, every other byte is zero, on the same side of each pair, and it decodes."""
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for encoding, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.6 * len(zeros) and other.count(0) <= 0.02 * len(other):
+            try:
+                data[: len(data) - len(data) % 2].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
+
+
 def decode(data: bytes, name: str) -> tuple[str, str]:
     """Return (text, encoding). UTF-8 first, then the best guess of charset-normalizer."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    bomless = utf16_without_bom(data)
+    if bomless:
+        return data[: len(data) - len(data) % 2].decode(bomless), bomless
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -44,7 +64,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 
 
 def extract_text(data: bytes, name: str) -> tuple[TextBuilder, str]:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_without_bom(data):
         raise IngestError("wrong_type", f"{name}: contains binary data, not a text file")
     raw, encoding = decode(data, name)
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")

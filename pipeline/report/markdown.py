@@ -22,6 +22,15 @@ from pipeline.report.texts import (
 )
 
 
+def inert(text: str) -> str:
+    """Markdown in which nothing from a document, a case slug or a reviewer's reason becomes markup when
+    rendered: HTML is escaped (a <script> or <javascript:...> autolink shows as text) and no inline link
+    or link definition can form ("](" and "]:" are broken with a backslash). The report's own Markdown
+    (headings, lists, tables, emphasis, code spans) uses none of these."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("](", "]\\(").replace("]:", "]\\:")
+
+
 def _md(text: str) -> str:
     """Document text inside a table cell or list item: one line, no table breaks."""
     return " ".join(text.split()).replace("|", "\\|")
@@ -152,4 +161,4 @@ def render(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], t
     failed = [d for d in documents if d.status != "ok"]
     if failed:
         lines += ["", f"## {t['failed_docs']}", ""] + [f"- {_md(d.source)}: {_md(d.error or '')}" for d in failed]
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines) + "\n")

@@ -5,7 +5,8 @@ quoted), one row per case x element (verdicts.csv), per evidence passage
 (evidence.csv), per obstacle (obstacles.csv), per event telling (timeline.csv),
 per case x element gap (gaps.csv) and per verdict that a case's own document
 states on an element (published.csv). Quotes are exact: text[start:end] of the
-document named by `doc`.
+document named by `doc`, except that a text cell starting with =, +, -, @, tab or
+carriage return gets a leading single quote (`neutralise`: no cell runs as a formula).
 """
 
 from __future__ import annotations
@@ -31,12 +32,22 @@ PUBLISHED_COLUMNS = ("case", "element", "value", "evidence_status", "status", "a
 GAP_COLUMNS = ("case", "element", "status", "passages", "documents", "doc_types", "sides", "reasons", "missing_documents")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula (it starts with =, +, -, @, tab or carriage
+    return) gets a leading single quote, as OWASP recommends against CSV injection: a quote from a document
+    can be =HYPERLINK(...). Numbers stay numbers; the JSON files keep every quote exact."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def _write(path: Path, columns: tuple[str, ...], rows) -> None:
     def w(fh):
         writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({k: neutralise(v) for k, v in row.items()})
 
     atomic_write(path, w)
 

@@ -49,6 +49,8 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "sc_session"
 PRE_COOKIE = "sc_pre"
 PAGE_SIZE = 50
+MAX_BODY = 256 * 1024  # bytes of a request body: the largest form (a passage with a 4,000-character memo) is far less
+MAX_ROW_ID = 2**63 - 1  # a document id beyond this is no row of any store (and SQLite cannot even be asked)
 # What the accounts page says after a change (the query string carries only the code and the reviewer id).
 ACCOUNT_DONE = {"added": "Added {name}.", "role": "{name} is now {role}.", "password": "New password set for {name}; "
                 "their sessions were ended.", "deactivated": "{name} is deactivated and logged out.",
@@ -61,6 +63,55 @@ class LoginRequired(Exception):
 
 class CsrfRefused(Exception):
     pass
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over `max_bytes` gets 413 before it is read (by its Content-Length)
+    or as soon as the bytes received pass the limit (a chunked body), so no request can make the server
+    hold more than that, with or without a session."""
+
+    def __init__(self, app, max_bytes: int = MAX_BODY):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                declared = -1
+            if not 0 <= declared <= self.max_bytes:
+                return await self.refuse(send)
+        seen, over, answered = 0, False, False
+
+        async def limited():
+            nonlocal seen, over
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:  # the app gets no more: its parse fails, and its answer becomes a 413
+                    over = True
+                    raise ValueError(f"request body over {self.max_bytes} bytes")
+            return message
+
+        async def answer(message):
+            nonlocal answered
+            if not over:
+                await send(message)
+            elif not answered:
+                answered = True
+                await self.refuse(send)
+
+        await self.app(scope, limited, answer)
+
+    async def refuse(self, send) -> None:
+        body = f"request body over {self.max_bytes} bytes".encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _templates():
@@ -96,9 +147,10 @@ def highlight(text: str, base: int, entities: list) -> list[tuple[str, str | Non
 
 
 def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: timedelta | None = None,
-               secure_cookies: bool = False) -> FastAPI:
+               secure_cookies: bool = False, max_body: int = MAX_BODY) -> FastAPI:
     """The workbench over the store at `store_url`. `inbox` (its case.toml files) lets the case view tell
-    the local city from the partner; `secure_cookies` for serving behind HTTPS."""
+    the local city from the partner; `secure_cookies` for serving behind HTTPS; `max_body` bytes of a
+    request body at most (413 beyond)."""
     store = Store(store_url)
     rs = ReviewStore(store, **({"session_ttl": session_ttl} if session_ttl else {}))
     templates = _templates()
@@ -220,10 +272,19 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
             return {path: i for i, path in s.execute(select(DocumentRow.id, DocumentRow.path)
                                                      .where(DocumentRow.removed.is_(False)))}
 
-    def reviewed_docs() -> list[Document]:
-        """Every stored document's passages, reviews applied, for the queue: without the documents'
-        text, entities and explanations (the passage page loads its one document in full)."""
-        by_doc = reviews_by_document(rs.reviews())
+    def visible_reviews(user: dict, reviews: list[dict] | None = None) -> list[dict]:
+        """The reviews `user` may see. Coding is blind: a reviewer sees another's labels on a passage only
+        once they have saved their own for it; an admin (who adjudicates) sees them all."""
+        reviews = rs.reviews() if reviews is None else reviews
+        if user["role"] == "admin":
+            return reviews
+        coded = {c["unit"] for c in rs.codings(batch="") if c["reviewer"] == user["name"]}
+        return [r for r in reviews if r["reviewer"] == user["name"] or r["unit"] in coded]
+
+    def reviewed_docs(user: dict) -> list[Document]:
+        """Every stored document's passages, the reviews `user` may see applied, for the queue: without the
+        documents' text, entities and explanations (the passage page loads its one document in full)."""
+        by_doc = reviews_by_document(visible_reviews(user))
         docs = []
         for _, d in store.iter_rows(store.document_ids(), text=False, entities=False, explanations=False):
             apply_document_reviews(d, by_doc)
@@ -244,7 +305,7 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
         return {where[u] for u, labels in seen.items() if len(labels) > 1}
 
     def load_document(doc_id: int) -> Document | None:
-        return store.document(doc_id)
+        return store.document(doc_id) if 0 < doc_id <= MAX_ROW_ID else None
 
     def find_passage(d: Document, start: int, end: int) -> tuple[int, Passage] | None:
         for i, p in enumerate(d.passages):
@@ -256,8 +317,7 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
     @app.get("/queue", response_class=HTMLResponse)
     def queue(request: Request, case: str = "", doc: str = "", element: str = "", stance: str = "", status: str = "",
               page_no: int = 1):
-        user_of(request)
-        docs = reviewed_docs()
+        docs = reviewed_docs(user_of(request))
         items = build_queue(docs, doc_ids(), disputed())
         shown = filter_queue(items, case=case, doc=doc, element=element, stance=stance, status=status)
         pages = max(1, -(-len(shown) // PAGE_SIZE))
@@ -272,8 +332,8 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
             "elements": ELEMENTS, "stances": STANCES, "statuses": STATUSES,
             "counts": {s: sum(it.status == s for it in items) for s in STATUSES}})
 
-    def next_in_queue(after: tuple[int, int, int] | None) -> str:
-        items = [it for it in build_queue(reviewed_docs(), doc_ids(), disputed()) if it.status in {"open", "disputed"}]
+    def next_in_queue(user: dict, after: tuple[int, int, int] | None) -> str:
+        items = [it for it in build_queue(reviewed_docs(user), doc_ids(), disputed()) if it.status in {"open", "disputed"}]
         for it in items:
             key = (it.doc_id, it.passage.start, it.passage.end)
             if key != after:
@@ -291,23 +351,26 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
             return None
         i, p = found
         current = rs.review_of(d.path, p)
-        if current:
+        user = request.state.user
+        here = [c for c in rs.codings(batch="") if c["doc_key"] == d.path and c["start"] == p.start
+                and c["end"] == p.end]
+        others = [c for c in here if c["text_sha"] == text_sha(p.text) and c["reviewer"] != user["name"]]
+        mine = any(c["reviewer"] == user["name"] for c in here)
+        # blind coding: another reviewer's labels and memo stay hidden until this one has saved their own
+        blind = bool(current) and current["reviewer"] != user["name"] and not mine and user["role"] != "admin"
+        if current and not blind:
             apply_reviews([Document(doc=d.doc, source=d.source, case=d.case, path=d.path, passages=[p])],
                           [current])
         model = model_view(p)
-        user = request.state.user
-        others = [c for c in rs.codings(batch="") if c["doc_key"] == d.path and c["start"] == p.start
-                  and c["end"] == p.end and c["text_sha"] == text_sha(p.text) and c["reviewer"] != user["name"]]
-        mine = any(c["reviewer"] == user["name"] for c in rs.codings(batch="")
-                   if c["doc_key"] == d.path and c["start"] == p.start and c["end"] == p.end)
         labels = form or {"elements": p.elements, "stance": p.stance, "obstacles": p.obstacles, "case": p.case,
-                          "memo": (current or {}).get("memo", "")}
+                          "memo": "" if blind else (current or {}).get("memo", "")}
         neighbours = [(j, q) for j, q in enumerate(d.passages) if i - 2 <= j <= i + 2]
         cases = sorted({q.case for q in d.passages if q.case} | {c.slug for c in cases_info()} | ({d.case} if d.case else set()))
         return {"d": d, "doc_id": doc_id, "p": p, "index": i, "neighbours": neighbours, "model": model,
                 "pieces": highlight(p.text, p.start, [e for e in d.entities if p.start <= e.start and e.end <= p.end]),
                 "entities": [e for e in d.entities if p.start <= e.start and e.end <= p.end],
-                "review": current, "version": current["version"] if current else 0, "labels": labels,
+                "review": None if blind else current, "version": current["version"] if current else 0,
+                "labels": labels,
                 "why": sorted((p.explanation or {}).items()),
                 "others": others, "show_others": mine or user["role"] == "admin", "error": error,
                 "elements": ELEMENTS, "stances": STANCES, "obstacle_codes": OBSTACLE_CODES, "cases": cases,
@@ -345,18 +408,23 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
             rs.save_review(user, d.path, p, labels, status="accepted" if action == "accept" else "corrected",
                            memo=memo, seen_version=version)
         except StaleEdit as exc:
-            return page(request, "passage.html", passage_context(request, doc_id, start, end, error=str(exc),
-                                                                 form=form), 409)
+            ctx = passage_context(request, doc_id, start, end, error=str(exc), form=form)
+            if ctx is not None and ctx["review"] is None:  # blind: say that, not whose labels to go and see
+                ctx["error"] = ("not saved: another reviewer saved this passage after your page loaded. You code "
+                                "blind until you have saved: your labels are kept below, save them again.")
+            return page(request, "passage.html", ctx, 409)
         except InvalidLabels as exc:
             return page(request, "passage.html", passage_context(request, doc_id, start, end, error=str(exc),
                                                                  form=form), 422)
-        return RedirectResponse(next_in_queue((doc_id, start, end)), status_code=303)
+        return RedirectResponse(next_in_queue(user, (doc_id, start, end)), status_code=303)
 
     @app.get("/p/{doc_id}/{start}/{end}/image.png")
     def passage_image(request: Request, doc_id: int, start: int, end: int):
         from pipeline.review.pageimage import NoImage, render_passage
 
         user_of(request)
+        if not 0 < doc_id <= MAX_ROW_ID:
+            return Response("no such passage", status_code=404, media_type="text/plain")
         with store.reading() as s:
             row = s.get(DocumentRow, doc_id)
             path, sha = (row.path, row.sha256) if row else (None, None)
@@ -434,8 +502,7 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
 
     @app.get("/corrections", response_class=HTMLResponse)
     def corrections(request: Request):
-        user_of(request)
-        reviews = rs.reviews()
+        reviews = visible_reviews(user_of(request))  # blind coding: only what this viewer may see
         _, stale = documents_under_review(store, reviews)
         ids = doc_ids()
         return page(request, "corrections.html", {"reviews": reviews, "stale": {r["id"]: r["stale"] for r in stale},
@@ -528,4 +595,6 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
 
         return account_change(request, csrf, reviewer_id, change)
 
+    app.add_middleware(BodyLimit, max_bytes=max_body)  # added last: the outermost, before any body is read
+    auth.dummy_hash()  # made now, so the first login for an unknown name takes no longer than any other
     return app

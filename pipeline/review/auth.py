@@ -10,12 +10,14 @@ was ended, is refused.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # scrypt of a megabyte-long password is work for nothing
 
 
 def _b64(raw: bytes) -> str:
@@ -29,6 +31,8 @@ def _unb64(text: str) -> bytes:
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"password: at least {MIN_PASSWORD} characters, got {len(password)}")
+    if len(password) > MAX_PASSWORD:
+        raise ValueError(f"password: at most {MAX_PASSWORD} characters, got {len(password)}")
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
@@ -43,6 +47,13 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=32)
     return hmac.compare_digest(got, _unb64(digest))
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash of a random password, made once per process: checking a password against it costs what
+    checking a real one does, so a login for a name that does not exist takes as long as a wrong password."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def unusable_password() -> str:

@@ -22,6 +22,7 @@ import logging
 import math
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 
 ROLES: tuple[str, ...] = ("reviewer", "admin")
 SESSION_TTL = timedelta(hours=8)
+# What one form field may hold: a memo and an override reason go into the append-only audit log for good.
+MAX_NAME, MAX_MEMO, MAX_REASON = 100, 4000, 4000
 MAX_FAILURES, LOCKOUT = 5, timedelta(minutes=15)  # failed logins per name that lock it for LOCKOUT
 
 
@@ -134,8 +137,31 @@ def review_record(r: PassageReviewRow, names: dict[int, str]) -> dict:
             "at": _iso(r.updated_at), "unit": unit_id(r.doc_key, r.start, r.end, r.text_sha)}
 
 
+def normalise_name(name: str) -> str:
+    """A login name as stored and compared: Unicode NFKC, trimmed, case-folded ("Ana" and "ana" are one name).
+    A name with a control or format character (NUL, a newline, a zero-width space) is refused."""
+    name = unicodedata.normalize("NFKC", name).strip()
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in name):
+        raise ValueError("reviewer name: letters, digits, spaces and punctuation only (no control characters)")
+    if not name or len(name) > MAX_NAME:
+        raise ValueError(f"reviewer name: 1 to {MAX_NAME} characters")
+    return name.casefold()
+
+
+def check_length(field: str, value: str, limit: int) -> str:
+    """`value` if it is at most `limit` characters, else InvalidLabels naming the field."""
+    if len(value) > limit:
+        raise InvalidLabels(f"{field}: at most {limit} characters, got {len(value)}")
+    return value
+
+
 def _failure_key(name: str) -> str:
-    """The login name as the failure counter's key (PostgreSQL text holds no NUL; the column 200 characters)."""
+    """The login name as the failure counter's key (PostgreSQL text holds no NUL; the column 200 characters),
+    normalised as names are, so "Ana" and "ana" share one count."""
+    try:
+        name = normalise_name(name)
+    except ValueError:
+        pass
     return name.replace("\x00", "\ufffd")[:200]
 
 
@@ -172,12 +198,12 @@ class ReviewStore:
     # ------------------------------------------------------------------ reviewers
     def add_reviewer(self, name: str, password: str, role: str = "reviewer", *, actor: dict | None = None) -> int:
         """A new active account; `actor` is the admin making it (None: the command line)."""
-        name = name.strip()
-        if not name or len(name) > 100:
-            raise ValueError("reviewer name: 1 to 100 characters")
+        name = normalise_name(name)
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
         hashed = auth.hash_password(password)
+        if any(a["name"].casefold() == name for a in self.accounts()):  # names made before they were case-folded
+            raise ValueError(f"a reviewer named {name!r} already exists")
         try:
             with self.store.session() as s:
                 row = ReviewerRow(name=name, password_hash=hashed, role=role, active=True, created_at=_now())
@@ -192,7 +218,7 @@ class ReviewStore:
         """A new password for `name`; ends all their sessions."""
         hashed = auth.hash_password(password)
         with self.store.session() as s:
-            row = s.execute(select(ReviewerRow).where(ReviewerRow.name == name)).scalar_one_or_none()
+            row = self._named(s, name)
             if row is None:
                 raise ValueError(f"no reviewer named {name!r}")
             row.password_hash = hashed
@@ -261,13 +287,24 @@ class ReviewStore:
     def _names(self, s: Session) -> dict[int, str]:
         return dict(s.execute(select(ReviewerRow.id, ReviewerRow.name)).all())
 
+    @staticmethod
+    def _named(s: Session, name: str) -> ReviewerRow | None:
+        """The reviewer of a login name, compared normalised (`normalise_name`); a name stored before names
+        were normalised is found as it was typed. None for a name no reviewer can have (NUL, ...)."""
+        try:
+            key = normalise_name(name)
+        except ValueError:
+            return None
+        rows = s.execute(select(ReviewerRow).where(ReviewerRow.name.in_({key, name.strip()}))).scalars().all()
+        return next((r for r in rows if r.name == key), rows[0] if rows else None)
+
     def authenticate(self, name: str, password: str) -> dict | None:
-        """The reviewer if `password` is theirs and they are active; no lock-out (see `login`)."""
+        """The reviewer if `password` is theirs and they are active; no lock-out (see `login`). Takes one
+        password check whether or not the name exists (no telling names apart by the time an answer takes)."""
         with self.store.reading() as s:
-            row = (None if "\x00" in name else  # no name holds NUL, and PostgreSQL refuses it in a query
-                   s.execute(select(ReviewerRow).where(ReviewerRow.name == name)).scalar_one_or_none())
-        if row is None or not row.active:
-            auth.verify_password(password, auth.hash_password("x" * auth.MIN_PASSWORD))  # same time either way
+            row = self._named(s, name)
+        if row is None or not row.active or len(password) > auth.MAX_PASSWORD:
+            auth.verify_password(password[:auth.MAX_PASSWORD], auth.dummy_hash())  # the same time either way
             return None
         if not auth.verify_password(password, row.password_hash):
             return None
@@ -388,6 +425,7 @@ class ReviewStore:
         if status not in {"accepted", "corrected"}:
             raise ValueError(f"status must be accepted or corrected, got {status!r}")
         labels.check()
+        check_length("memo", memo, MAX_MEMO)
         sha = text_sha(p.text)
         unit = unit_id(doc_key, p.start, p.end, sha)
         try:
@@ -504,6 +542,7 @@ class ReviewStore:
             raise InvalidLabels(f"verdict must be one of {', '.join(VERDICTS)}, got {status!r}")
         if not reason.strip():
             raise InvalidLabels("an override needs a reason: say why the evidence supports another verdict")
+        check_length("reason", reason, MAX_REASON)
         target = f"verdict:{case}/{element}"
         try:
             with self.store.session() as s:

@@ -262,6 +262,11 @@ class LoginFailureRow(Base):
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+def _inside(path: str, under: str) -> bool:
+    """`path` is `under` itself or below it, component by component (a local path or a URL)."""
+    return path == under or (path.startswith(under) and path[len(under)] in {"/", os.sep})
+
+
 def default_url(path: Path | str = "sistercity.db") -> str:
     return f"sqlite:///{Path(path).resolve()}"
 
@@ -378,11 +383,13 @@ class Store:
             fault("save:rows")
 
     def mark_removed(self, under: str, present: set[str]) -> list[str]:
-        """Mark documents stored under the inbox prefix `under` but not in `present` as removed."""
+        """Mark documents stored under the inbox `under` (a folder or a URL) but not in `present` as removed.
+        "Under" goes by path components: the inbox /d/pre holds /d/pre/a.pdf, not /d/pre2/a.pdf."""
+        under = under.rstrip("/" + os.sep) or under
         with self.session() as s:
-            rows = s.execute(select(DocumentRow).where(DocumentRow.path.startswith(under),
+            rows = s.execute(select(DocumentRow).where(DocumentRow.path.startswith(under, autoescape=True),
                                                        DocumentRow.removed.is_(False))).scalars().all()
-            gone = [r for r in rows if r.path not in present]
+            gone = [r for r in rows if r.path not in present and _inside(r.path, under)]
             for r in gone:
                 r.removed = True
             return [r.path for r in gone]
