@@ -207,7 +207,7 @@ def report_from_store(store, out_dir: Path, meta: dict | None, *, cases: list[Ca
     formats = FORMATS if formats is None else formats
     appendix = appendix_from_store(store, scan, verdicts, timelines, lang) if "html" in formats else None
     paths.update(write_reports(out_dir, scan.documents, verdicts, cases=cases, lang=lang, meta=meta, formats=formats,
-                               timelines=timelines, appendix=appendix))
+                               timelines=timelines, appendix=appendix, speakers=scan.speakers))
     return verdicts, paths
 
 

@@ -71,6 +71,28 @@ _ID = {
     "published_evidence": "bukti",
     "published_tiebreak": "status diambil dari penilaian dokumen (pemecah skor yang nyaris seimbang)",
     "published_none": "Tidak ada dokumen yang menyatakan penilaian atas elemen mana pun.",
+    "why": "Mengapa kerja sama ini macet?",
+    "why_stalled": ("Kasus ini tergolong macet (definisi di bagian perbandingan antarkasus). Hambatan diurutkan menurut "
+                    "jumlah bagian teks yang menunjukkannya, masing-masing dengan kutipan terkuatnya."),
+    "why_working": ("Kasus ini tidak tergolong macet. Hambatan yang tetap ditemukan, diurutkan menurut jumlah bagian "
+                    "teks yang menunjukkannya:"),
+    "why_none": "Tidak ada hambatan yang dapat dikutip dari dokumen kasus ini.",
+    "hurts": "melemahkan",
+    "concerns": "menyangkut",
+    "side_unknown": "pihak tidak disebut",
+    "per_element": "Bukti terkuat per elemen, kedua sisi",
+    "for": "mendukung",
+    "against": "menghambat",
+    "no_quote": "tidak ada bagian substantif",
+    "speaker": "penutur",
+    "attributed": "dokumen kasus {case}, dikaitkan ke kasus ini karena menyebut kotanya",
+    "excluded": ("{n} bagian dari dokumen kasus lain yang dikaitkan pengklasifikasi ke kasus ini tetapi tidak menyebut "
+                 "kotanya tidak dikutip."),
+    "quote_rule": ("Kutipan hanya dari dokumen kasus ini (atau dari dokumen lain yang menyebut kotanya, dengan asalnya "
+                   "disebut); klausul biaya, acara wisata dan jamuan, pertanyaan dan definisi tidak dipakai sebagai "
+                   "bukti terkuat."),
+    "numbers_title": "Cara membaca angka",
+    "verdict_details": "Putusan dan ringkasannya",
 }
 _EN = {
     "title": "sistercity report",
@@ -133,6 +155,26 @@ _EN = {
     "published_evidence": "evidence",
     "published_tiebreak": "status taken from the documents' assessment (near-tie break)",
     "published_none": "No document states an assessment of any element.",
+    "why": "Why does this cooperation stall?",
+    "why_stalled": ("This case counts as stalled (definition under the cross-case comparison). The obstacles are "
+                    "ranked by the passages that show them, each with its strongest quotes."),
+    "why_working": "This case does not count as stalled. The obstacles still found, ranked by the passages that show them:",
+    "why_none": "No obstacle can be quoted from this case's documents.",
+    "hurts": "hurts",
+    "concerns": "concerns",
+    "side_unknown": "side not named",
+    "per_element": "Strongest evidence per element, both sides",
+    "for": "for",
+    "against": "against",
+    "no_quote": "no substantive passage",
+    "speaker": "speaker",
+    "attributed": "a document of case {case}, attributed to this case because it names its cities",
+    "excluded": ("{n} passages from other cases' documents that the classifier attributed to this case without naming "
+                 "its cities are not quoted."),
+    "quote_rule": ("Quotes come only from this case's documents (or from others that name its cities, with their origin "
+                   "shown); cost clauses, sightseeing and dinners, questions and definitions are never strongest evidence."),
+    "numbers_title": "How to read the numbers",
+    "verdict_details": "Verdicts and their summaries",
 }
 
 STATUS = {
