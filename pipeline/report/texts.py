@@ -199,8 +199,10 @@ AGREEMENT = {
 }
 SIDE = {"id": {"local": "kota lokal", "partner": "kota mitra", "both": "kedua pihak", None: "-"},
         "en": {"local": "local city", "partner": "partner city", "both": "both sides", None: "-"}}
-EVENT_STATUS = {"id": {"held": "terlaksana", "planned": "direncanakan", "cancelled": "batal/ditunda/tak dijawab"},
-                "en": {"held": "held", "planned": "planned", "cancelled": "cancelled/postponed/unanswered"}}
+EVENT_STATUS = {"id": {"held": "terlaksana", "planned": "direncanakan", "cancelled": "batal/ditunda/tak dijawab",
+                       "proposed": "diusulkan/ditawarkan"},
+                "en": {"held": "held", "planned": "planned", "cancelled": "cancelled/postponed/unanswered",
+                       "proposed": "proposed/offered"}}
 GAP_REASON = {
     "id": {"no_evidence": "tidak ada bukti", "thin": "bukti tipis (sedikit bagian)",
            "single_document": "semua bukti dari satu dokumen", "single_doc_type": "semua bukti dari satu jenis dokumen",
