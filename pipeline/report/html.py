@@ -378,7 +378,10 @@ def comparison_html(comparison: dict, lang: str, colours: dict[str, str]) -> str
         f"{len(comparison['stalled'])} ({_e(', '.join(s['cases']))})"
         + (f"; {_e(t['also_in'])}: {_e(', '.join(s['in_other_cases']))}" if s["in_other_cases"] else "") + "</li>"
         for s in comparison["shared_obstacles"])
-    parts.append(f"<li>{_e(t['shared_obstacles'])}: " + (f"<ul>{shared}</ul>" if shared else _e(t["none"])) + "</li>")
+    disc = md.discriminating_lines(comparison, lang)
+    parts.append(f"<li>{_e(disc[0][2:])}<ul>" + "".join(f"<li>{_e(x.strip()[2:])}</li>" for x in disc[1:]) + "</ul></li>")
+    parts.append(f"<li>{_e(t['shared_obstacles'])} <span class='muted'>({_e(t['shared_note'])})</span>: "
+                 + (f"<ul>{shared}</ul>" if shared else _e(t["none"])) + "</li>")
     pairs = "".join(f"<li>{_e(ELEMENT[lang][p['elements'][0]])} + {_e(ELEMENT[lang][p['elements'][1]])}: "
                     f"{len(p['cases'])} ({_e(', '.join(p['cases']))})</li>" for p in comparison["co_failing"])
     parts.append(f"<li>{_e(t['co_failing'])}: " + (f"<ul>{pairs}</ul>" if pairs else _e(t["none"])) + "</li></ul>")

@@ -53,8 +53,9 @@ def comparison_lines(comparison: dict, lang: str) -> list[str]:
         lines.append(f"- **{case}**: {body}")
     lines += ["", f"### {t['patterns']}", "", f"{t['stalled_def']}", "",
               f"- {t['stalled']}: " + (", ".join(comparison["stalled"]) or t["none"])]
+    lines += discriminating_lines(comparison, lang)
     shared = comparison["shared_obstacles"]
-    lines.append(f"- {t['shared_obstacles']}: " + ("" if shared else t["none"]))
+    lines.append(f"- {t['shared_obstacles']} ({t['shared_note']}): " + ("" if shared else t["none"]))
     for s in shared:
         extra = f"; {t['also_in']}: {', '.join(s['in_other_cases'])}" if s["in_other_cases"] else ""
         lines.append(f"  - `{s['code']}` ({OBSTACLE_ID.get(s['code'], s['code'])}): {len(s['cases'])}/"
@@ -130,6 +131,24 @@ def summary_md(v: Verdict, a: StallAnalysis | None, doc_case: dict, lang: str) -
         labels = "; ".join(label for _, label in pages_label(cites, doc_case, lang))
         out.append(f"{body} [{labels}]." if labels else f"{body}.")
     return " ".join(out)
+
+
+def _pct(x: float, lang: str) -> str:
+    text = f"{100 * x:.0f}%"
+    return text
+
+
+def discriminating_lines(comparison: dict, lang: str) -> list[str]:
+    t = texts(lang)
+    rows = comparison.get("discriminating_obstacles", [])
+    stalled = comparison["stalled"]
+    others = [c for c in comparison["cases"] if c not in stalled]
+    lines = [f"- {t['discriminating']}: " + ("" if rows else t["none"]) + (f" _{t['discriminating_note']}_" if rows else "")]
+    for d in rows:
+        lines.append(f"  - `{d['code']}` ({obstacle_name(d['code'], lang)}): " + t["discriminating_row"].format(
+            ns=len(d["stalled_cases"]), ts=len(stalled), ps=d["stalled_passages"], ss=_pct(d["stalled_share"], lang),
+            nw=len(d["working_cases"]), tw=len(others), pw=d["working_passages"], sw=_pct(d["working_share"], lang)))
+    return lines
 
 
 def timeline_lines(events: list[TimelineEvent], lang: str, doc_case: dict | None = None) -> list[str]:

@@ -71,6 +71,13 @@ _ID = {
     "published_evidence": "bukti",
     "published_tiebreak": "status diambil dari penilaian dokumen (pemecah skor yang nyaris seimbang)",
     "published_none": "Tidak ada dokumen yang menyatakan penilaian atas elemen mana pun.",
+    "discriminating": "Hambatan yang membedakan kasus macet dari kasus yang berjalan",
+    "discriminating_note": ("Hambatan yang lebih sering ada di kasus macet daripada di kasus lain, atau yang porsinya di "
+                            "antara bagian teks hambatan kasus macet sedikitnya 1,5 kali porsinya di kasus lain. "
+                            "Angka: kasus tempat hambatan itu ada (sedikitnya 2 bagian), lalu jumlah bagian dan "
+                            "porsinya di antara semua bagian hambatan."),
+    "discriminating_row": ("macet {ns}/{ts} kasus, {ps} bagian ({ss}); berjalan {nw}/{tw} kasus, {pw} bagian ({sw})"),
+    "shared_note": "Hambatan yang juga ada di kasus yang berjalan tidak menjelaskan kemacetan; lihat daftar di atas.",
     "why": "Mengapa kerja sama ini macet?",
     "why_stalled": ("Kasus ini tergolong macet (definisi di bagian perbandingan antarkasus). Hambatan diurutkan menurut "
                     "jumlah bagian teks yang menunjukkannya, masing-masing dengan kutipan terkuatnya."),
@@ -155,6 +162,13 @@ _EN = {
     "published_evidence": "evidence",
     "published_tiebreak": "status taken from the documents' assessment (near-tie break)",
     "published_none": "No document states an assessment of any element.",
+    "discriminating": "Obstacles that tell stalled from working cases",
+    "discriminating_note": ("Obstacles present in more of the stalled cases than of the others, or whose share of the "
+                            "stalled cases' obstacle passages is at least 1.5 times their share in the others. Figures: "
+                            "cases where the obstacle is present (at least 2 passages), then passages and their share "
+                            "of all obstacle passages."),
+    "discriminating_row": ("stalled {ns}/{ts} cases, {ps} passages ({ss}); working {nw}/{tw} cases, {pw} passages ({sw})"),
+    "shared_note": "Obstacles that working cases share too do not explain stalling; see the list above.",
     "why": "Why does this cooperation stall?",
     "why_stalled": ("This case counts as stalled (definition under the cross-case comparison). The obstacles are "
                     "ranked by the passages that show them, each with its strongest quotes."),
