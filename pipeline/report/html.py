@@ -63,7 +63,8 @@ nav a{margin-right:12px}details{margin:6px 0}li{margin:3px 0}
 .why{border-left:4px solid #d73027;padding:2px 14px;background:#fff8f6}q.ev{font-style:italic}
 table.both{width:100%;table-layout:fixed}table.both td:first-child,table.both th:first-child{width:18%}
 .numbers{font-size:13px;background:#f4f4f4;padding:6px 10px}
-@media (max-width:640px){body{padding:0 10px 40px}table.both,table.both tr,table.both td,table.both th{display:block;width:auto!important}
+@media (max-width:640px){body{padding:0 10px 40px;overflow-wrap:anywhere}table{display:block;overflow-x:auto;max-width:100%}
+svg,img{max-width:100%;height:auto}.page{overflow-x:auto}table.both,table.both tr,table.both td,table.both th{display:block;width:auto!important}
 table.both th{display:none}table{font-size:13px}nav a{display:inline-block;margin:2px 8px 2px 0}}
 """
 
