@@ -10,22 +10,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipeline import __version__
 from pipeline.config import Settings
 
+# rich_markup_mode=None: click's plain help (flags without a "<bool>" placeholder, "[default: ...]" shown),
+# which also keeps option lists readable at 80 columns.
 app = typer.Typer(help="Mine sister-city cooperation documents for evidence on why cooperation stalls.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 console = Console(stderr=True)
 log = logging.getLogger("pipeline")
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="Store: a SQLite file or a SQLAlchemy URL (env SISTERCITY_DB).")]
-ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Folder for reports (env SISTERCITY_REPORTS).")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store: a SQLite file or a SQLAlchemy URL (env SISTERCITY_DB; "
+                                                        "default: sistercity.db in the working directory).")]
+ReportsOpt = Annotated[Path | None, typer.Option("--reports", help="Folder for reports (env SISTERCITY_REPORTS; default: "
+                                                                   "reports/ in the working directory).")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model version folder, e.g. passage_clf.v1 (default: newest).")]
-MaxMbOpt = Annotated[float | None, typer.Option("--max-mb", help="Skip files larger than this, as failed.")]
+MaxMbOpt = Annotated[float | None, typer.Option("--max-mb", help="Skip files larger than this many MB, as failed "
+                                                                 "(env SISTERCITY_MAX_MB; default: 200).")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="Process documents in N parallel processes (env SISTERCITY_WORKERS; default 1).")]
 DaskOpt = Annotated[str | None, typer.Option("--dask-address", help="Send the document tasks to this Dask scheduler, e.g. tcp://host:8786 (needs the dask extra; env SISTERCITY_DASK_ADDRESS).")]
@@ -35,6 +42,15 @@ TiebreakOpt = Annotated[bool, typer.Option(
     "--published-tiebreak",
     help="Let a case document's own stated verdict on an element decide when the evidence score lies within 0.10 "
          "of a cut-off (env SISTERCITY_PUBLISHED_TIEBREAK=1; off by default; README 'How the verdict is reached').")]
+
+
+def _error(message: str) -> None:
+    """An error line on stderr; the message is escaped, so "pip install 'sistercity[ocr]'" keeps its [ocr]."""
+    console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+
+
+def _warn(message: str) -> None:
+    console.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True)
 
 
 def _published_tiebreak(on: bool) -> None:
@@ -50,7 +66,7 @@ def _report_lang(lang: str | None) -> str | None:
     try:
         return resolve_lang(lang)
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(f"{exc}")
         raise typer.Exit(2) from None
 
 
@@ -77,18 +93,81 @@ class _ProgressHandler(logging.Handler):
         self.progress.update(self.task_id, completed=done, description=f"{outcome:8} {name[-50:]}")
 
 
-def _summary(counts: dict, failures: list, reports: dict, seconds: dict | None = None) -> None:
-    table = Table(title="sistercity run", show_header=False)
+def _summary(counts: dict, failures: list, reports: dict, seconds: dict | None = None, title: str = "sistercity run") -> None:
+    table = Table(title=title, show_header=False, min_width=len(title) + 4)
     for key in ("seen", "new", "changed", "skipped", "busy", "failed", "removed"):
         if key in counts:
             table.add_row(key, str(counts[key]))
     console.print(table)
     for f in failures:
-        console.print(f"[red]failed[/red] {f['path']}: {f['error']}")
+        console.print(f"[red]failed[/red] {escape(str(f['path']))}: {escape(str(f['error']))}")
     if reports:
-        console.print(f"reports: {Path(next(iter(reports.values()))).parent}")
+        console.print(f"reports: {escape(str(Path(next(iter(reports.values()))).parent))}")
     if seconds:
         console.print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+
+
+def _check_store_url(db: str) -> None:
+    """Exit with a clear message when --db is neither a file path nor a URL SQLAlchemy can use."""
+    if "://" not in db:
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(db).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        _error(f"--db {db}: not a store URL SQLAlchemy can open ({exc}); give a SQLite file path, "
+               "or a URL such as postgresql+psycopg://user:password@host/sistercity")
+        raise typer.Exit(2) from None
+    except ImportError as exc:
+        _error(f"--db {db}: the database driver is not installed ({exc}); for PostgreSQL: pip install 'sistercity[postgres]'")
+        raise typer.Exit(2) from None
+
+
+def _check_inbox(inbox) -> None:
+    """Before the flow starts (so a user error never shows as an orchestrator's traceback): the inbox exists
+    and its case.toml files read; warn, with a listing, about an empty inbox and documents outside any case."""
+    from pipeline.ingest.cases import CaseFileError
+    from pipeline.ingest.discover import discover
+
+    try:
+        cases, files = discover(inbox)
+        found = list(files)
+    except (TypeError, AttributeError, KeyError) as exc:  # a case.toml that parses but has the wrong shape
+        raise CaseFileError(f"{inbox}: a case.toml has an unexpected shape ({exc}); see the README for its fields") from None
+    if not found:
+        _warn(f"inbox {inbox} holds no documents ({len(cases)} case.toml found): nothing to process. "
+              "An inbox is a folder of case folders, each with a case.toml and its documents (README 'Quick start').")
+        return
+    orphans = [f.relpath for f in found if f.case is None]
+    if orphans:
+        shown = orphans[:20]
+        _warn(f"{len(orphans)} of {len(found)} documents are in no case folder (no case.toml above them): they are "
+              "processed, but only passages the classifier attributes to a known case reach the reports. "
+              "Put them in a folder with a case.toml:")
+        for rel in shown:
+            console.print(f"  {escape(rel)}")
+        if len(orphans) > len(shown):
+            console.print(f"  ... and {len(orphans) - len(shown)} more")
+
+
+def _existing_store(db: str | None) -> str:
+    """The store URL of a read-only command; exit with a clear message, creating nothing, when a SQLite
+    store file does not exist."""
+    from pipeline.store.db import store_url
+
+    settings = Settings.from_env(db=db)
+    _check_store_url(settings.db)
+    url = store_url(settings.db)
+    if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        path = make_url(url).database
+        if path and path != ":memory:" and not Path(path).exists():
+            _error(f"no store at {path}: run `sistercity run` first, or give the store with --db (env SISTERCITY_DB)")
+            raise typer.Exit(2)
+    return settings.db
 
 
 @app.command()
@@ -115,9 +194,15 @@ def run(
 
     settings = Settings.from_env(db=db, reports=reports, inbox=inbox, model_version=model, max_mb=max_mb,
                                  ocr=False if no_ocr else None, lang=lang, workers=workers, dask_address=dask_address)
-    console.print(f"sistercity {__version__}: inbox {settings.inbox}, store {settings.db}"
-                  + (f", Dask {settings.dask_address}" if settings.dask_address else
-                     f", {settings.workers} worker processes" if settings.workers > 1 else ""))
+    _check_store_url(settings.db)
+    try:
+        _check_inbox(settings.inbox)
+    except (InboxError, CaseFileError) as exc:
+        _error(f"{exc}")
+        raise typer.Exit(2) from None
+    console.print(escape(f"sistercity {__version__}: inbox {settings.inbox}, store {settings.db}"
+                         + (f", Dask {settings.dask_address}" if settings.dask_address else
+                            f", {settings.workers} worker processes" if settings.workers > 1 else "")))
     from pipeline.flows import process_inbox
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -130,7 +215,7 @@ def run(
         try:
             result = process_inbox(settings)
         except (InboxError, CaseFileError, ModelNotFound, ImportError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            _error(f"{exc}")
             raise typer.Exit(2) from None
         finally:
             flows_log.removeHandler(handler)
@@ -140,9 +225,10 @@ def run(
 
 @app.command()
 def analyze(
-    files: Annotated[list[Path], typer.Argument(help="PDF, DOCX, TXT or MD files.")],
-    case: Annotated[str, typer.Option("--case", help="Slug of the case these files are about.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for documents/passages/entities.jsonl and verdicts.json.")],
+    files: Annotated[list[Path], typer.Argument(help="PDF, DOCX, TXT or MD files (not folders: `sistercity run FOLDER` processes an inbox).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for documents/passages/entities.jsonl, verdicts.json and the reports.")],
+    case: Annotated[str | None, typer.Option("--case", help="Slug of the case these files are about; the reports then hold "
+                                                             "this case only (default: every case the passages are attributed to).")] = None,
     case_file: Annotated[Path | None, typer.Option("--case-file", help="A case.toml with the two cities (improves attribution and agencies).")] = None,
     model: ModelOpt = None,
     max_mb: MaxMbOpt = None,
@@ -150,40 +236,56 @@ def analyze(
     published_tiebreak: TiebreakOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """One-shot analysis of loose files, with no store and no server."""
+    """One-shot analysis of loose files, with no store and no server. Exits 1 when no file could be read."""
     _logging(verbose)
     lang = _report_lang(lang)
     _published_tiebreak(published_tiebreak)
     from pipeline.ingest.cases import CaseFileError, adhoc_case, load_case
-    from pipeline.ingest.discover import discover
+    from pipeline.ingest.discover import InboxError, discover
     from pipeline.process import analyze_files, load_models
 
     settings = Settings.from_env(model_version=model, max_mb=max_mb)
     missing = [f for f in files if not f.exists()]
     if missing:
-        console.print(f"[red]error:[/red] no such file: {', '.join(map(str, missing))}")
+        _error(f"no such file: {', '.join(map(str, missing))}")
+        raise typer.Exit(2)
+    folders = [f for f in files if f.is_dir()]
+    if folders:
+        _error(f"{', '.join(map(str, folders))}: a folder, not a file; analyze takes files "
+               f"(e.g. {folders[0]}/*.pdf), and `sistercity run {folders[0]}` processes a folder of case folders")
         raise typer.Exit(2)
     try:
-        the_case = load_case(case_file) if case_file else adhoc_case(case)
+        the_case = load_case(case_file) if case_file else adhoc_case(case) if case else None
     except CaseFileError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(f"{exc}")
         raise typer.Exit(2) from None
-    the_case.slug = case
-    known = discover(settings.inbox)[0] if isinstance(settings.inbox, Path) and settings.inbox.exists() else []
+    if the_case is not None and case:
+        the_case.slug = case
+    try:
+        known = discover(settings.inbox)[0] if isinstance(settings.inbox, Path) and settings.inbox.exists() else []
+    except (InboxError, CaseFileError) as exc:
+        _warn(f"cases of {settings.inbox} not read ({exc}); attribution knows only --case")
+        known = []
     from pipeline.classify.model import ModelNotFound
 
     try:
         models = load_models(str(settings.models), settings.model_version)
     except ModelNotFound as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(f"{exc}")
         raise typer.Exit(2) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
         task_id = progress.add_task("analysing", total=len(files))
         docs, paths = analyze_files(files, the_case, out, known_cases=known, max_bytes=settings.max_bytes,
                                     ocr=settings.ocr, models=models, lang=lang,
-                                    progress=lambda p, d: progress.update(task_id, advance=1, description=p.name[-40:]))
+                                    progress=lambda p, d: progress.update(task_id, advance=1, description=escape(p.name[-40:])))
     counts = {"seen": len(docs), "new": sum(d.status == "ok" for d in docs), "failed": sum(d.status != "ok" for d in docs)}
-    _summary(counts, [{"path": d.source, "error": d.error} for d in docs if d.status != "ok"], {k: str(v) for k, v in paths.items()})
+    _summary(counts, [{"path": d.source, "error": d.error} for d in docs if d.status != "ok"], {k: str(v) for k, v in paths.items()},
+             title="sistercity analyze")
+    if docs and counts["new"] == 0:
+        _error(f"none of the {len(docs)} files could be read (reasons above)")
+        raise typer.Exit(1)
+    if the_case is None and not any(p.case for d in docs for p in d.passages):
+        _warn("no passage was attributed to a case: give --case SLUG (and --case-file) to get verdicts")
 
 
 @app.command()
@@ -249,7 +351,7 @@ def serve(
     lang = _report_lang(lang)
     settings = Settings.from_env(db=db, reports=reports, inbox=inbox, lang=lang, workers=workers, dask_address=dask_address)
     if isinstance(settings.inbox, Path) and not settings.inbox.is_dir():
-        console.print(f"[red]error:[/red] inbox {settings.inbox} is not a folder")
+        _error(f"inbox {settings.inbox} is not a folder")
         raise typer.Exit(2)
     if settings.db and "://" not in settings.db:
         settings.db = str(Path(settings.db).resolve())
@@ -330,14 +432,14 @@ def _evaluate_real(real: Path, target: Path, model: list[str] | None, pair: list
     from pipeline.quality.real import run_real_evaluation
 
     if not real.is_dir():
-        console.print(f"[red]error:[/red] {real} is not a folder of city pairs (case.toml, *.txt, gold.json each)")
+        _error(f"{real} is not a folder of city pairs (case.toml, *.txt, gold.json each)")
         raise typer.Exit(2)
     chosen = model or [p.name for p in versions(models_dir())][-2:][::-1]
     try:
         with console.status(f"running the main job's stages over {real} with {', '.join(chosen)}"):
             res = run_real_evaluation(real, target, chosen, only=pair, in_corpus=target / "results.json")
     except (FileNotFoundError, ModelNotFound) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(f"{exc}")
         raise typer.Exit(2) from None
     console.print(f"wrote {target / 'REAL.md'} and real.json")
     console.print_json(data={name: {"verdicts_exact": v["pooled"]["verdicts"]["exact"],
@@ -385,14 +487,14 @@ def compare(
     formats = tuple(fmt or ["html"])
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        console.print(f"[red]error:[/red] --format: unknown {', '.join(bad)}; valid values: {', '.join(FORMATS)}")
+        _error(f"--format: unknown {', '.join(bad)}; valid values: {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    settings = Settings.from_env(db=db, inbox=inbox)
+    settings = Settings.from_env(db=_existing_store(db), inbox=inbox)
     target = out or Path(settings.reports) / "compare"
     try:
         paths = compare_from_store(settings.db, target, cases or None, formats=formats, lang=lang, inbox=settings.inbox)
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(f"{exc}")
         raise typer.Exit(2) from None
     for name, path in paths.items():
         console.print(f"wrote {path}" if name else "")
@@ -445,20 +547,31 @@ def evaluate_stanza(
 
 @app.command()
 def status(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many runs.")] = 10) -> None:
-    """Show the last runs recorded in the store."""
+    """Show the last runs recorded in the store (read only: never creates a store)."""
     from pipeline.store.db import Store
 
-    settings = Settings.from_env(db=db)
-    store = Store(settings.db)
-    table = Table(title=f"runs in {settings.db}")
-    for col in ("run", "started", "status", "seen", "new", "changed", "skipped", "failed", "removed", "seconds", "models"):
-        table.add_column(col)
+    target = _existing_store(db)
+    store = Store(target)
+    out = Console()
+    table = Table(title=escape(f"runs in {target}"), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
+                  padding=(0, 1), pad_edge=False)
+    # short headers, so that the table fits 80 columns; the legend below says what they mean
+    for col, justify in (("run", "right"), ("started", "left"), ("status", "left"), ("seen", "right"), ("new", "right"),
+                         ("chg", "right"), ("skip", "right"), ("fail", "right"), ("rm", "right"), ("sec", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)
+    models = {}
     for r in store.runs(limit):
         c = r["counts"] or {}
-        table.add_row(str(r["id"]), str(r["started_at"])[:19], r["status"], *(str(c.get(k, "")) for k in
+        table.add_row(str(r["id"]), str(r["started_at"])[:16], r["status"], *(str(c.get(k, "")) for k in
                       ("seen", "new", "changed", "skipped", "failed", "removed")),
-                      f"{r['duration']:.1f}" if r["duration"] else "", ", ".join(r["models"].values()) if r["models"] else "")
-    Console().print(table)
+                      f"{r['duration']:.0f}" if r["duration"] else "")
+        if r["models"]:
+            models.setdefault(", ".join(r["models"].values()), []).append(str(r["id"]))
+    out.print(table)
+    out.print("chg: changed, skip: unchanged and skipped, fail: failed, rm: removed from the inbox, sec: seconds",
+              markup=False)
+    for names, runs in models.items():
+        out.print(f"models of run {', '.join(runs)}: {names}", markup=False, overflow="fold")
 
 
 db_app = typer.Typer(help="The store's schema (Alembic migrations).", no_args_is_help=True)
@@ -475,7 +588,7 @@ def db_upgrade(db: DbOpt = None, verbose: VerboseOpt = False) -> None:
     try:
         store = Store(settings.db, upgrade=False)
     except ImportError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(f"{exc}")
         raise typer.Exit(2) from None
     from pipeline.store.migrate import upgrade
 
@@ -493,11 +606,12 @@ review_app = typer.Typer(help="The review workbench: reviewers check, correct an
 app.add_typer(review_app, name="review")
 
 
-def _review_store(db: str | None):
+def _review_store(db: str | None, read_only: bool = False):
+    """The review store; `read_only` commands exit with a message instead of creating a missing store."""
     from pipeline.review.store import ReviewStore
     from pipeline.store.db import Store
 
-    return ReviewStore(Store(Settings.from_env(db=db).db))
+    return ReviewStore(Store(_existing_store(db) if read_only else Settings.from_env(db=db).db))
 
 
 @review_app.command("serve")
@@ -519,7 +633,7 @@ def review_serve(
 
         from pipeline.review.app import create_app
     except ImportError as exc:
-        console.print(f"[red]error:[/red] the workbench needs its extra: pip install 'sistercity[review]' ({exc})")
+        _error(f"the workbench needs its extra: pip install 'sistercity[review]' ({exc})")
         raise typer.Exit(2) from None
 
     settings = Settings.from_env(db=db, inbox=inbox)
@@ -549,7 +663,7 @@ def review_add_user(
         else:
             rs.add_reviewer(name, password, role)
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(f"{exc}")
         raise typer.Exit(2) from None
     console.print(f"{'password reset for' if reset else 'added'} {name}" + ("" if reset else f" ({role})"))
 
@@ -566,7 +680,7 @@ def review_import(
     try:
         counts = import_double_coding(_review_store(db), annotations or annotations_dir())
     except (FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(f"{exc}")
         raise typer.Exit(2) from None
     console.print(", ".join(f"{k}: {n}" for k, n in counts.items()))
 
@@ -580,7 +694,7 @@ def review_agreement(
     from pipeline.data import ELEMENTS as ELEMENT_COLUMNS
     from pipeline.review.agreement_store import agreement_markdown, store_agreement
 
-    results = store_agreement(_review_store(db))
+    results = store_agreement(_review_store(db, read_only=True))
     if not results:
         console.print("no passage has been coded by two reviewers (or by a reviewer and the model) yet")
         return
@@ -609,7 +723,7 @@ def review_export(
     """Write the reviewed passages (not the stale ones) in the shape the retrain flow reads."""
     from pipeline.review.corrections import export_corrections
 
-    rs = _review_store(db)
+    rs = _review_store(db, read_only=True)
     result = export_corrections(rs.store, out, only_corrected=only_corrected)
     console.print(f"wrote {result['written']} reviewed passages to {out}"
                   + (f"; {result['stale']} stale reviews left out" if result["stale"] else ""))

@@ -217,7 +217,7 @@ def report_from_store(store, out_dir: Path, meta: dict | None, *, cases: list[Ca
     formats = FORMATS if formats is None else formats
     appendix = appendix_from_store(store, scan, verdicts, timelines, lang) if "html" in formats else None
     paths.update(write_reports(out_dir, scan.documents, verdicts, cases=cases, lang=lang, meta=meta, formats=formats,
-                               timelines=timelines, appendix=appendix))
+                               timelines=timelines, appendix=appendix, speakers=scan.speakers))
     return verdicts, paths
 
 
@@ -233,20 +233,22 @@ def report_stage(out_dir: Path, documents: list[Document], verdicts: dict[str, d
     return paths
 
 
-def analyze_files(files: list[Path], case: Case, out_dir: Path, *, known_cases: list[Case] | None = None,
+def analyze_files(files: list[Path], case: Case | None, out_dir: Path, *, known_cases: list[Case] | None = None,
                   max_bytes: int, ocr: bool = True, models: Models | None = None, lang: str | None = None,
                   progress: Callable[[Path, Document], None] | None = None) -> tuple[list[Document], dict[str, Path]]:
-    """One-shot analysis of loose files: every stage, no store, no orchestrator."""
+    """One-shot analysis of loose files: every stage, no store, no orchestrator. With a `case` the reports
+    hold that case only (passages the classifier attributes to another known case are left out of them);
+    without one, every case the passages are attributed to."""
     models = models or load_models()
-    cases = [case, *[c for c in (known_cases or []) if c.slug != case.slug]]
+    cases = ([case] if case else []) + [c for c in (known_cases or []) if case is None or c.slug != case.slug]
     timer = StageTimer()
     documents = []
     for path in files:
-        doc = process_file(path, case.slug, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer)
+        doc = process_file(path, case.slug if case else None, cases, models, max_bytes=max_bytes, ocr=ocr, timer=timer)
         documents.append(doc)
         if progress:
             progress(path, doc)
-    slugs = {case.slug} | {p.case for d in documents for p in d.passages if p.case}
+    slugs = {case.slug} if case else {p.case for d in documents for p in d.passages if p.case}
     verdicts = aggregate_stage(documents, slugs, cases=cases, lang=lang)
     paths = report_stage(out_dir, documents, verdicts, {"models": models.versions, "seconds": timer.seconds},
                          cases=cases, lang=lang)

@@ -110,3 +110,24 @@ def test_script_in_a_document_stays_inert(browser_page, tmp_path):
     page.locator("#appendix").scroll_into_view_if_needed()
     page.screenshot(path=str(shot))
     _keep(shot)
+
+
+@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)])
+def test_why_it_stalls_reads_at_desktop_and_phone_widths(browser_page, tmp_path, tmp_path_factory, name, width, height):
+    report = demo_reports(tmp_path_factory) / "report.html"
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(report.resolve().as_uri())
+    why = page.locator("section.why").first
+    assert why.is_visible()
+    assert why.locator("q.ev").count() >= 2  # quoted obstacles, not counts
+    link = why.locator("q.ev + span a").first
+    assert link.get_attribute("href").startswith("#q-") or link.get_attribute("href").startswith("#")
+    # nothing wider than the screen: a phone reader never scrolls sideways to read a quote
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    why.scroll_into_view_if_needed()
+    shot = tmp_path / f"report_why_{name}.png"
+    page.screenshot(path=str(shot))
+    _keep(shot)
+    colours, ink = _colours(shot)
+    assert ink > 0.02

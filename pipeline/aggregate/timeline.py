@@ -77,9 +77,71 @@ _UNTIL = re.compile(r"(?:sampai(?: dengan)?|hingga|s\.d\.?|s/d|berakhir(?: pada)
 _CITATION = re.compile(r"[A-Z][\w'-]+(?: et al\.| dkk\.)?\s*\($|\([^()]*[A-Z][\w'-]+(?: et al\.| dkk\.)?,\s*$")
 # Words after which the rest of a sentence is the subject of a letter or document, not its own event.
 _TOPIC = re.compile(r"\b(?:perihal|tentang|mengenai|hal)\b", _I)
-_CANCELLED = re.compile(r"dibatalkan|\bbatal\b|ditunda|tidak (?:dapat |jadi |pernah )?(?:dihadiri|hadir|terlaksana|"
-                        r"dilaksanakan|dijawab|dibalas)|tidak ada (?:jawaban|balasan)|belum (?:terlaksana|dijawab|dibalas)", _I)
-_PLANNED = re.compile(r"\bakan\b|direncanakan|rencananya|dijadwalkan", _I)
+# Event status from the sentence's own modality and negation (`event_status`), read in the clause that holds
+# the date first. Cancelled: called off, postponed, not held, unanswered, lapsed. Proposed: offered, invited,
+# proposed, nobody has agreed yet. Planned: will, scheduled, targeted, expected, due by. Else held.
+_CANCELLED = re.compile(
+    r"dibatalkan|\bbatal\b|\bditunda\b|tidak (?:dapat |jadi |pernah |sempat )?(?:dihadiri|hadir|terlaksana|dilaksanakan|"
+    r"dijawab|dibalas|dipenuhi|berjalan|berangkat|diadakan|terselenggara)|tidak mendapat (?:jawaban|balasan)|"
+    r"tidak ada (?:jawaban|balasan)|tanpa (?:jawaban|balasan)|belum (?:pernah )?(?:terlaksana|dijawab|dibalas)|"
+    r"tidak berlanjut|(?:tanggalnya|kesempatan itu|tenggatnya) (?:telah |sudah )?lewat|dipastikan tidak|"
+    r"\bcancel+ed\b|\bpostponed\b|\bcalled off\b|\bunanswered\b", _I)
+_PROPOSED = re.compile(r"\bmengusulkan|\busulan\b|\bdiusulkan|\bmenawarkan|\btawaran\b|\bditawarkan|\bmengundang\b|"
+                       r"\bmengajak\b|\bproposed?\b|\boffered\b|\binvited\b", _I)
+_PLANNED = re.compile(r"\bakan\b|direncanakan|\brencana(?:nya)?\b(?! aksi| induk| kerja)|dijadwalkan|\bmenargetkan|\bditargetkan|dipastikan|"
+                      r"paling lambat|\bmau\b|\bberjanji|tengah menyiapkan|sedang menyiapkan|memperkirakan|diperkirakan|"
+                      r"diharapkan|\bwill\b|\bscheduled\b|\bplanned\b", _I)
+# A verb that tells the dated event happened ("ditandatangani pada <date>", "berlangsung ..."); checked in
+# the clause of the date, before the cues above, so that "Nota Kesepahaman yang ditandatangani pada
+# Maret 2017 belum juga dievaluasi" stays a held signing.
+_DONE = re.compile(r"(?<!akan )(?<!belum )(?<!tidak )\b(?:di)?tandatangani|\bditeken|\bdisepakati|\bdiresmikan|\bdilaksanakan|"
+                   r"\bberlangsung|\bdiadakan|\bdigelar|\bdibuka\b|\bditutup\b|\btelah\b|\bsudah\b|\bsejak\b|"
+                   r"\bdikirim|\bdatang\b|\bhadir\b|\bselesai\b|\bdisahkan|\bterlaksana\b|\bditerima\b|"
+                   r"\bmenandatangani\b|\bsigned\b|\bheld\b", _I)
+_CLAUSE = re.compile(r"[;:]|,\s+(?=(?:tetapi|namun|padahal|sedangkan|sehingga|sementara|dan|karena)\b)|"
+                     r"\s(?=(?:tetapi|namun|padahal|sedangkan|sementara|bahwa)\b)|, (?=(?-i:[a-z]))", _I)
+STATUSES: tuple[str, ...] = ("held", "planned", "cancelled", "proposed")
+
+
+def _clause(sentence: str, d0: int, d1: int) -> str:
+    """The clause of the sentence that holds the date at [d0, d1)."""
+    cuts = [0] + [m.end() for m in _CLAUSE.finditer(sentence) if not d0 <= m.start() < d1] + [len(sentence)]
+    lo = max(c for c in cuts if c <= d0)
+    hi = min((c for c in cuts if c >= d1), default=len(sentence))
+    nxt = _CLAUSE.search(sentence, d1)
+    if nxt is not None:
+        hi = nxt.start()
+    return sentence[lo:hi]
+
+
+def event_status(sentence: str, d0: int, d1: int, kind: str | None = None) -> str:
+    """held / planned / cancelled / proposed: what the sentence itself says of the event dated at [d0, d1).
+
+    The clause of the date decides first: a cancellation or a negated happening there cancels it; an
+    offer, invitation or proposal makes it proposed (not for a letter, which is sent when it is dated); a
+    completed verb ("ditandatangani pada", "berlangsung", "telah") makes it held; a modal or plan ("akan",
+    "dijadwalkan", "paling lambat") makes it planned. Then the rest of the sentence: an offer that "lapsed
+    without an answer" two clauses later is still cancelled."""
+    clause = _clause(sentence, d0, d1)
+    rest = sentence.replace(clause, " ", 1)
+    if _CANCELLED.search(clause):
+        return "cancelled"
+    offers = [m for m in _PROPOSED.finditer(clause)] if kind != "letter" else []
+    if offers:
+        at = sentence.find(clause)
+        near_offer = min(_distance(m.start() + at, m.end() + at, d0, d1) for m in offers)
+        done = [_distance(m.start() + at, m.end() + at, d0, d1) for m in _DONE.finditer(clause)]
+        if not done or near_offer < min(done):  # "telah menyampaikan ... dan mengusulkan penandatanganan pada <date>"
+            return "cancelled" if _CANCELLED.search(rest) else "proposed"
+    if _PLANNED.search(clause) and not re.search(r"\btelah\b|\bsudah\b", clause, _I):
+        return "planned"
+    if _DONE.search(clause):
+        return "held"
+    if _CANCELLED.search(rest):
+        return "cancelled"
+    return "held"
+
+
 _DESTINATION = re.compile(r"(?:\bke|\bdi|menuju|mengunjungi|tiba di|berangkat ke)\s+(?:(?:kota|pemerintah kota|pemkot)\s+)?$", _I)
 _ORIGIN = re.compile(r"(?:\bdari|delegasi|rombongan|\btim|wali ?kota|pemerintah kota|pemkot|\bdprd|pejabat|walikota|"
                      r"bürgermeister(?:in)?|mayor of|city of|siswa|guru|kota)\s+(?:kota\s+)?$", _I)
@@ -107,7 +169,7 @@ class TimelineEvent:
     label: str
     side: str | None = None  # local | partner | both | None when the text does not say
     place: str | None = None
-    status: str = "held"  # held | planned | cancelled (as the quoted sentence tells it)
+    status: str = "held"  # held | planned | cancelled | proposed (as the quoted sentence tells it: `event_status`)
     sources: list[EventSource] = field(default_factory=list)
 
     @property
@@ -329,7 +391,7 @@ def mentions_for(doc: Document, case_by_slug: dict[str, object]) -> list[Timelin
                 if side:
                     org_sides.append((o.start - s, side))
         side, place = _side_and_place(kind, _mentions(sentence, cities, org_sides), cities)
-        status = "cancelled" if _CANCELLED.search(sentence) else "planned" if _PLANNED.search(sentence) else "held"
+        status = event_status(sentence, ent.start - s, ent.end - s, kind)
         in_sentence = [x for x in events_ents if s <= x.start < e]
         out.append(TimelineEvent(
             case=case, date=ent.normalized, kind=kind, label=_label(kind, place, sentence, in_sentence),

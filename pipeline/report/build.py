@@ -16,6 +16,7 @@ from pipeline.data import Document, Verdict
 from pipeline.report import html, markdown
 from pipeline.report.compare import compare
 from pipeline.report.outputs import CONTRACT_VERSION, atomic_write
+from pipeline.report.stalls import StallAnalysis, analyse_all
 from pipeline.report.tables import write_tables
 from pipeline.report.texts import resolve_lang
 
@@ -31,17 +32,21 @@ class ReportData:
     timelines: dict[str, list[TimelineEvent]]
     gaps: dict[str, CaseGaps]
     comparison: dict
+    stalls: dict[str, StallAnalysis]
 
 
 def report_data(documents: list[Document], verdicts: dict[str, dict[str, Verdict]], cases: list | None = None,
-                timelines: dict[str, list[TimelineEvent]] | None = None) -> ReportData:
-    """Timelines (unless given: built from `documents`), gaps and the comparison for the cases in `verdicts`
-    (`cases`: Case objects, for the cities' sides)."""
+                timelines: dict[str, list[TimelineEvent]] | None = None,
+                speakers: dict[tuple[str, int], str] | None = None) -> ReportData:
+    """Timelines (unless given: built from `documents`), gaps, the comparison and the "why it stalls"
+    analyses for the cases in `verdicts` (`cases`: Case objects, for the cities' sides; `speakers`: the
+    speaker of each transcript-turn passage, else read from `documents`' passages)."""
     if timelines is None:
         timelines = build_timelines(documents, cases)
     timelines = {slug: events for slug, events in timelines.items() if slug in verdicts}
     return ReportData(verdicts=verdicts, documents=documents, timelines=timelines,
-                      gaps=find_gaps(verdicts, documents, cases), comparison=compare(verdicts))
+                      gaps=find_gaps(verdicts, documents, cases), comparison=compare(verdicts),
+                      stalls=analyse_all(verdicts, documents, speakers, cases))
 
 
 def _json(path: Path, data: dict) -> None:
@@ -62,7 +67,8 @@ def write_reports(out_dir: Path, documents: list[Document], verdicts: dict[str, 
                   cases: list | None = None, lang: str | None = None, meta: dict | None = None,
                   formats: tuple[str, ...] = FORMATS, title: str | None = None,
                   timelines: dict[str, list[TimelineEvent]] | None = None,
-                  appendix: Iterable[str] | None = None) -> dict[str, Path]:
+                  appendix: Iterable[str] | None = None,
+                  speakers: dict[tuple[str, int], str] | None = None) -> dict[str, Path]:
     """Write the chosen formats into out_dir: md (report.md), html (report.html), json (timeline, gaps,
     comparison) and csv (verdicts, evidence, obstacles, timeline, gaps, published). Returns name -> path.
     `documents` hold their full text, unless the caller streams from a store: then they are light
@@ -73,17 +79,18 @@ def write_reports(out_dir: Path, documents: list[Document], verdicts: dict[str, 
     if unknown:
         raise ValueError(f"formats: unknown {sorted(unknown)}; valid values: {', '.join(FORMATS)}")
     out_dir = Path(out_dir)
-    data = report_data(documents, verdicts, cases, timelines)
+    data = report_data(documents, verdicts, cases, timelines, speakers)
     paths: dict[str, Path] = {}
     if "md" in formats:
         paths["report.md"] = out_dir / "report.md"
         text = markdown.render(verdicts, documents, title, lang=lang, timelines=data.timelines, gaps=data.gaps,
-                               comparison=data.comparison)
+                               comparison=data.comparison, stalls=data.stalls)
         atomic_write(paths["report.md"], lambda fh: fh.write(text))
     if "html" in formats:
         paths["report.html"] = out_dir / "report.html"
         parts = html.render_parts(verdicts, documents, lang=lang, timelines=data.timelines, gaps=data.gaps,
-                                  comparison=data.comparison, meta=meta, title=title, appendix=appendix)
+                                  comparison=data.comparison, meta=meta, title=title, appendix=appendix,
+                                  stalls=data.stalls)
         atomic_write(paths["report.html"], lambda fh: fh.writelines(parts))
     if "json" in formats:
         paths.update(write_json(out_dir, data))

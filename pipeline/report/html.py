@@ -18,7 +18,10 @@ from pipeline.aggregate.gaps import CaseGaps
 from pipeline.aggregate.timeline import KIND_LABEL_EN, KIND_LABEL_ID, TimelineEvent
 from pipeline.aggregate.verdicts import OBSTACLE_ID, cite
 from pipeline.data import ELEMENTS, Document, Evidence, Verdict
+from pipeline.report import markdown as md
 from pipeline.report.compare import compare as compare_cases
+from pipeline.report.present import NUMBERS, cite_label, note_text, pages_label, sentence_body
+from pipeline.report.stalls import Quote, StallAnalysis, analyse_all
 from pipeline.report.texts import (
     DOC_KIND,
     ELEMENT,
@@ -57,6 +60,12 @@ mark.positive{background:#c7e9c0}mark.obstacle{background:#fcbba1}mark.event{bac
 mark.published{background:#dadaeb}
 span.qa:target+mark{outline:3px solid #222}
 nav a{margin-right:12px}details{margin:6px 0}li{margin:3px 0}
+.why{border-left:4px solid #d73027;padding:2px 14px;background:#fff8f6}q.ev{font-style:italic}
+table.both{width:100%;table-layout:fixed}table.both td:first-child,table.both th:first-child{width:18%}
+.numbers{font-size:13px;background:#f4f4f4;padding:6px 10px}
+@media (max-width:640px){body{padding:0 10px 40px;overflow-wrap:anywhere}table{display:block;overflow-x:auto;max-width:100%}
+svg,img{max-width:100%;height:auto}.page{overflow-x:auto}table.both,table.both tr,table.both td,table.both th{display:block;width:auto!important}
+table.both th{display:none}table{font-size:13px}nav a{display:inline-block;margin:2px 8px 2px 0}}
 """
 
 
@@ -204,7 +213,74 @@ def sentence_html(text: str, cites: list[Evidence]) -> str:
     return "".join(out) + _e(text[cursor:])
 
 
-def verdict_html(case: str, v: Verdict, lang: str) -> str:
+def cite_link(ev, doc_case: dict, lang: str) -> str:
+    """A citation (case/file, page) that links to the quoted span in the appendix."""
+    return f'<a href="#{quote_anchor(ev.doc, ev.start, ev.end)}">{_e(cite_label(ev, doc_case, lang))}</a>'
+
+
+def quote_html(q: Quote, doc_case: dict, lang: str) -> str:
+    t = texts(lang)
+    ev = q.evidence
+    who = f"{t['speaker']} {q.speaker}" if q.speaker else DOC_KIND[lang].get(ev.doc_type or "other", ev.doc_type or "")
+    origin = f"; {_e(t['attributed'].format(case=q.attributed_from))}" if q.attributed_from else ""
+    return (f'<q class="ev">{_e(" ".join(ev.quote.split()))}</q> <span class="muted">[{cite_link(ev, doc_case, lang)}; '
+            f"{_e(who)}{origin}]</span>")
+
+
+def why_html(a: StallAnalysis, doc_case: dict, lang: str) -> str:
+    """The case's "why it stalls" part (see markdown.why_lines)."""
+    t = texts(lang)
+    parts = [f'<section class="why"><h3>{_e(t["why"])}</h3>',
+             f"<p>{_e(t['why_stalled'] if a.stalled else t['why_working'])}</p>"]
+    if not a.obstacles:
+        parts.append(f"<p class='muted'>{_e(t['why_none'])}</p>")
+    else:
+        parts.append("<ol class='obstacles'>")
+        for o in a.obstacles:
+            hurt = ", ".join(f"{ELEMENT[lang][el].lower()} ({n})" for el, n in o.elements)
+            parts.append(f"<li><b>{_e(md.obstacle_name(o.code, lang))}</b> <code>{_e(o.code)}</code>: "
+                         f"{o.passages} {_e(t['passages'])}; {_e(t['hurts'])} {_e(hurt)}; {_e(t['concerns'])} "
+                         f"{_e(md.side_name(a, o.side, lang))}<ul>"
+                         + "".join(f"<li>{quote_html(q, doc_case, lang)}</li>" for q in o.quotes) + "</ul></li>")
+        parts.append("</ol>")
+    parts.append(f"<h4>{_e(t['per_element'])}</h4><table class='both'><tr><th>{_e(t['element'])}</th>"
+                 f"<th>{_e(t['for'])}</th><th>{_e(t['against'])}</th></tr>")
+    for e in a.elements:
+        cells = ["".join(f"<p>{quote_html(q, doc_case, lang)}</p>" for q in quotes) or f"<p class='muted'>{_e(t['no_quote'])}</p>"
+                 for quotes in (e.supporting, e.against)]
+        parts.append(f'<tr><td><a href="#{_id("v", a.case, e.element)}">{_e(ELEMENT[lang][e.element])}</a><br>'
+                     f'<span class="badge" style="background:{STATUS_COLOUR[e.status]};color:{STATUS_INK[e.status]}">'
+                     f"{_e(STATUS[lang][e.status])}</span></td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
+    parts.append("</table>")
+    if a.excluded_other_cases:
+        parts.append(f"<p class='muted'>{_e(t['excluded'].format(n=a.excluded_other_cases))}</p>")
+    parts.append(f"<p class='muted'>{_e(t['quote_rule'])}</p></section>")
+    return "".join(parts)
+
+
+def summary_html(v: Verdict, a: StallAnalysis | None, doc_case: dict, lang: str) -> str:
+    """The summary as in report.md (markdown.summary_md), its citations linked to the quoted spans."""
+    from pipeline.aggregate.verdicts import TEXTS as SUMMARY
+
+    chosen = next((e for e in a.elements if e.element == v.element), None) if a else None
+    best_head = SUMMARY[lang]["best"].split("{")[0]
+    worst_head = SUMMARY[lang]["worst"].split("{")[0]
+    out = []
+    for s in v.sentences:
+        body, cites = sentence_body(s.text, s.cites), s.cites
+        if chosen is not None and body.startswith((best_head, worst_head)):
+            pick = chosen.supporting if body.startswith(best_head) else chosen.against
+            if not pick:
+                continue
+            body = (SUMMARY[lang]["best"] if body.startswith(best_head) else SUMMARY[lang]["worst"]).format(
+                quote=" ".join(pick[0].evidence.quote.split()))
+            cites = [pick[0].evidence]
+        links = "; ".join(cite_link(ev, doc_case, lang) for ev, _ in pages_label(cites, doc_case, lang))
+        out.append(f"{_e(body)} [{links}]." if links else f"{_e(body)}.")
+    return " ".join(out)
+
+
+def verdict_html(case: str, v: Verdict, lang: str, a: StallAnalysis | None = None, doc_case: dict | None = None) -> str:
     t = texts(lang)
     parts = [f'<div class="verdict" id="{_id("v", case, v.element)}"><h4>{_e(ELEMENT[lang][v.element])} '
              f'<span class="muted">({_e(v.element)})</span> <span class="badge" style="background:'
@@ -217,14 +293,14 @@ def verdict_html(case: str, v: Verdict, lang: str) -> str:
                      f'{_e(STATUS[lang].get(o.get("replaced_status") or "", "?"))}. {_e(t["override_reason"])}: '
                      f'{_e(o["reason"])}</p>')
     if v.sentences:
-        parts.append("<p>" + " ".join(sentence_html(s.text, s.cites) for s in v.sentences) + "</p>")
-    for note in v.notes:
+        parts.append("<p>" + summary_html(v, a, doc_case or {}, lang) + "</p>")
+    for note in filter(None, (note_text(n, lang) for n in v.notes)):
         parts.append(f'<p class="muted">{_e(t["notes"])}: {_e(note)}</p>')
     if v.obstacles:
         parts.append(f"<p><b>{_e(t['obstacles'])}</b></p><ul>")
         for ob in v.obstacles[:6]:
             first = f": {quote_link(ob.evidence[0], lang)}" if ob.evidence else ""
-            parts.append(f"<li><code>{_e(ob.code)}</code> ({_e(OBSTACLE_ID.get(ob.code, ob.code))}), "
+            parts.append(f"<li><code>{_e(ob.code)}</code> ({_e(md.obstacle_name(ob.code, lang))}), "
                          f"{ob.count} {t['passages']}{first}</li>")
         parts.append("</ul>")
     if v.evidence:
@@ -303,7 +379,10 @@ def comparison_html(comparison: dict, lang: str, colours: dict[str, str]) -> str
         f"{len(comparison['stalled'])} ({_e(', '.join(s['cases']))})"
         + (f"; {_e(t['also_in'])}: {_e(', '.join(s['in_other_cases']))}" if s["in_other_cases"] else "") + "</li>"
         for s in comparison["shared_obstacles"])
-    parts.append(f"<li>{_e(t['shared_obstacles'])}: " + (f"<ul>{shared}</ul>" if shared else _e(t["none"])) + "</li>")
+    disc = md.discriminating_lines(comparison, lang)
+    parts.append(f"<li>{_e(disc[0][2:])}<ul>" + "".join(f"<li>{_e(x.strip()[2:])}</li>" for x in disc[1:]) + "</ul></li>")
+    parts.append(f"<li>{_e(t['shared_obstacles'])} <span class='muted'>({_e(t['shared_note'])})</span>: "
+                 + (f"<ul>{shared}</ul>" if shared else _e(t["none"])) + "</li>")
     pairs = "".join(f"<li>{_e(ELEMENT[lang][p['elements'][0]])} + {_e(ELEMENT[lang][p['elements'][1]])}: "
                     f"{len(p['cases'])} ({_e(', '.join(p['cases']))})</li>" for p in comparison["co_failing"])
     parts.append(f"<li>{_e(t['co_failing'])}: " + (f"<ul>{pairs}</ul>" if pairs else _e(t["none"])) + "</li></ul>")
@@ -397,7 +476,8 @@ def render(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], *
 def render_parts(verdicts: dict[str, dict[str, Verdict]], documents: list[Document], *, lang: str | None = None,
                  timelines: dict[str, list[TimelineEvent]] | None = None, gaps: dict[str, CaseGaps] | None = None,
                  comparison: dict | None = None, meta: dict | None = None, title: str | None = None,
-                 appendix: Iterable[str] | None = None) -> Iterator[str]:
+                 appendix: Iterable[str] | None = None,
+                 stalls: dict[str, StallAnalysis] | None = None) -> Iterator[str]:
     """The page in pieces, to be written as they come. `appendix`: the appendix's pieces from the caller
     (who loads each cited document's text in turn), else built from `documents` (which then hold their text)."""
     lang = resolve_lang(lang)
@@ -405,6 +485,8 @@ def render_parts(verdicts: dict[str, dict[str, Verdict]], documents: list[Docume
     timelines = timelines or {}
     gaps = gaps or {}
     comparison = comparison if comparison is not None else compare_cases(verdicts)
+    stalls = stalls if stalls is not None else analyse_all(verdicts, documents)
+    doc_case = {d.doc: d.case for d in documents}
     codes = [c for c in dict.fromkeys(c for f in comparison["obstacles"].values() for c in f)]
     colours = {c: OBSTACLE_PALETTE[i % len(OBSTACLE_PALETTE)] for i, c in enumerate(sorted(codes))}
     cases = sorted(verdicts)
@@ -419,17 +501,20 @@ def render_parts(verdicts: dict[str, dict[str, Verdict]], documents: list[Docume
             "<nav>" + "".join(f'<a href="#{_id("case", c)}">{_e(c)}</a>' for c in cases)
             + f'<a href="#appendix">{_e(t["appendix"].split(":")[0])}</a></nav>',
             f"<h2 id='matrix'>{_e(t['matrix'])}</h2><p class='muted'>{_e(t['matrix_note'])}</p>",
-            heatmap_svg(verdicts, lang),
+            heatmap_svg(verdicts, lang), f"<p class='numbers'>{_e(NUMBERS[lang])}</p>",
             f"<h2 id='comparison'>{_e(t['comparison'])}</h2>", comparison_html(comparison, lang, colours)]
     yield head + "".join(body)
     for case in cases:  # one case at a time: the page of a large corpus is never held whole
         body = []
         body.append(f'<h2 id="{_id("case", case)}">{_e(case)}</h2>')
+        if case in stalls:
+            body.append(why_html(stalls[case], doc_case, lang))
         events = timelines.get(case, [])
         body.append(f"<h3>{_e(t['timeline'])}</h3><p class='muted'>{_e(t['timeline_note'])}</p>")
         body.append(timeline_svg(case, events, lang) + timeline_table(case, events, lang))
         body.append(f"<h3>{_e(t['verdicts'])}</h3>")
-        body += [verdict_html(case, verdicts[case][el], lang) for el in ELEMENTS if el in verdicts[case]]
+        body += [verdict_html(case, verdicts[case][el], lang, stalls.get(case), doc_case) for el in ELEMENTS
+                 if el in verdicts[case]]
         body.append(f"<h3>{_e(t['published'])}</h3>" + published_html(verdicts[case], lang))
         if case in gaps:
             body.append(f"<h3>{_e(t['gaps'])}</h3>" + gaps_html(gaps[case], lang))

@@ -35,6 +35,7 @@ class StoreScan:
     ids: list[int] = field(default_factory=list)  # their row ids
     slugs: set[str] = field(default_factory=set)  # every case a document is filed under or a passage speaks of
     mentions: list[TimelineEvent] = field(default_factory=list)
+    speakers: dict[tuple[str, int], str] = field(default_factory=dict)  # (doc, start) -> speaker of transcript turns
 
     def timelines(self) -> dict[str, list[TimelineEvent]]:
         return timelines_of(self.mentions)
@@ -57,6 +58,7 @@ def scan_store(store, reviews: list[dict], cases: list | None = None, contract_d
                 scan.slugs.add(d.case)
             scan.slugs.update(p.case for p in d.passages if p.case)
             scan.mentions.extend(mentions_for(d, by_slug))
+            scan.speakers.update(((p.doc, p.start), p.speaker) for p in d.passages if p.speaker)
             scan.documents.append(light_document(d))
             scan.ids.append(rid)
     paths = {n: Path(contract_dir) / n for n in CONTRACT_JSONL} if contract_dir is not None else {}

@@ -71,6 +71,35 @@ _ID = {
     "published_evidence": "bukti",
     "published_tiebreak": "status diambil dari penilaian dokumen (pemecah skor yang nyaris seimbang)",
     "published_none": "Tidak ada dokumen yang menyatakan penilaian atas elemen mana pun.",
+    "discriminating": "Hambatan yang membedakan kasus macet dari kasus yang berjalan",
+    "discriminating_note": ("Hambatan yang lebih sering ada di kasus macet daripada di kasus lain, atau yang porsinya di "
+                            "antara bagian teks hambatan kasus macet sedikitnya 1,5 kali porsinya di kasus lain. "
+                            "Angka: kasus tempat hambatan itu ada (sedikitnya 2 bagian), lalu jumlah bagian dan "
+                            "porsinya di antara semua bagian hambatan."),
+    "discriminating_row": ("macet {ns}/{ts} kasus, {ps} bagian ({ss}); berjalan {nw}/{tw} kasus, {pw} bagian ({sw})"),
+    "shared_note": "Hambatan yang juga ada di kasus yang berjalan tidak menjelaskan kemacetan; lihat daftar di atas.",
+    "why": "Mengapa kerja sama ini macet?",
+    "why_stalled": ("Kasus ini tergolong macet (definisi di bagian perbandingan antarkasus). Hambatan diurutkan menurut "
+                    "jumlah bagian teks yang menunjukkannya, masing-masing dengan kutipan terkuatnya."),
+    "why_working": ("Kasus ini tidak tergolong macet. Hambatan yang tetap ditemukan, diurutkan menurut jumlah bagian "
+                    "teks yang menunjukkannya:"),
+    "why_none": "Tidak ada hambatan yang dapat dikutip dari dokumen kasus ini.",
+    "hurts": "melemahkan",
+    "concerns": "menyangkut",
+    "side_unknown": "pihak tidak disebut",
+    "per_element": "Bukti terkuat per elemen, kedua sisi",
+    "for": "mendukung",
+    "against": "menghambat",
+    "no_quote": "tidak ada bagian substantif",
+    "speaker": "penutur",
+    "attributed": "dokumen kasus {case}, dikaitkan ke kasus ini karena menyebut kotanya",
+    "excluded": ("{n} bagian dari dokumen kasus lain yang dikaitkan pengklasifikasi ke kasus ini tetapi tidak menyebut "
+                 "kotanya tidak dikutip."),
+    "quote_rule": ("Kutipan hanya dari dokumen kasus ini (atau dari dokumen lain yang menyebut kotanya, dengan asalnya "
+                   "disebut); klausul biaya, acara wisata dan jamuan, pertanyaan dan definisi tidak dipakai sebagai "
+                   "bukti terkuat."),
+    "numbers_title": "Cara membaca angka",
+    "verdict_details": "Putusan dan ringkasannya",
 }
 _EN = {
     "title": "sistercity report",
@@ -133,6 +162,33 @@ _EN = {
     "published_evidence": "evidence",
     "published_tiebreak": "status taken from the documents' assessment (near-tie break)",
     "published_none": "No document states an assessment of any element.",
+    "discriminating": "Obstacles that tell stalled from working cases",
+    "discriminating_note": ("Obstacles present in more of the stalled cases than of the others, or whose share of the "
+                            "stalled cases' obstacle passages is at least 1.5 times their share in the others. Figures: "
+                            "cases where the obstacle is present (at least 2 passages), then passages and their share "
+                            "of all obstacle passages."),
+    "discriminating_row": ("stalled {ns}/{ts} cases, {ps} passages ({ss}); working {nw}/{tw} cases, {pw} passages ({sw})"),
+    "shared_note": "Obstacles that working cases share too do not explain stalling; see the list above.",
+    "why": "Why does this cooperation stall?",
+    "why_stalled": ("This case counts as stalled (definition under the cross-case comparison). The obstacles are "
+                    "ranked by the passages that show them, each with its strongest quotes."),
+    "why_working": "This case does not count as stalled. The obstacles still found, ranked by the passages that show them:",
+    "why_none": "No obstacle can be quoted from this case's documents.",
+    "hurts": "hurts",
+    "concerns": "concerns",
+    "side_unknown": "side not named",
+    "per_element": "Strongest evidence per element, both sides",
+    "for": "for",
+    "against": "against",
+    "no_quote": "no substantive passage",
+    "speaker": "speaker",
+    "attributed": "a document of case {case}, attributed to this case because it names its cities",
+    "excluded": ("{n} passages from other cases' documents that the classifier attributed to this case without naming "
+                 "its cities are not quoted."),
+    "quote_rule": ("Quotes come only from this case's documents (or from others that name its cities, with their origin "
+                   "shown); cost clauses, sightseeing and dinners, questions and definitions are never strongest evidence."),
+    "numbers_title": "How to read the numbers",
+    "verdict_details": "Verdicts and their summaries",
 }
 
 STATUS = {
@@ -157,8 +213,10 @@ AGREEMENT = {
 }
 SIDE = {"id": {"local": "kota lokal", "partner": "kota mitra", "both": "kedua pihak", None: "-"},
         "en": {"local": "local city", "partner": "partner city", "both": "both sides", None: "-"}}
-EVENT_STATUS = {"id": {"held": "terlaksana", "planned": "direncanakan", "cancelled": "batal/ditunda/tak dijawab"},
-                "en": {"held": "held", "planned": "planned", "cancelled": "cancelled/postponed/unanswered"}}
+EVENT_STATUS = {"id": {"held": "terlaksana", "planned": "direncanakan", "cancelled": "batal/ditunda/tak dijawab",
+                       "proposed": "diusulkan/ditawarkan"},
+                "en": {"held": "held", "planned": "planned", "cancelled": "cancelled/postponed/unanswered",
+                       "proposed": "proposed/offered"}}
 GAP_REASON = {
     "id": {"no_evidence": "tidak ada bukti", "thin": "bukti tipis (sedikit bagian)",
            "single_document": "semua bukti dari satu dokumen", "single_doc_type": "semua bukti dari satu jenis dokumen",

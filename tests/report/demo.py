@@ -48,3 +48,20 @@ def hostile_document() -> Document:
     at = text.index("9 Agustus 2015")
     d.entities.append(Entity(d.doc, 1, at, at + 14, "9 Agustus 2015", "DATE", "2015-08-09"))
     return d
+
+
+def all_demo_reports(tmp_path_factory) -> tuple[Path, list[Document]]:
+    """The report folder for every demo case (report_stage output, Indonesian texts), and its documents."""
+    if "all" not in _built:
+        from pipeline.ingest.discover import discover
+        from pipeline.process import aggregate_stage, load_models, process_file, report_stage
+
+        cases, files = discover(DEMO)
+        models = load_models()
+        docs = [process_file(f.path, f.case, cases, models, max_bytes=50 << 20) for f in files]
+        slugs = {c.slug for c in cases}
+        out = tmp_path_factory.mktemp("all_demo_reports")
+        report_stage(out, docs, aggregate_stage(docs, slugs, cases=cases), {"models": models.versions}, cases=cases,
+                     lang="id")
+        _built["all"] = (out, docs)
+    return _built["all"]

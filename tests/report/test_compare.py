@@ -93,3 +93,18 @@ def test_compare_command_names_unknown_cases(tmp_path):
     assert "kota-x" in result.output and "kota-a-kota-b" in result.output
     bad = CliRunner().invoke(app, ["compare", "--db", str(tmp_path / "s.db"), "--format", "pdf"])
     assert bad.exit_code == 2 and "pdf" in bad.output
+
+
+def test_discriminating_obstacles_leave_out_what_working_cases_share():
+    from pipeline.report.compare import discriminating_obstacles
+
+    freqs = {"s1": {"budget": 5, "staff_turnover": 4}, "s2": {"budget": 6, "staff_turnover": 3},
+             "w1": {"budget": 5}, "w2": {"budget": 4, "staff_turnover": 1}}
+    present = {c: {k for k, n in f.items() if n >= 2} for c, f in freqs.items()}
+    rows = discriminating_obstacles(freqs, ["s1", "s2"], ["w1", "w2"], present)
+    assert [r["code"] for r in rows] == ["staff_turnover"]  # budget is everywhere: it does not discriminate
+    (r,) = rows
+    assert r["stalled_cases"] == ["s1", "s2"] and r["working_cases"] == []
+    assert (r["stalled_passages"], r["working_passages"]) == (7, 1)
+    assert r["stalled_share"] == round(7 / 18, 3) and r["working_share"] == 0.1
+    assert discriminating_obstacles(freqs, ["s1", "s2"], [], present) == []
