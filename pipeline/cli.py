@@ -136,7 +136,10 @@ def _check_inbox(inbox) -> None:
         found = list(files)
     except (TypeError, AttributeError, KeyError) as exc:  # a case.toml that parses but has the wrong shape
         raise CaseFileError(f"{inbox}: a case.toml has an unexpected shape ({exc}); see the README for its fields") from None
-    if not found:
+    for f in found:
+        if f.refused and f.refused.startswith("invalid_case"):  # that case fails, the others go on (recorded too)
+            _warn(f"{f.refused.split(': ', 1)[-1]}; the documents of that case are recorded as failed")
+    if not [f for f in found if not f.refused]:
         _warn(f"inbox {inbox} holds no documents ({len(cases)} case.toml found): nothing to process. "
               "An inbox is a folder of case folders, each with a case.toml and its documents (README 'Quick start').")
         return

@@ -28,14 +28,6 @@ def test_run_on_a_missing_inbox_is_one_line_and_creates_no_store(tmp_path, monke
     assert not (tmp_path / "sistercity.db").exists()
 
 
-def test_run_with_a_bad_case_toml_names_the_file(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "inbox" / "c").mkdir(parents=True)
-    (tmp_path / "inbox" / "c" / "case.toml").write_text("slug = [unclosed\n")
-    result = _invoke(["run", str(tmp_path / "inbox")])
-    assert result.exit_code == 2 and "case.toml" in result.output and "cannot read case file" in result.output
-
-
 def test_run_with_a_bad_store_url_says_so(tmp_path):
     (tmp_path / "inbox").mkdir()
     result = _invoke(["run", str(tmp_path / "inbox"), "--db", "nosuchdb://x/y"])
@@ -62,6 +54,21 @@ def fake_flow(monkeypatch):
 
     monkeypatch.setattr(pipeline.flows, "process_inbox", process_inbox)
     return calls
+
+
+def test_run_with_a_bad_case_toml_names_the_file_and_goes_on(tmp_path, monkeypatch, fake_flow):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inbox" / "c").mkdir(parents=True)
+    (tmp_path / "inbox" / "c" / "case.toml").write_text("slug = [unclosed\n")
+    (tmp_path / "inbox" / "d").mkdir()
+    (tmp_path / "inbox" / "d" / "case.toml").write_text('slug = "d"\n')
+    (tmp_path / "inbox" / "d" / "catatan.txt").write_text("Kunjungan balasan belum pernah terjadi.\n")
+    result = _invoke(["run", str(tmp_path / "inbox")])
+    # one bad case.toml is named with its reason and its case fails; the other cases go on (#16, #17): the
+    # flow runs (tests/adversarial/test_inbox.py checks what it records)
+    assert result.exit_code == 0, result.output
+    assert "case.toml" in result.output and "not valid TOML" in result.output
+    assert len(fake_flow) == 1
 
 
 def test_an_empty_inbox_warns_with_a_hint(tmp_path, fake_flow):
