@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 # evaluation/model_comparison.md. SHIPPED_PARAMS is what `train`, `retrain` and `evaluate` use by default.
 V4_PARAMS: dict = {"model": "svc", "C": 0.1, "tune": True}
 V5_PARAMS: dict = {**V4_PARAMS, "cue_weight": 0.5}
-SHIPPED_PARAMS: dict = V5_PARAMS
+# v6: v5 plus the passage's sentence embedding (pipeline/classify/embed.py) and cut-offs tuned on four
+# case-grouped folds (12 cases); chosen on evaluation/classifier_variants.md (in-corpus cross-validation).
+V6_PARAMS: dict = {**V5_PARAMS, "embed_weight": 1.0, "tune_folds": 4}
+SHIPPED_PARAMS: dict = V6_PARAMS
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -106,13 +109,23 @@ def describe(params: dict) -> dict:
                        f"(pipeline/classify/cues.py, weight {params['cue_weight']})" if params.get("cue_weight") else "")
                     + ("; the neighbours' cue tokens" if params.get("context_cues") else "")
                     + (f"; the previous and next passage's out-of-fold stance and element probabilities "
-                       f"(weight {params['neighbour_weight']})" if params.get("neighbour_weight") else ""),
+                       f"(weight {params['neighbour_weight']})" if params.get("neighbour_weight") else "")
+                    + (f"; the passage's sentence embedding, multilingual-e5-small in 4 bits from the pinned package "
+                       f"{_embed_package()}, centred, one thread (weight {params['embed_weight']}; zeros when the "
+                       f"package is missing)" if params.get("embed_weight") else ""),
         "models": f"stance: {base}{', sigmoid-calibrated' if svc else ''} (3 classes); elements: one sigmoid-calibrated "
                   f"{base} per element trained on evidence passages, P(element) = P(element | evidence) x P(not neutral); "
                   f"obstacles: one {base} per code on obstacle passages"
-                  + ("; cut-offs per element and per obstacle code and stance class offsets chosen by leave-one-case-out "
-                     "inside the training data" if params.get("tune") else ""),
+                  + ("; cut-offs per element and per obstacle code and stance class offsets chosen by "
+                     + (f"{params['tune_folds']} case-grouped folds" if params.get("tune_folds") else "leave-one-case-out")
+                     + " inside the training data" if params.get("tune") else ""),
     }
+
+
+def _embed_package() -> str:
+    from pipeline.classify.embed import PACKAGE
+
+    return PACKAGE
 
 
 def train(annotations: Path, models_dir: Path, evaluate: bool = True, **params) -> Path:
