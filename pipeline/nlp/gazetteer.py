@@ -300,6 +300,8 @@ class Gazetteer:
         if first > 0 and text[words[first - 1].end() : start] == " ":
             if words[first - 1].group(0).lower() in PLACE_PREFIXES:
                 return True  # "Wali Kota Yokohama Takeharu Yamanaka": the prefix makes it a place
+            if words[first - 1].group(0).lower() in {"jalan", "jl", "jln"}:
+                return False  # a street named after the partner city: "Jalan Gwangju"
             neighbours.append(words[first - 1].group(0))
         if first > 0 and re.search(r"(?:^|\s)[A-Z]\.[ \t]$", text[max(0, start - 4) : start]):
             return False  # an initial before it: "Marites G. Alcantara"
