@@ -29,6 +29,7 @@ from pipeline.data import Document, Entity
 from pipeline.ingest.cases import Case
 from pipeline.nlp.agencies import find_agencies
 from pipeline.nlp.dates import find_dates
+from pipeline.nlp.gazetteer import THE_COUNTRIES, gazetteer
 from pipeline.nlp.money import find_money
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,12 @@ ROLE_WORDS = frozenset("""ketua wakil sekretaris bendahara anggota kepala staf s
     hotel bandara stasiun masjid gereja aula ruang balai program nota kesepahaman perjanjian daftar pustaka""".split())
 WEEKDAYS_MONTHS = frozenset("""senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli
     agustus september oktober november desember""".split())
-GPE_PREFIX = re.compile(r"(?i:(?<!wali\s)(?<!wakil wali\s)\bkota|provinsi|kabupaten|kecamatan|kelurahan|desa|distrik|"
-                        r"prefektur|negara\s+bagian|the)\s+$")
+# A written prefix that belongs to a place's span: capitalised, as a name's part ("Kota Seokjin"); lower-case "kota" is
+# the common noun and stays out ("kota Seokjin-si, kota di Korea Selatan"), as does "Kota" after "Balai" or "Wali"
+# ("Balai Kota Seokjin" is a building). "the" belongs to a country's name only ("the Netherlands").
+GPE_PREFIX = re.compile(r"(?:(?<!(?i:wali)\s)(?<!(?i:balai)\s)\b(?:Kota|KOTA)|\b(?:Provinsi|PROVINSI|Kabupaten|KABUPATEN|"
+                        r"Kecamatan|KECAMATAN|Kelurahan|KELURAHAN|Desa|DESA|[Dd]istrik|DISTRIK|Prefektur|PREFEKTUR|"
+                        r"Negara\s+Bagian|NEGARA\s+BAGIAN)|\b[Tt]he)\s+$")
 ADMIN_AREA_RE = re.compile(  # "Kecamatan Tallasa", "Kelurahan Sidomukti", "distrik Kawabe", "Kampung Benteng"
     r"\b(?:Kecamatan|Kelurahan|Desa|Kabupaten|Distrik|distrik|Kampung)\s+[A-Z][\w'’-]+(?:\s+(?:Utara|Selatan|Barat|Timur|Tengah))?")
 SPEAKER_LABEL = re.compile(r"^[A-Z]{1,2}$")
@@ -194,6 +199,39 @@ def _case_names(cases: list[Case]) -> tuple[list[tuple[str, list[str]]], tuple[s
     return cities, tuple(sorted(gpe))
 
 
+def _bare_place(surface: str) -> str:
+    """A place's name without a municipal suffix ("Seokjin" for "Seokjin-si", "Davao" for "Davao City")."""
+    from pipeline.nlp.gazetteer import CITY_SUFFIX
+
+    surface = " ".join(surface.split())
+    m = CITY_SUFFIX.search(surface)
+    return surface[: m.start()] if m and m.end() == len(surface) and m.start() > 0 else surface
+
+
+def _case_city_values(cases: list[Case]) -> dict[str, str]:
+    """The canonical form of each case city's names: "Seokjin (KR)", its country's ISO code from the case's `country`
+    (Indonesian or English name), or the bare name when the country is unknown."""
+    return _city_values(tuple((city.name, city.country, tuple(city.aliases)) for case in cases for city in case.cities))
+
+
+@functools.lru_cache(maxsize=64)
+def _city_values(cities: tuple[tuple[str, str, tuple[str, ...]], ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, country_name, aliases in cities:
+        country = gazetteer().lookup(country_name) if country_name else None
+        value = f"{name} ({country.country})" if country is not None and country.kind == "country" else name
+        for alias in (name, *aliases):
+            if alias.split() and alias.split()[0].lower() not in {"pemkot", "pemerintah", "gemeente"}:
+                values.setdefault(_bare_place(re.sub(r"^(?i:kota|city\s+of)\s+", "", alias)), value)
+    return values
+
+
+def _place_value(surface: str) -> str | None:
+    """The canonical form of a place the gazetteer knows ("Korea Selatan" -> "South Korea"), else None."""
+    place = gazetteer().lookup(surface)
+    return place.normalized if place is not None else None
+
+
 def case_places(case: Case | None, cases: list[Case]) -> tuple[str, ...]:
     """The place names known for a document of `case`: the cases' cities, countries and provinces."""
     return _case_names([c for c in [case, *cases] if c is not None])[1]
@@ -221,7 +259,8 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
         for m in rx.finditer(text):
             group = next(g for g in ("name", "name2", "name3") if g in rx.groupindex and m.group(g))
             s, e = m.start(group), m.end(group)
-            if rx is ROLE_PERSON_RE and m.group("place") and lowered and m.group("place").lower() not in lowered:
+            if rx is ROLE_PERSON_RE and m.group("place") and lowered and m.group("place").lower() not in lowered \
+                    and gazetteer().lookup(m.group("place")) is None:  # "Wali Kota Yokohama Takeharu Yamanaka"
                 s = m.start("place")
             for place in sorted(places, key=len, reverse=True):  # "Muara Kencana Andi Mappaseng" -> "Andi Mappaseng"
                 if text.startswith(place + " ", s) and s + len(place) + 1 < e:
@@ -407,11 +446,28 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     places = {(e.start_char, e.end_char) for e in doc.ents}
     places |= {(m.start(), m.end()) for m in _gpe_regex(gpe_names).finditer(text)}
     places |= {(m.start(), m.end()) for m in ADMIN_AREA_RE.finditer(text)}
+    # Countries, continents and cities anywhere (pipeline/nlp/gazetteer.py), unless a person's name holds them
+    # ("Bapak Rizal", "Takahashi Kenji") or they are a word of a name the document introduced.
+    people = [(c[0], c[1]) for c in cands if c[2] == "PERSON"]
+    person_words = {w for n in known_people for w in n.split()}
+    found = {}
+    for m in gazetteer().find(text):
+        if m.place.kind == "city" and (text[m.start:m.end] in person_words
+                                       or any(s < m.end and m.start < e for s, e in people)):
+            continue
+        found[(m.start, m.end)] = m.place
+    places |= set(found)
+    case_values = _case_city_values([c for c in [case, *cases] if c is not None])
     for s, e in sorted(places):
         if LANGUAGE_BEFORE.search(text[max(0, s - 12) : s]):
             continue
+        place = found.get((s, e))
+        value = case_values.get(_bare_place(text[s:e])) or (place.normalized if place is not None else _place_value(text[s:e]))
         prefix = GPE_PREFIX.search(text[max(0, s - 20) : s])  # "Kota X", "Provinsi X", "distrik X" as written
-        cands.append((s - len(prefix.group(0)) if prefix else s, e, "GPE", None))
+        if prefix and prefix.group(0).lower().startswith("the") and (place is None or place.country not in THE_COUNTRIES
+                                                                     or place.kind != "country"):
+            prefix = None  # "the Kellerton Remote Health Hub", "the Germany government": "the" opens the phrase
+        cands.append((s - len(prefix.group(0)) if prefix else s, e, "GPE", value))
     rule_cands = cands
     ner_cands = []
     if ner_spans is not None:

@@ -37,8 +37,8 @@ def test_tag_text_labels_and_normalises(case_karangsari):
     assert ("25 November 2014", "DATE", "2014-11-25") in got
     assert ("Hendra Prasetyo", "PERSON", None) in got
     assert ("Park Min-jae", "PERSON", None) in got
-    assert ("Seokjin-si", "GPE", None) in got
-    assert ("Korea Selatan", "GPE", None) in got
+    assert ("Seokjin-si", "GPE", "Seokjin (KR)") in got  # the case city, with its case.toml country's code
+    assert ("Korea Selatan", "GPE", "South Korea") in got
     assert ("Bappeda", "ORG", "Badan Perencanaan Pembangunan Daerah (Karangsari)") in got
     assert ("Rp 150 juta", "MONEY", "150000000") in got
 

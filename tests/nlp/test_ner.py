@@ -76,7 +76,7 @@ def test_merge_lets_the_ner_lead_for_people_and_the_rules_for_dates(case_karangs
                                                                         ner_spans=ner_spans)}
     assert ("Takahashi Kenji", "PERSON", None) in got  # no honorific or role: only the NER finds it
     assert ("25 November 2014", "DATE", "2014-11-25") in got
-    assert ("Seokjin-si", "GPE", None) in got  # the rules fill what the NER missed
+    assert ("Seokjin-si", "GPE", "Seokjin (KR)") in got  # the rules fill what the NER missed
     rules_only = {text[s:e] for s, e, label, _ in tag_text(text, case_karangsari, [case_karangsari])}
     assert "Takahashi Kenji" not in rules_only
 
