@@ -7,7 +7,9 @@ passage `p` and entity of that document.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 ELEMENTS: tuple[str, ...] = ("commitment", "participation", "understanding", "reciprocity", "outcomes")
@@ -183,3 +185,39 @@ class SummarySentence:
 
 def to_dict(record: Any) -> dict[str, Any]:
     return asdict(record)
+
+
+# A case: one pair of cities over a period, described by a folder's case.toml (read by `pipeline.ingest.cases`).
+@dataclass(slots=True)
+class City:
+    name: str
+    country: str = ""
+    side: str = "local"
+    aliases: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+@dataclass(slots=True)
+class Case:
+    slug: str
+    title: str = ""
+    period: str = ""
+    fields: list[str] = field(default_factory=list)
+    cities: list[City] = field(default_factory=list)
+    folder: Path | None = None
+
+    @property
+    def local(self) -> City | None:
+        return next((c for c in self.cities if c.side == "local"), None)
+
+    @property
+    def partner(self) -> City | None:
+        return next((c for c in self.cities if c.side == "partner"), None)
+
+    def name_pattern(self) -> re.Pattern[str] | None:
+        names = sorted({n for c in self.cities for n in c.names() if n}, key=len, reverse=True)
+        if not names:
+            return None
+        return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)

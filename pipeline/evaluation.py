@@ -29,8 +29,7 @@ from pipeline.aggregate.verdicts import SOURCE_WEIGHT, fit_thresholds, side_of
 from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import PassageClassifier
 from pipeline.classify.train import SHIPPED_PARAMS, doc_case, load_examples, scores
-from pipeline.data import ELEMENTS, ENTITY_LABELS
-from pipeline.ingest.cases import Case
+from pipeline.data import ELEMENTS, ENTITY_LABELS, Case
 
 log = logging.getLogger(__name__)
 HARNESS_VERSION = 1

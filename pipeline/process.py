@@ -20,9 +20,8 @@ from pipeline.aggregate.adjust import shipped_confusion
 from pipeline.aggregate.verdicts import Thresholds, aggregate
 from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import Example, PassageClassifier, load, with_context
-from pipeline.data import Document, Verdict
+from pipeline.data import Case, Document, Verdict
 from pipeline.ingest import extract
-from pipeline.ingest.cases import Case
 from pipeline.ingest.errors import TransientIngestError
 from pipeline.ingest.limits import Limits
 from pipeline.nlp.entities import tag_document

@@ -8,7 +8,7 @@ passages after it in the same paragraph that name no city.
 
 from __future__ import annotations
 
-from pipeline.ingest.cases import Case
+from pipeline.data import Case
 
 
 def attribute(text: str, doc_case: str | None, cases: list[Case]) -> str | None:

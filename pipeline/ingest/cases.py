@@ -1,53 +1,20 @@
-"""Cases: one pair of cities over a period, described by a folder's case.toml."""
+"""Reading a folder's case.toml into a `Case` (the record itself is in `pipeline.data`)."""
 
 from __future__ import annotations
 
 import logging
-import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pipeline.data import Case, City
+
+__all__ = ["Case", "CaseFileError", "City", "adhoc_case", "load_case"]  # Case and City live in data.py; kept here for old imports and pickles
 
 log = logging.getLogger(__name__)
 
 
 class CaseFileError(ValueError):
     """A case.toml that cannot be read: the message names the file and the problem."""
-
-
-@dataclass(slots=True)
-class City:
-    name: str
-    country: str = ""
-    side: str = "local"
-    aliases: list[str] = field(default_factory=list)
-
-    def names(self) -> list[str]:
-        return [self.name, *self.aliases]
-
-
-@dataclass(slots=True)
-class Case:
-    slug: str
-    title: str = ""
-    period: str = ""
-    fields: list[str] = field(default_factory=list)
-    cities: list[City] = field(default_factory=list)
-    folder: Path | None = None
-
-    @property
-    def local(self) -> City | None:
-        return next((c for c in self.cities if c.side == "local"), None)
-
-    @property
-    def partner(self) -> City | None:
-        return next((c for c in self.cities if c.side == "partner"), None)
-
-    def name_pattern(self) -> re.Pattern[str] | None:
-        names = sorted({n for c in self.cities for n in c.names() if n}, key=len, reverse=True)
-        if not names:
-            return None
-        return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
 
 
 def _text(path: Path, where: str, value, default: str = "") -> str:

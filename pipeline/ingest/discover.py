@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.ingest.cases import Case, CaseFileError, load_case
+from pipeline.data import Case
+from pipeline.ingest.cases import CaseFileError, load_case
 from pipeline.ingest.errors import IngestError, TransientIngestError
 
 log = logging.getLogger(__name__)

@@ -25,8 +25,7 @@ import functools
 import logging
 import re
 
-from pipeline.data import Document, Entity
-from pipeline.ingest.cases import Case
+from pipeline.data import Case, Document, Entity
 from pipeline.nlp.agencies import find_agencies
 from pipeline.nlp.dates import find_dates
 from pipeline.nlp.gazetteer import THE_COUNTRIES, gazetteer

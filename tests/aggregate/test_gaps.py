@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pipeline.aggregate.gaps import case_gaps, document_kind
 from pipeline.aggregate.verdicts import decide
-from pipeline.data import Document, Passage
-from pipeline.ingest.cases import Case, City
+from pipeline.data import Case, City, Document, Passage
 
 CASE = Case(slug="a-b", cities=[City("Karangsari", side="local"), City("Seokjin", side="partner")])
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.aggregate.timeline import build_timelines, sentence_bounds
-from pipeline.data import Document, Entity, PageSpan, Passage
-from pipeline.ingest.cases import Case, City
+from pipeline.data import Case, City, Document, Entity, PageSpan, Passage
 
 CASE = Case(slug="kota-a-kota-b", cities=[City("Karangsari", side="local", aliases=["Kota Karangsari"]),
                                           City("Seokjin", side="partner", aliases=["Seokjin-si"])])

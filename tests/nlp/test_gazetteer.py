@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.ingest.cases import Case, City
+from pipeline.data import Case, City
 from pipeline.nlp.entities import tag_text
 from pipeline.nlp.gazetteer import gazetteer
 

@@ -11,8 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from pipeline.aggregate.verdicts import aggregate
-from pipeline.data import ELEMENTS
-from pipeline.ingest.cases import Case, City
+from pipeline.data import ELEMENTS, Case, City
 from pipeline.report import html as html_report
 from pipeline.report.build import write_reports
 from tests.report.contract import check_outputs, read_jsonl
