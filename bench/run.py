@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before any OCR; the package is imported as installed (pip install -e .)
 
+from pipeline.config import Settings  # noqa: E402
 from pipeline.ingest import extract  # noqa: E402
 from pipeline.ingest.discover import discover  # noqa: E402
-from pipeline.process import classify_stage, load_models, nlp_stage  # noqa: E402
+from pipeline.stages import classify_stage, load_models, nlp_stage  # noqa: E402
 
 DEMO = ROOT / "corpora" / "demo"
 
@@ -108,7 +108,7 @@ def stages() -> list[str]:
     docs = [d for d in docs if d.status == "ok"]
     by_slug = {c.slug: c for c in cases}
     n_passages = sum(len(d.passages) for d in docs)
-    t_nlp = timed(lambda: [nlp_stage(d, by_slug.get(d.case or ""), cases) for d in docs])
+    t_nlp = timed(lambda: [nlp_stage(d, by_slug.get(d.case or ""), cases, Settings()) for d in docs])
     rows.append(("NLP (entities), spaCy id + rules", f"{n_passages / t_nlp:.0f} passages/s", f"{n_passages} passages"))
     models = load_models()
     t_clf = timed(lambda: [classify_stage(d, cases, models) for d in docs], repeat=3)

@@ -67,7 +67,8 @@ def run_direct(inbox: Path, db: str, reports: Path, progress: Path | None) -> di
     from pipeline.config import Settings
     from pipeline.flows import aggregate_and_report, current_reports, record_report_inputs, report_inputs
     from pipeline.ingest.discover import discover, inbox_key
-    from pipeline.process import StageTimer, ingest_into_store, load_models, unchanged_in_store
+    from pipeline.runs.ingest import ingest_into_store, unchanged_in_store
+    from pipeline.stages import StageTimer, load_models
     from pipeline.store.db import Store, new_owner
 
     done = _progress_writer(progress)
@@ -88,8 +89,8 @@ def run_direct(inbox: Path, db: str, reports: Path, progress: Path | None) -> di
         if unchanged:
             r = {"path": key, "outcome": "skipped"}
         else:
-            r = ingest_into_store(store, f.path, f.case, cases, models, max_bytes=settings.max_bytes, ocr=False,
-                                  timer=timer, owner=owner, run_id=run_id)
+            r = ingest_into_store(store, f.path, f.case, cases, models, settings, timer=timer, owner=owner,
+                                  run_id=run_id)
             store.heartbeat(run_id, counts, failures, timer.seconds)
         present.add(r["path"])
         counts[r["outcome"]] += 1

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -52,8 +51,8 @@ def cross_validate(examples, params: dict, folds: int, train_cases: set[str] | N
 
 
 def real_figures(examples, params: dict, real: Path, name: str) -> dict:
-    from pipeline.process import load_models
     from pipeline.quality.real import run_real_evaluation
+    from pipeline.stages import load_models
 
     with tempfile.TemporaryDirectory() as tmp:
         model = PassageClassifier(**params).fit(examples)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from pipeline.classify.train import V4_PARAMS, doc_case, leave_one_case_out, load_examples  # noqa: E402
 from pipeline.data import ELEMENTS  # noqa: E402

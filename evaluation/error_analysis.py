@@ -13,14 +13,12 @@ not what to expect); the stance confusion matrix.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from pipeline.classify.model import PassageClassifier  # noqa: E402
 from pipeline.classify.train import doc_case, load_examples  # noqa: E402

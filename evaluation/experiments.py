@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import json
 import pickle
-import sys
 import time
 from pathlib import Path
 
@@ -27,7 +26,6 @@ import numpy as np
 from scipy.sparse import hstack
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from pipeline.classify.train import doc_case, load_examples  # noqa: E402
 from pipeline.data import ELEMENTS  # noqa: E402

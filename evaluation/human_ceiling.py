@@ -7,11 +7,9 @@ Writes evaluation/human_ceiling.md and evaluation/human_ceiling.json (see pipeli
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from pipeline.classify.human_ceiling import write  # noqa: E402
 from pipeline.classify.model import versions  # noqa: E402

@@ -9,12 +9,10 @@ always-"held" baseline, every miss)."""
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from pipeline.aggregate.timeline import STATUSES, event_status  # noqa: E402
 

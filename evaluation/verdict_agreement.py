@@ -15,12 +15,10 @@ cells a careful reader finds two-sided.
 from __future__ import annotations
 
 import json
-import sys
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from pipeline.aggregate.verdict_agreement import compare  # noqa: E402
 

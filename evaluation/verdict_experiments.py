@@ -24,12 +24,10 @@ import argparse
 import hashlib
 import json
 import pickle
-import sys
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from pipeline.aggregate.adjust import adjusted_balance  # noqa: E402
 from pipeline.aggregate.assessments import find_assessments  # noqa: E402

@@ -53,12 +53,6 @@ def _warn(message: str) -> None:
     console.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True)
 
 
-def _published_tiebreak(on: bool) -> None:
-    """--published-tiebreak sets SISTERCITY_PUBLISHED_TIEBREAK for this process and the ones it starts."""
-    if on:
-        os.environ["SISTERCITY_PUBLISHED_TIEBREAK"] = "1"
-
-
 def _report_lang(lang: str | None) -> str | None:
     """Check --lang (else SISTERCITY_LANG, else "id"); exit with a clear message if unknown."""
     from pipeline.report.texts import resolve_lang
@@ -190,13 +184,13 @@ def run(
     """The main job: process new and changed documents under INBOX into the store, then write reports."""
     _logging(verbose)
     lang = _report_lang(lang)
-    _published_tiebreak(published_tiebreak)
     from pipeline.classify.model import ModelNotFound
     from pipeline.ingest.cases import CaseFileError
     from pipeline.ingest.discover import InboxError
 
     settings = Settings.from_env(db=db, reports=reports, inbox=inbox, model_version=model, max_mb=max_mb,
-                                 ocr=False if no_ocr else None, lang=lang, workers=workers, dask_address=dask_address)
+                                 ocr=False if no_ocr else None, lang=lang, workers=workers, dask_address=dask_address,
+                                 published_tiebreak=published_tiebreak or None)
     _check_store_url(settings.db)
     try:
         _check_inbox(settings.inbox)
@@ -242,12 +236,11 @@ def analyze(
     """One-shot analysis of loose files, with no store and no server. Exits 1 when no file could be read."""
     _logging(verbose)
     lang = _report_lang(lang)
-    _published_tiebreak(published_tiebreak)
     from pipeline.ingest.cases import CaseFileError, adhoc_case, load_case
     from pipeline.ingest.discover import InboxError, discover
-    from pipeline.process import analyze_files, load_models
+    from pipeline.stages import analyze_files, load_models
 
-    settings = Settings.from_env(model_version=model, max_mb=max_mb)
+    settings = Settings.from_env(model_version=model, max_mb=max_mb, lang=lang, published_tiebreak=published_tiebreak or None)
     missing = [f for f in files if not f.exists()]
     if missing:
         _error(f"no such file: {', '.join(map(str, missing))}")
@@ -278,8 +271,7 @@ def analyze(
         raise typer.Exit(2) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
         task_id = progress.add_task("analysing", total=len(files))
-        docs, paths = analyze_files(files, the_case, out, known_cases=known, max_bytes=settings.max_bytes,
-                                    ocr=settings.ocr, models=models, lang=lang,
+        docs, paths = analyze_files(files, the_case, out, settings, known_cases=known, models=models,
                                     progress=lambda p, d: progress.update(task_id, advance=1, description=escape(p.name[-40:])))
     counts = {"seen": len(docs), "new": sum(d.status == "ok" for d in docs), "failed": sum(d.status != "ok" for d in docs)}
     _summary(counts, [{"path": d.source, "error": d.error} for d in docs if d.status != "ok"], {k: str(v) for k, v in paths.items()},
@@ -483,19 +475,21 @@ def compare(
 ) -> None:
     """Cross-case comparison from the store: cases x elements, obstacle frequencies, shared patterns, timelines, gaps."""
     _logging(verbose)
-    from pipeline.report.build import FORMATS, compare_from_store
+    from pipeline.report.build import FORMATS
+    from pipeline.runs.report import compare_from_store
 
     lang = _report_lang(lang)
-    _published_tiebreak(published_tiebreak)
     formats = tuple(fmt or ["html"])
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         _error(f"--format: unknown {', '.join(bad)}; valid values: {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    settings = Settings.from_env(db=_existing_store(db), inbox=inbox)
+    settings = Settings.from_env(db=_existing_store(db), inbox=inbox, lang=lang,
+                                 published_tiebreak=published_tiebreak or None)
     target = out or Path(settings.reports) / "compare"
     try:
-        paths = compare_from_store(settings.db, target, cases or None, formats=formats, lang=lang, inbox=settings.inbox)
+        paths = compare_from_store(settings.db, target, cases or None, formats=formats, lang=settings.lang,
+                                   inbox=settings.inbox, published_tiebreak=settings.published_tiebreak)
     except ValueError as exc:
         _error(f"{exc}")
         raise typer.Exit(2) from None

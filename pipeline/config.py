@@ -2,6 +2,10 @@
 
 Defaults work with no set-up: a SQLite file in the working directory, reports
 under ./reports, the models shipped in the repository's models/ folder.
+
+The environment is read here only, by `Settings.from_env`, which only the entry points call (the CLI, and
+`deployment_settings` for a scheduled run); the one `Settings` object is then handed down to every stage,
+which takes the values it needs as arguments and never reads the environment again.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from pipeline.ingest.limits import Limits
 from pipeline.paths import demo_corpus, models_dir
 
 
@@ -34,15 +39,20 @@ class Settings:
     max_pages: int = 1000
     max_page_mpx: float = 25.0
     max_docx_mb: float = 32.0
+    # a case document's own stated verdict decides a near tie (`Thresholds.published_tiebreak`; --published-tiebreak)
+    published_tiebreak: bool = False
 
     @property
     def max_bytes(self) -> int:
         return int(self.max_mb * 1024 * 1024)
 
     @property
-    def limits(self):
-        from pipeline.ingest.limits import Limits
+    def ocr_workers(self) -> int | None:
+        """Processes that OCR one document's pages: the `workers` setting when above one, else None (the CPU count)."""
+        return self.workers if self.workers > 1 else None
 
+    @property
+    def limits(self) -> Limits:
         return Limits(max_pages=self.max_pages, max_page_mpx=self.max_page_mpx, max_docx_mb=self.max_docx_mb)
 
     @classmethod
@@ -70,6 +80,14 @@ def _coerce(name: str, raw: str):
         return float(raw)
     if name in {"workers", "max_pages"}:
         return int(raw)
-    if name in {"ocr"}:
+    if name == "ocr":  # on unless switched off
         return raw.strip().lower() not in {"0", "false", "no", "off"}
+    if name == "published_tiebreak":  # off unless switched on
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
     return raw
+
+
+def deployment_settings(**parameters) -> Settings:
+    """The settings of a scheduled run (`flows.scheduled_process_inbox`): the deployment's parameters
+    over the environment of the machine that runs it, as the CLI does with its flags."""
+    return Settings.from_env(**parameters)

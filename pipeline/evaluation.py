@@ -163,8 +163,11 @@ def evaluate_entities_heldout(annotations: Path, cases: list[Case]) -> dict | No
 # --------------------------------------------------------------------------- classify + aggregate
 def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list[Case], **params) -> dict:
     """One set of leave-one-case-out models serves both the classifier and the verdict figures."""
+    from pipeline.config import Settings
     from pipeline.ingest.discover import discover
-    from pipeline.process import Models, aggregate_stage, classify_stage, extract_stage, nlp_stage
+    from pipeline.stages import Models, aggregate_stage, classify_stage, extract_stage, nlp_stage
+
+    settings = Settings()  # the defaults: 200 MB per file, OCR on, the spaCy NER
 
     params = {**SHIPPED_PARAMS, **params}  # the shipped configuration unless told otherwise
     examples = load_examples(annotations / "passages.jsonl")
@@ -175,8 +178,8 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
     by_slug = {c.slug: c for c in cases}
     documents = []
     for f in files:
-        doc = extract_stage(f.path, f.case, max_bytes=200 * 1024 * 1024)
-        documents.append(nlp_stage(doc, by_slug.get(f.case or ""), cases))
+        doc = extract_stage(f.path, f.case, settings)
+        documents.append(nlp_stage(doc, by_slug.get(f.case or ""), cases, settings))
     per_case, cells = {}, {}
     all_gold, all_pred = [], []
     for case in sorted(set(groups)):

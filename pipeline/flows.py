@@ -1,4 +1,4 @@
-"""Prefect wiring only: tasks wrap the stage functions of `pipeline.process`.
+"""Prefect wiring only: tasks wrap the store-backed use cases of `pipeline.runs` (which run `pipeline.stages`).
 
 With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary
 local API, no server to start). Its start-up takes 9-17 s on a 2-core machine,
@@ -46,17 +46,12 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
 from pipeline.children import watch_children  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
+from pipeline.config import Settings, deployment_settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, store_key  # noqa: E402
 from pipeline.ingest.errors import TransientIngestError  # noqa: E402
-from pipeline.process import (  # noqa: E402
-    StageTimer,
-    ingest_into_store,
-    load_models,
-    published_tiebreak,
-    report_from_store,
-    unchanged_in_store,
-)
+from pipeline.runs.ingest import ingest_into_store, unchanged_in_store  # noqa: E402
+from pipeline.runs.report import report_from_store  # noqa: E402
+from pipeline.stages import StageTimer, load_models  # noqa: E402
 from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -89,9 +84,8 @@ def process_document(store_url: str, path: Path | str, case: str | None, cases, 
     (`load_models` and `_store` are cached), never per document."""
     timer = StageTimer()
     models = load_models(str(settings.models), settings.model_version)
-    result = ingest_into_store(_store(store_url), path, case, cases, models, max_bytes=settings.max_bytes,
-                               ocr=settings.ocr, timer=timer, owner=owner, run_id=run_id, limits=settings.limits,
-                               refused=refused)
+    result = ingest_into_store(_store(store_url), path, case, cases, models, settings, timer=timer, owner=owner,
+                               run_id=run_id, refused=refused)
     return {**result, "seconds": timer.seconds, "worker": f"{socket.gethostname()}:{os.getpid()}",
             "model_loads": load_models.cache_info().misses}
 
@@ -142,10 +136,12 @@ def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[
 
 
 @task(cache_policy=NO_CACHE)
-def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id", cases=None) -> dict:
+def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id", cases=None,
+                         published_tiebreak: bool = False) -> dict:
     # Every case of the store, reviewers' labels over the model's, then the reviewers' verdict overrides;
     # read document by document and one case at a time, so memory does not grow with the store.
-    _, paths = report_from_store(_store(store_url), out_dir, run_meta, cases=cases, lang=lang)
+    _, paths = report_from_store(_store(store_url), out_dir, run_meta, cases=cases, lang=lang,
+                                 published_tiebreak=published_tiebreak)
     return {name: str(p) for name, p in paths.items()}
 
 
@@ -199,7 +195,7 @@ def process_inbox(settings: Settings) -> dict:
         if paths is None:  # something the reports are made of changed since they were written
             paths = aggregate_and_report(store.url, Path(settings.reports),
                                          {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)},
-                                         settings.lang, cases)
+                                         settings.lang, cases, settings.published_tiebreak)
             record_report_inputs(Path(settings.reports), inputs, paths)
         timer.add("aggregate_report", t)
     except BaseException as exc:
@@ -233,7 +229,7 @@ def report_inputs(store: Store, models: dict, settings: Settings, cases) -> str:
     from pipeline.store.db import Base, DocumentRow
 
     parts: list = [__version__, models, settings.lang, str(settings.inbox), [repr(c) for c in cases],
-                   published_tiebreak()]
+                   settings.published_tiebreak]
     with store.reading() as s:
         for name, table in sorted(Base.metadata.tables.items()):
             if name in {"runs", "claims", "review_sessions", "review_login_failures"}:
@@ -299,8 +295,8 @@ DEPLOYMENT = "sistercity-inbox"
 def scheduled_process_inbox(inbox: str, db: str, reports: str, lang: str = "id", workers: int | None = None,
                             dask_address: str | None = None) -> dict:
     """What the schedule runs: process_inbox with plain parameters a deployment can store."""
-    return process_inbox(Settings.from_env(inbox=inbox, db=db, reports=reports, lang=lang, workers=workers,
-                                           dask_address=dask_address))
+    return process_inbox(deployment_settings(inbox=inbox, db=db, reports=reports, lang=lang, workers=workers,
+                                             dask_address=dask_address))
 
 
 def serve(settings: Settings, cron: str) -> None:

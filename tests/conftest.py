@@ -31,7 +31,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def models():
-    from pipeline.process import load_models
+    from pipeline.stages import load_models
 
     return load_models()
 

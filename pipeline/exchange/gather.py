@@ -14,9 +14,9 @@ def store_documents(store, cases: list[str] | None = None, *, entities: bool = F
 
 def store_verdicts(store, cases: list[str] | None = None, reviews: list[dict] | None = None) -> dict[str, dict[str, Verdict]]:
     """The verdicts the reports show: aggregated over the reviewed store, with reviewers' overrides."""
-    from pipeline.process import aggregate_store
     from pipeline.review.corrections import reviewed_verdicts
     from pipeline.review.store import ReviewStore
+    from pipeline.runs.report import aggregate_store
 
     reviews = ReviewStore(store).reviews() if reviews is None else reviews
     slugs = set(store.cases(include_removed=False)) | store.passage_cases()

@@ -98,9 +98,9 @@ def write_xlsx(store, out: Path | str, *, cases: list[str] | None = None) -> dic
 
     from pipeline.exchange.gather import store_documents, store_verdicts
     from pipeline.report.compare import obstacle_frequencies
-    from pipeline.report.stream import scan_store
     from pipeline.review.corrections import apply_reviews
     from pipeline.review.store import ReviewStore
+    from pipeline.runs.scan import scan_store
 
     openpyxl = _openpyxl()
     reviews = ReviewStore(store).reviews()

@@ -48,8 +48,10 @@ def sniff(data: bytes, suffix: str) -> str:
 
 
 def extract(path: Path | str, case: str | None, *, data: bytes | None = None,
-            max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = True, limits: Limits | None = None) -> Document:
-    """Extract one file into a Document (status "ok", or "failed" with the reason).
+            max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = True, limits: Limits | None = None,
+            pdf_tables: str = "layout", ocr_workers: int | None = None) -> Document:
+    """Extract one file into a Document (status "ok", or "failed" with the reason). `pdf_tables` and
+    `ocr_workers` are the settings of the same names (`Settings.pdf_tables`, `Settings.ocr_workers`).
 
     Only a transient I/O error is raised: any other error in a parser (a truncated DOCX's XML, a
     PDF that pdfium chokes on, a file that does not fit in memory) is recorded as the reason."""
@@ -73,7 +75,8 @@ def extract(path: Path | str, case: str | None, *, data: bytes | None = None,
         if kind == ".pdf":
             from pipeline.ingest.pdf import extract_pdf
 
-            builder, warnings = extract_pdf(data, name, ocr=ocr, limits=limits)
+            builder, warnings = extract_pdf(data, name, ocr=ocr, limits=limits, pdf_tables=pdf_tables,
+                                             ocr_workers=ocr_workers)
             doc.warnings.extend(warnings)
         elif kind == ".docx":
             from pipeline.ingest.docx import extract_docx

@@ -90,17 +90,14 @@ def ocr_image(image, lang: str) -> tuple[str, float]:
 
 
 def ocr_processes(n_pages: int, workers: int | None = None) -> int:
-    """How many processes OCR `n_pages` pages: `workers` if given, else the `workers` setting when above one, else
-    the CPU count; never more than the pages, nor MAX_OCR_PROCESSES; 1 inside a worker process (no nested pools)."""
+    """How many processes OCR `n_pages` pages: `workers` if given (`Settings.ocr_workers`), else the CPU count;
+    never more than the pages, nor MAX_OCR_PROCESSES; 1 inside a worker process (no nested pools)."""
     import multiprocessing
 
     if multiprocessing.parent_process() is not None:
         return 1
     if workers is None:
-        from pipeline.config import Settings
-
-        setting = Settings.from_env().workers
-        workers = setting if setting > 1 else (os.cpu_count() or 1)
+        workers = os.cpu_count() or 1
     return max(1, min(workers, n_pages, MAX_OCR_PROCESSES))
 
 

@@ -104,15 +104,14 @@ def _has_image(page) -> bool:
     return any(obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects())
 
 
-def extract_pdf(data: bytes, name: str, ocr: bool = True,
-                limits: Limits | None = None) -> tuple[TextBuilder, list[str]]:
+def extract_pdf(data: bytes, name: str, ocr: bool = True, limits: Limits | None = None, *,
+                pdf_tables: str = "layout", ocr_workers: int | None = None) -> tuple[TextBuilder, list[str]]:
     """Scanned pages are OCRed a few at a time as they are rendered (a batch per OCR process pool), so
-    memory holds a handful of page images whatever the page count; `limits` cap the pages and pixels."""
-    from pipeline.config import Settings
-
+    memory holds a handful of page images whatever the page count; `limits` cap the pages and pixels.
+    `pdf_tables` ("layout" or "pdfplumber") and `ocr_workers` are the settings of those names."""
     limits = limits or Limits()
     warnings: list[str] = []
-    plumber_tables = Settings.from_env().pdf_tables.strip().lower() == "pdfplumber"
+    plumber_tables = (pdf_tables or "layout").strip().lower() == "pdfplumber"
     pdf, repaired = _open(data, name)
     empty: list[int] = []  # pages with neither text nor image: in a repaired file, pages that were not recovered
     try:
@@ -133,7 +132,7 @@ def extract_pdf(data: bytes, name: str, ocr: bool = True,
             from pipeline.ingest.ocr import ocr_images
 
             numbers = [i for i, _ in pending]
-            texts = ocr_images([image for _, image in pending], name, [i + 1 for i in numbers])
+            texts = ocr_images([image for _, image in pending], name, [i + 1 for i in numbers], ocr_workers)
             scanned.update(zip(numbers, texts, strict=True))
             pending.clear()
 
@@ -156,7 +155,7 @@ def extract_pdf(data: bytes, name: str, ocr: bool = True,
                                     f"{limits.max_page_mpx:g} megapixels (SISTERCITY_MAX_PAGE_MPX)")
                 pending.append((i, render_page(page, limits.max_page_pixels)))
                 pages.append([])
-                batch = batch or 2 * ocr_processes(n_pages)
+                batch = batch or 2 * ocr_processes(n_pages, ocr_workers)
                 if len(pending) >= batch:
                     read_pending()
             else:

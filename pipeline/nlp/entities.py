@@ -15,8 +15,8 @@ Indonesian word, an English function word or a number: title-case phrases are
 the NER's usual false names). The leave-one-case-out figures on the annotated
 documents chose this merge: with the NER leading PERSON and GPE, or adding GPE
 or ORG, F1 was lower than with the rules alone (evaluation/REPORT.md).
-`tag_document` takes the statistical NER from the backend of the `nlp_backend`
-setting (spacy by default, or stanza).
+`tag_document` takes the statistical NER from the backend it is given (the
+`nlp_backend` setting: spacy by default, or stanza).
 """
 
 from __future__ import annotations
@@ -500,11 +500,9 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
 BACKENDS = ("spacy", "stanza")
 
 
-def nlp_backend() -> str:
-    """The configured NER backend (setting `nlp_backend`, environment SISTERCITY_NLP_BACKEND): spacy or stanza."""
-    from pipeline.config import Settings
-
-    name = (Settings.from_env().nlp_backend or "spacy").strip().lower()
+def nlp_backend(setting: str | None) -> str:
+    """The NER backend a `nlp_backend` setting names (environment SISTERCITY_NLP_BACKEND): spacy or stanza."""
+    name = (setting or "spacy").strip().lower()
     if name not in BACKENDS:
         raise ValueError(f"SISTERCITY_NLP_BACKEND / nlp_backend: unknown NLP backend {name!r}; choose one of {', '.join(BACKENDS)}")
     return name
@@ -526,18 +524,18 @@ def _ner_tagger(backend: str):
 
 
 def tag_document(document: Document, case: Case | None, cases: list[Case], use_ner: bool = True,
-                 backend: str | None = None) -> list[Entity]:
+                 backend: str = "spacy") -> list[Entity]:
     """Entities of a whole document, block by block, with document offsets and pages.
 
     With `use_ner`, the statistical NER of `backend` ("spacy": the newest
     models/ner_spacy.vN/; "stanza": the newest models/ner_stanza.vN/ through
-    stanza_backend.tag_text_stanza; default: the `nlp_backend` setting) is
+    stanza_backend.tag_text_stanza; the `nlp_backend` setting) is
     merged with the rules, the same merge for both; without it, or when no
     spaCy model is shipped, the rules alone tag.
     """
     entities: list[Entity] = []
     people = people_in([document.text[b.start : b.end] for b in document.blocks], case_places(case, cases))
-    ner = _ner_tagger(backend or nlp_backend()) if use_ner else None
+    ner = _ner_tagger(nlp_backend(backend)) if use_ner else None
     for block in document.blocks:
         text = document.text[block.start : block.end]
         spans = ner(text) if ner is not None else None

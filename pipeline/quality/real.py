@@ -87,15 +87,14 @@ def run_stages(inbox: Path, model_version: str | None, *, models_folder: Path | 
     (extract, NLP, classify, then aggregate over every document and case), default settings."""
     from pipeline.config import Settings
     from pipeline.ingest.discover import discover
-    from pipeline.process import aggregate_stage, load_models, process_file
+    from pipeline.stages import aggregate_stage, load_models, run_document
 
-    settings = Settings(inbox=inbox, model_version=model_version)
+    settings = Settings(inbox=inbox, model_version=model_version, ocr=False, lang=lang)
     if models_folder:
         settings.models = models_folder
     cases, found = discover(inbox)
     models = load_models(str(settings.models), model_version)
-    documents = [process_file(f.path, f.case, cases, models, max_bytes=settings.max_bytes, ocr=False)
-                 for f in found]
+    documents = [run_document(f.path, f.case, cases, models, settings) for f in found]
     slugs = {c.slug for c in cases} | {p.case for d in documents for p in d.passages if p.case}
     verdicts = aggregate_stage(documents, slugs, cases=cases, lang=lang)
     return documents, verdicts, models.versions

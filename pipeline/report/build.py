@@ -1,6 +1,7 @@
 """The reports people read, beyond the contract files: report.md, report.html, CSV tables and
 timeline.json / gaps.json / comparison.json. `report_stage` and `sistercity compare` both call
-`write_reports`; `compare_from_store` reads a store the way the flow's report task does."""
+`write_reports` (`pipeline.runs.report.compare_from_store` reads a store for it the way the flow's report
+task does)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def write_reports(out_dir: Path, documents: list[Document], verdicts: dict[str, 
     """Write the chosen formats into out_dir: md (report.md), html (report.html), json (timeline, gaps,
     comparison) and csv (verdicts, evidence, obstacles, timeline, gaps, published). Returns name -> path.
     `documents` hold their full text, unless the caller streams from a store: then they are light
-    (`stream.light_document`), `timelines` come gathered document by document and `appendix` yields the
+    (`pipeline.runs.scan.light_document`), `timelines` come gathered document by document and `appendix` yields the
     HTML appendix one loaded document at a time."""
     lang = resolve_lang(lang)
     unknown = set(formats) - set(FORMATS)
@@ -111,25 +112,3 @@ def known_cases(inbox: Path | str | None) -> list:
     except (InboxError, CaseFileError) as exc:
         log.warning("no case.toml read from %s (%s): timelines will not tell which side acted", inbox, exc)
         return []
-
-
-def compare_from_store(store_url: str, out_dir: Path, case_slugs: list[str] | None = None, *,
-                       formats: tuple[str, ...] = ("html",), lang: str | None = None,
-                       inbox: Path | str | None = None) -> dict[str, Path]:
-    """Cross-case report for some cases of a store: aggregates from all stored documents (a paper filed
-    under one case can speak about another) and reports only the chosen cases. Reads the store the way
-    the flow's report task does: document by document, one case at a time."""
-    from pipeline.process import report_from_store
-    from pipeline.store.db import Store
-
-    def choose(slugs: set[str]) -> list[str]:
-        chosen = sorted(slugs) if not case_slugs else list(dict.fromkeys(case_slugs))
-        missing = [c for c in chosen if c not in slugs]
-        if missing:
-            raise ValueError(f"cases not in the store {store_url}: {', '.join(missing)}; "
-                             f"known cases: {', '.join(sorted(slugs)) or 'none (run `sistercity run` first)'}")
-        return chosen
-
-    _, paths = report_from_store(Store(store_url), out_dir, None, cases=known_cases(inbox), lang=lang,
-                                 contract=False, choose=choose, formats=formats)
-    return paths

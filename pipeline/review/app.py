@@ -441,7 +441,7 @@ def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: 
     # ------------------------------------------------------------------ cases and verdicts
     def verdicts_for(slugs: list[str] | None = None):
         from pipeline.aggregate.overrides import apply_overrides
-        from pipeline.process import aggregate_store
+        from pipeline.runs.report import aggregate_store
 
         reviews = rs.reviews()
         known = sorted(set(store.cases(include_removed=False)) | store.passage_cases() | {r["case"] for r in reviews if r.get("case")})

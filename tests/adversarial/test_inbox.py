@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.config import Settings
 from pipeline.ingest.cases import CaseFileError, load_case
 from pipeline.ingest.discover import discover, inbox_key
-from pipeline.process import ingest_into_store
+from pipeline.runs.ingest import ingest_into_store
 from pipeline.store.db import Store
 from tests.adversarial import inputs
 
@@ -17,7 +18,7 @@ def run(store, inbox, models) -> dict[str, dict]:
     cases, files = discover(inbox)
     results, present = {}, set()
     for f in files:
-        r = ingest_into_store(store, f.path, f.case, cases, models, max_bytes=1 << 20, refused=f.refused)
+        r = ingest_into_store(store, f.path, f.case, cases, models, Settings(max_mb=1), refused=f.refused)
         results[f.relpath] = r
         present.add(r["path"])
     store.mark_removed(inbox_key(inbox), present)

@@ -34,15 +34,16 @@ def test_any_parser_error_fails_the_document_not_the_run(tmp_path, monkeypatch):
 
 
 def test_a_failure_after_extraction_fails_the_document(tmp_path, models, monkeypatch):
-    import pipeline.process as process
+    import pipeline.stages as stages
+    from pipeline.config import Settings
 
-    def explode(doc, case, cases):
+    def explode(doc, case, cases, settings):
         raise RecursionError("deeply nested")
 
-    monkeypatch.setattr(process, "nlp_stage", explode)
+    monkeypatch.setattr(stages, "nlp_stage", explode)
     path = tmp_path / "a.txt"
     path.write_text(inputs.TEXT)
-    doc = process.process_file(path, None, [], models, max_bytes=1 << 20)
+    doc = stages.run_document(path, None, [], models, Settings(max_mb=1))
     assert doc.status == "failed" and doc.error.startswith("nlp_error: a.txt:")
 
 

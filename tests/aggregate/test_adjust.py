@@ -55,13 +55,13 @@ def test_shipped_confusion_reads_the_newest_card(tmp_path):
 
 
 def test_aggregation_uses_the_confusion_of_the_model_that_labelled_the_documents(monkeypatch):
-    from pipeline import process
+    from pipeline import stages
     from pipeline.data import Document
 
     asked = []
-    monkeypatch.setattr(process, "shipped_confusion", lambda version=None: asked.append(version) or {})
+    monkeypatch.setattr(stages, "shipped_confusion", lambda version=None: asked.append(version) or {})
     docs = [Document(doc=f"d{i}", source=f"d{i}.txt", case="a-b", type="news", text="", model=m)
             for i, m in enumerate(["passage_clf.v3", "passage_clf.v3", "passage_clf.v4", None])]
-    process.aggregate_stage(docs, ["a-b"])
-    process.aggregate_stage([Document(doc="x", source="x.txt", case="a-b", type="news", text="")], ["a-b"])
+    stages.aggregate_stage(docs, ["a-b"])
+    stages.aggregate_stage([Document(doc="x", source="x.txt", case="a-b", type="news", text="")], ["a-b"])
     assert asked == ["passage_clf.v3", None]

@@ -191,16 +191,21 @@ def test_english_sentences():
 
 
 def test_the_published_tiebreak_setting_reaches_the_shipped_thresholds(monkeypatch):
-    """`--published-tiebreak` sets SISTERCITY_PUBLISHED_TIEBREAK; every aggregation path takes its
-    thresholds from `shipped_thresholds`, and the reports' input fingerprint changes with it."""
-    from pipeline.process import shipped_thresholds
+    """`--published-tiebreak` (or SISTERCITY_PUBLISHED_TIEBREAK, read by `Settings.from_env` only) is the
+    `published_tiebreak` setting; every aggregation path takes its thresholds from `shipped_thresholds`
+    with it, and the environment read later changes nothing."""
+    from pipeline.config import Settings
+    from pipeline.stages import shipped_thresholds
 
     monkeypatch.delenv("SISTERCITY_PUBLISHED_TIEBREAK", raising=False)
-    assert shipped_thresholds([]).published_tiebreak is False
+    assert Settings.from_env().published_tiebreak is False
+    assert Settings.from_env(published_tiebreak=True).published_tiebreak is True
     monkeypatch.setenv("SISTERCITY_PUBLISHED_TIEBREAK", "1")
-    assert shipped_thresholds([]).published_tiebreak is True
+    assert Settings.from_env().published_tiebreak is True
+    assert shipped_thresholds([]).published_tiebreak is False  # a stage never reads the environment
+    assert shipped_thresholds([], published_tiebreak=True).published_tiebreak is True
     monkeypatch.setenv("SISTERCITY_PUBLISHED_TIEBREAK", "no")
-    assert shipped_thresholds([]).published_tiebreak is False
+    assert Settings.from_env().published_tiebreak is False
 
 
 def test_the_reports_are_rewritten_when_the_tiebreak_setting_changes(monkeypatch, tmp_path):
@@ -210,8 +215,7 @@ def test_the_reports_are_rewritten_when_the_tiebreak_setting_changes(monkeypatch
 
     store = Store(f"sqlite:///{tmp_path / 's.db'}")
     settings = Settings(db=store.url, reports=tmp_path / "r", inbox=tmp_path)
-    monkeypatch.delenv("SISTERCITY_PUBLISHED_TIEBREAK", raising=False)
     off = report_inputs(store, {}, settings, [])
     assert report_inputs(store, {}, settings, []) == off
-    monkeypatch.setenv("SISTERCITY_PUBLISHED_TIEBREAK", "1")
+    settings.published_tiebreak = True
     assert report_inputs(store, {}, settings, []) != off

@@ -53,7 +53,7 @@ def test_workbook_sheets_matrix_and_neutralised_formulas(store, tmp_path):
 
 
 def test_report_csvs_load_with_the_documented_dtypes(store, tmp_path):
-    from pipeline.process import report_from_store
+    from pipeline.runs.report import report_from_store
 
     report_from_store(store, tmp_path, None, formats=("csv",), contract=False)
     for name, dtypes in CSV_DTYPES.items():

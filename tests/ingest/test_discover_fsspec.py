@@ -8,8 +8,9 @@ import uuid
 
 import pytest
 
+from pipeline.config import Settings
 from pipeline.ingest.discover import InboxError, discover, inbox_key
-from pipeline.process import ingest_into_store
+from pipeline.runs.ingest import ingest_into_store
 from tests.conftest import DEMO
 
 CASE = "karangsari-seokjin"
@@ -64,7 +65,7 @@ def test_remote_documents_are_stored_like_local_ones_and_skipped_when_unchanged(
     local = Store(f"sqlite:///{tmp_path / 'local.db'}")
 
     def ingest(target, path, case):
-        return ingest_into_store(target, path, case, demo_cases, models, max_bytes=50 << 20, ocr=False)
+        return ingest_into_store(target, path, case, demo_cases, models, Settings(max_mb=50, ocr=False))
 
     cases, files = discover(url)
     found = list(files)

@@ -36,8 +36,7 @@ def test_parallel_ocr_gives_the_sequential_text_and_confidence_per_page(data_dir
 
 @needs_tesseract
 def test_scanned_pdf_extract_keeps_per_page_confidence_with_a_pool(data_dir, monkeypatch):
-    monkeypatch.setenv("SISTERCITY_WORKERS", "2")
-    doc = extract(data_dir / "scan.pdf", "x")
+    doc = extract(data_dir / "scan.pdf", "x", ocr_workers=2)
     assert doc.status == "ok", doc.error
     assert doc.pages[0].ocr_confidence is not None and doc.pages[0].ocr_confidence > 0.6
 
@@ -48,5 +47,8 @@ def test_ocr_pool_size_is_capped_by_pages_and_limit(pages, workers, expected):
 
 
 def test_ocr_pool_size_follows_the_workers_setting(monkeypatch):
+    from pipeline.config import Settings
+
     monkeypatch.setenv("SISTERCITY_WORKERS", "3")
-    assert ocr_processes(10) == 3
+    assert ocr_processes(10, Settings.from_env().ocr_workers) == 3
+    assert Settings(workers=1).ocr_workers is None  # one document at a time: its pages use every core

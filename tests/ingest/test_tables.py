@@ -36,10 +36,9 @@ def _table_pdf(path) -> None:
 
 
 def test_wrapped_table_cells_are_joined_within_their_row(tmp_path, monkeypatch):
-    monkeypatch.setenv("SISTERCITY_PDF_TABLES", "pdfplumber")
     path = tmp_path / "delegasi.pdf"
     _table_pdf(path)
-    doc = extract(path, "x")
+    doc = extract(path, "x", pdf_tables="pdfplumber")
     assert doc.status == "ok", doc.error
     rows = [doc.text[b.start : b.end] for b in doc.blocks if b.kind == "table"]
     assert rows == [
@@ -57,7 +56,6 @@ def test_by_default_pdfplumber_is_not_used(tmp_path, monkeypatch):
     """The default setting keeps the fast path (throughput): wrapped tables are read by our own pass."""
     from pipeline.ingest import tables
 
-    monkeypatch.delenv("SISTERCITY_PDF_TABLES", raising=False)
     calls = []
     monkeypatch.setattr(tables, "read_tables", lambda *a, **k: calls.append(a) or a[3])
     path = tmp_path / "delegasi.pdf"
@@ -71,7 +69,6 @@ def test_without_wrapped_cells_the_fast_path_reads_the_table(tmp_path, monkeypat
     """One-line rows need no pdfplumber: the trigger stays off and our own pass marks the rows."""
     from pipeline.ingest import tables
 
-    monkeypatch.setenv("SISTERCITY_PDF_TABLES", "pdfplumber")
     calls = []
     monkeypatch.setattr(tables, "read_tables", lambda *a, **k: calls.append(a) or a[3])
     global ROWS
@@ -79,7 +76,7 @@ def test_without_wrapped_cells_the_fast_path_reads_the_table(tmp_path, monkeypat
     try:
         path = tmp_path / "flat.pdf"
         _table_pdf(path)
-        doc = extract(path, "x")
+        doc = extract(path, "x", pdf_tables="pdfplumber")
     finally:
         ROWS = saved
     assert calls == []

@@ -25,12 +25,23 @@ def _document() -> Document:
 def test_backend_setting_defaults_to_spacy_and_reads_the_environment(monkeypatch):
     monkeypatch.delenv("SISTERCITY_NLP_BACKEND", raising=False)
     assert Settings.from_env().nlp_backend == "spacy"
-    assert entities.nlp_backend() == "spacy"
+    assert entities.nlp_backend(Settings.from_env().nlp_backend) == "spacy"
     monkeypatch.setenv("SISTERCITY_NLP_BACKEND", "Stanza")
-    assert entities.nlp_backend() == "stanza"
+    assert entities.nlp_backend(Settings.from_env().nlp_backend) == "stanza"
     monkeypatch.setenv("SISTERCITY_NLP_BACKEND", "flair")
     with pytest.raises(ValueError, match="SISTERCITY_NLP_BACKEND.*flair"):
-        entities.nlp_backend()
+        entities.nlp_backend(Settings.from_env().nlp_backend)
+
+
+def test_the_backend_setting_reaches_the_nlp_stage_and_not_the_environment(monkeypatch):
+    """`Settings(nlp_backend=...)` handed to the stage decides; an environment variable set later does not."""
+    from pipeline import stages
+
+    seen = []
+    monkeypatch.setattr(stages, "tag_document", lambda doc, case, cases, backend: seen.append(backend) or [])
+    monkeypatch.setenv("SISTERCITY_NLP_BACKEND", "spacy")
+    stages.nlp_stage(_document(), None, [], Settings(nlp_backend="stanza"))
+    assert seen == ["stanza"]
 
 
 def test_stanza_backend_without_stanza_names_the_extra(monkeypatch, case_karangsari):
@@ -43,9 +54,8 @@ def test_stanza_backend_without_stanza_names_the_extra(monkeypatch, case_karangs
 def test_stanza_backend_tags_through_the_same_merge(monkeypatch, case_karangsari):
     from pipeline.nlp.stanza_backend import load_stanza, tag_text_stanza
 
-    monkeypatch.setenv("SISTERCITY_NLP_BACKEND", "stanza")
     doc = _document()
-    got = tag_document(doc, case_karangsari, [case_karangsari])
+    got = tag_document(doc, case_karangsari, [case_karangsari], backend="stanza")
     tagger = load_stanza()
     people = entities.people_in([TEXT[b.start : b.end] for b in doc.blocks])
     expected = []

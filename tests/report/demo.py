@@ -15,12 +15,13 @@ _built: dict[str, Path] = {}
 def demo_reports(tmp_path_factory) -> Path:
     """The report folder for DEMO_CASES (report_stage output, Indonesian texts)."""
     if "dir" not in _built:
+        from pipeline.config import Settings
         from pipeline.ingest.discover import discover
-        from pipeline.process import aggregate_stage, load_models, process_file, report_stage
+        from pipeline.stages import aggregate_stage, load_models, report_stage, run_document
 
         cases, files = discover(DEMO)
         models = load_models()
-        docs = [process_file(f.path, f.case, cases, models, max_bytes=50 << 20) for f in files if f.case in DEMO_CASES]
+        docs = [run_document(f.path, f.case, cases, models, Settings(max_mb=50)) for f in files if f.case in DEMO_CASES]
         slugs = {d.case for d in docs if d.case} | {p.case for d in docs for p in d.passages if p.case in DEMO_CASES}
         out = tmp_path_factory.mktemp("demo_reports")
         report_stage(out, docs, aggregate_stage(docs, slugs), {"models": models.versions}, cases=cases, lang="id")
@@ -53,12 +54,13 @@ def hostile_document() -> Document:
 def all_demo_reports(tmp_path_factory) -> tuple[Path, list[Document]]:
     """The report folder for every demo case (report_stage output, Indonesian texts), and its documents."""
     if "all" not in _built:
+        from pipeline.config import Settings
         from pipeline.ingest.discover import discover
-        from pipeline.process import aggregate_stage, load_models, process_file, report_stage
+        from pipeline.stages import aggregate_stage, load_models, report_stage, run_document
 
         cases, files = discover(DEMO)
         models = load_models()
-        docs = [process_file(f.path, f.case, cases, models, max_bytes=50 << 20) for f in files]
+        docs = [run_document(f.path, f.case, cases, models, Settings(max_mb=50)) for f in files]
         slugs = {c.slug for c in cases}
         out = tmp_path_factory.mktemp("all_demo_reports")
         report_stage(out, docs, aggregate_stage(docs, slugs, cases=cases), {"models": models.versions}, cases=cases,

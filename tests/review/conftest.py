@@ -28,7 +28,8 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="session")
 def template_store(tmp_path_factory, models, demo_cases) -> Path:
-    from pipeline.process import process_file
+    from pipeline.config import Settings
+    from pipeline.stages import run_document
     from pipeline.store.db import Store
     from tests.report.demo import hostile_document
 
@@ -40,7 +41,7 @@ def template_store(tmp_path_factory, models, demo_cases) -> Path:
     store = Store(str(db))
     for name in FILES:
         shutil.copy(DEMO / CASE / name, inbox)
-        doc = process_file(inbox / name, CASE, demo_cases, models, max_bytes=50 << 20)
+        doc = run_document(inbox / name, CASE, demo_cases, models, Settings(max_mb=50))
         doc.path = str((inbox / name).resolve())
         store.save_document(doc, model=models.versions["passage_classifier"])
     hostile = hostile_document()

@@ -97,7 +97,7 @@ def test_corrections_and_overrides_reach_the_verdicts_and_every_report(review_st
     csv = (out / "verdicts.csv").read_text()
     assert re.search(r"not_fulfilled,.*,ana,only one side", csv)
     # the cross-case report reads the store the same way
-    from pipeline.report.build import compare_from_store
+    from pipeline.runs.report import compare_from_store
 
     compare_from_store(store.url, tmp_path / "compare", [CASE], formats=("md",), lang="en")
     assert "**Overridden by reviewer:** ana" in (tmp_path / "compare" / "report.md").read_text()

@@ -30,15 +30,17 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_inbox(url: str, inbox: Path, log: Path | None = None, pause: float = 0.0) -> dict:
     """One run. `log` gets a line `pid path` per document actually processed; `pause` sleeps
     after processing each document (widens the window in which two runs overlap)."""
-    import pipeline.process as process
+    import pipeline.runs.ingest as process
+    from pipeline.config import Settings
     from pipeline.ingest.discover import discover
-    from pipeline.process import StageTimer, ingest_into_store, load_models
+    from pipeline.runs.ingest import ingest_into_store
+    from pipeline.stages import StageTimer, load_models
     from pipeline.store.db import Store, new_owner
 
     models = load_models()
     cases, files = discover(inbox)
     found = list(files)
-    real = process.process_file
+    real = process.run_document
 
     def counted(path, *args, **kwargs):
         doc = real(path, *args, **kwargs)
@@ -49,7 +51,7 @@ def run_inbox(url: str, inbox: Path, log: Path | None = None, pause: float = 0.0
             time.sleep(pause)
         return doc
 
-    process.process_file = counted
+    process.run_document = counted
     try:
         store = Store(url)
         owner = new_owner()
@@ -58,8 +60,8 @@ def run_inbox(url: str, inbox: Path, log: Path | None = None, pause: float = 0.0
         counts = {"seen": len(found), "new": 0, "changed": 0, "skipped": 0, "busy": 0, "failed": 0, "removed": 0}
         failures, present = [], set()
         for f in found:
-            r = ingest_into_store(store, f.path, f.case, cases, models, max_bytes=50 << 20, ocr=False, timer=timer,
-                                  owner=owner, run_id=run_id)
+            r = ingest_into_store(store, f.path, f.case, cases, models, Settings(max_mb=50, ocr=False),
+                                  timer=timer, owner=owner, run_id=run_id)
             present.add(r["path"])
             counts[r["outcome"]] += 1
             if r["outcome"] == "failed":
@@ -69,20 +71,21 @@ def run_inbox(url: str, inbox: Path, log: Path | None = None, pause: float = 0.0
         store.finish_run(run_id, counts, failures, timer.seconds)
         store.close()
     finally:
-        process.process_file = real
+        process.run_document = real
     return {"run": run_id, "pid": os.getpid(), "counts": counts}
 
 
 def _warm_up() -> None:
+    from pipeline.config import Settings
     from pipeline.ingest.discover import discover
-    from pipeline.process import load_models, process_file
+    from pipeline.stages import load_models, run_document
 
     models = load_models()
     cases = discover(ROOT / "corpora" / "demo")[0]
     with tempfile.TemporaryDirectory() as tmp:
         warm = Path(tmp) / "warm.txt"
         warm.write_text("Pemerintah Kota Karangsari menandatangani nota kesepahaman dengan Seokjin pada 12 Maret 2014.\n")
-        process_file(warm, "karangsari-seokjin", cases, models, max_bytes=1 << 20, ocr=False)
+        run_document(warm, "karangsari-seokjin", cases, models, Settings(max_mb=1, ocr=False))
 
 
 def _child(job: dict) -> None:

@@ -22,8 +22,9 @@ META = {"models": {"passage_classifier": "x"}, "run": 3, "inbox": None, "seconds
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, models, demo_cases):
     """A SQLite store, and what was done to it: the passage attributed across cases and the reviewed ones."""
-    from pipeline.process import process_file
+    from pipeline.config import Settings
     from pipeline.review.store import Labels, ReviewStore
+    from pipeline.stages import run_document
     from pipeline.store.db import Store
 
     folder = tmp_path_factory.mktemp("stream")
@@ -32,7 +33,7 @@ def built(tmp_path_factory, models, demo_cases):
     for case, name in FILES:
         (folder / case).mkdir(exist_ok=True)
         shutil.copy(DEMO / case / name, folder / case / name)
-        d = process_file(folder / case / name, case, demo_cases, models, max_bytes=50 << 20)
+        d = run_document(folder / case / name, case, demo_cases, models, Settings(max_mb=50))
         d.path = str(folder / case / name)
         docs.append(d)
     # a passage of case B's interview that speaks of case A (attributed across cases)
@@ -40,7 +41,7 @@ def built(tmp_path_factory, models, demo_cases):
     crossed.case = A
     bad = folder / B / "corrupt.pdf"
     shutil.copy(DATA / "corrupt.pdf", bad)
-    failed = process_file(bad, B, demo_cases, models, max_bytes=50 << 20)
+    failed = run_document(bad, B, demo_cases, models, Settings(max_mb=50))
     failed.path = str(bad)
     assert failed.status != "ok"
     for d in [*docs, failed]:
@@ -60,8 +61,8 @@ def built(tmp_path_factory, models, demo_cases):
 
 def _in_memory(store, out, cases, meta=META, lang="en"):
     """The path as it was: every document loaded at once."""
-    from pipeline.process import aggregate_stage, report_stage
     from pipeline.review.corrections import reviewed_documents, reviewed_verdicts
+    from pipeline.stages import aggregate_stage, report_stage
 
     documents = reviewed_documents(store)
     slugs = {d.case for d in documents if d.case} | {p.case for d in documents for p in d.passages if p.case}
@@ -74,7 +75,7 @@ def _files(folder) -> dict[str, bytes]:
 
 
 def test_streamed_reports_are_the_in_memory_ones(built, demo_cases, tmp_path):
-    from pipeline.process import report_from_store
+    from pipeline.runs.report import report_from_store
 
     store = built["store"]
     old_verdicts, old_paths = _in_memory(store, tmp_path / "old", demo_cases)
@@ -98,9 +99,10 @@ def test_streamed_reports_are_the_in_memory_ones(built, demo_cases, tmp_path):
 
 
 def test_compare_from_store_reports_what_the_in_memory_path_did(built, demo_cases, tmp_path):
-    from pipeline.process import aggregate_stage
-    from pipeline.report.build import FORMATS, compare_from_store, write_reports
+    from pipeline.report.build import FORMATS, write_reports
     from pipeline.review.corrections import reviewed_documents, reviewed_verdicts
+    from pipeline.runs.report import compare_from_store
+    from pipeline.stages import aggregate_stage
 
     store = built["store"]
     documents = reviewed_documents(store)
@@ -131,8 +133,8 @@ def test_store_iterators_yield_the_documents_one_by_one(built):
 
 
 def test_verdicts_json_written_case_by_case_is_the_same_bytes(built, tmp_path):
-    from pipeline.process import aggregate_stage
     from pipeline.report.outputs import verdicts_record, write_verdicts_json
+    from pipeline.stages import aggregate_stage
 
     documents = built["store"].documents()
     verdicts = aggregate_stage(documents, [A, B], lang="id")

@@ -3,7 +3,7 @@ applied) and keeps only what the reports need of each (a light copy for the list
 the gaps, the dated mentions for the timelines, the case slugs); the contract JSONL files are written
 during that pass; the HTML appendix loads each cited document again when it is its turn.
 
-The aggregation itself reads the store one case at a time (`pipeline.process.aggregate_store`).
+The aggregation itself reads the store one case at a time (`pipeline.runs.report.aggregate_store`).
 Each pass reads in its own short transactions: a run that saves documents while the reports are
 written may leave them mixing before and after (the next run sees the store changed and rewrites them).
 """
@@ -11,6 +11,7 @@ written may leave them mixing before and after (the next run sees the store chan
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from pipeline.aggregate.timeline import TimelineEvent, mentions_for, timelines_o
 from pipeline.data import Document, Verdict
 from pipeline.report import html
 from pipeline.report.outputs import CONTRACT_JSONL, contract_writer
+from pipeline.review.corrections import iter_reviewed_documents
+from pipeline.store.db import Store
 
 
 def light_document(d: Document) -> Document:
@@ -41,13 +44,9 @@ class StoreScan:
         return timelines_of(self.mentions)
 
 
-def scan_store(store, reviews: list[dict], cases: list | None = None, contract_dir: Path | None = None) -> tuple[StoreScan, dict[str, Path]]:
+def scan_store(store: Store, reviews: list[dict], cases: list | None = None, contract_dir: Path | None = None) -> tuple[StoreScan, dict[str, Path]]:
     """One pass over the store's documents (reviewers' labels applied). With `contract_dir`, writes
     documents.jsonl, passages.jsonl and entities.jsonl there as it goes (returned as name -> path)."""
-    from contextlib import nullcontext
-
-    from pipeline.review.corrections import iter_reviewed_documents
-
     by_slug = {c.slug: c for c in cases or []}
     scan = StoreScan()
     with (contract_writer(contract_dir) if contract_dir is not None else nullcontext()) as add:
@@ -65,7 +64,7 @@ def scan_store(store, reviews: list[dict], cases: list | None = None, contract_d
     return scan, paths
 
 
-def appendix_from_store(store, scan: StoreScan, verdicts: dict[str, dict[str, Verdict]],
+def appendix_from_store(store: Store, scan: StoreScan, verdicts: dict[str, dict[str, Verdict]],
                         timelines: dict[str, list[TimelineEvent]], lang: str) -> Iterator[str]:
     """The HTML appendix, one cited document loaded (text and pages only) and rendered at a time."""
     by_doc = html.spans_by_doc(html.cited_spans(verdicts, timelines))

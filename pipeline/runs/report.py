@@ -1,0 +1,106 @@
+"""The verdicts and reports of a whole store, read document by document and one case at a time, so memory
+does not grow with the store: what `stages.aggregate_stage` then `stages.report_stage` do over all its
+documents (reviewers' labels applied), with the same files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pipeline.aggregate.verdicts import Thresholds
+from pipeline.data import Case, Verdict
+from pipeline.report.build import FORMATS, known_cases, write_reports
+from pipeline.report.outputs import write_verdicts_json
+from pipeline.report.texts import resolve_lang
+from pipeline.review.corrections import iter_reviewed_documents, reviewed_verdicts
+from pipeline.review.store import ReviewStore
+from pipeline.runs.scan import appendix_from_store, scan_store
+from pipeline.stages import aggregate_stage, shipped_thresholds
+from pipeline.store.db import Store
+
+
+def store_thresholds(store: Store, published_tiebreak: bool = False) -> Thresholds:
+    """`aggregate_stage`'s default thresholds for all of a store's documents, from a query of their models
+    (no document loaded). A document id stored twice counts once, as in `aggregate_stage`."""
+    last: dict[str, str | None] = {}
+    for doc, model in store.document_models():
+        last[doc] = model
+    return shipped_thresholds(last.values(), published_tiebreak)
+
+
+def aggregate_store(store: Store, case_slugs: Iterable[str], reviews: list[dict], thresholds: Thresholds | None = None,
+                    *, cases: list[Case] | None = None, lang: str | None = None,
+                    published_tiebreak: bool = False) -> dict[str, dict[str, Verdict]]:
+    """`aggregate_stage` over every document of a store, one case at a time: for a case, only the
+    documents with a passage attributed to it (by the model, or by a reviewer) are loaded, without their
+    text and entities, with the reviews applied. The verdicts are those of `aggregate_stage` over all
+    the store's documents (reviewed) at once."""
+    thresholds = thresholds or store_thresholds(store, published_tiebreak)
+    reviewed_into: dict[str, set[str]] = {}  # case -> paths of documents a reviewer attributed a passage to it in
+    for r in reviews:
+        if r.get("case"):
+            reviewed_into.setdefault(r["case"], set()).add(r["doc_key"])
+    out: dict[str, dict[str, Verdict]] = {}
+    for slug in sorted(set(case_slugs)):
+        wanted = store.docs_with_passages_of(slug)
+        if slug in reviewed_into:
+            wanted |= store.docs_at(reviewed_into[slug])
+        ids = store.document_ids(docs=wanted, status="ok") if wanted else []
+        docs = []
+        for _, d in iter_reviewed_documents(store, reviews, ids, text=False, entities=False, explanations=False):
+            # only this case's passages count (`decide`), and for obstacle codes those at the same offsets
+            starts = {p.start for p in d.passages if p.case == slug}
+            d.passages = [p for p in d.passages if p.start in starts]
+            docs.append(d)
+        out.update(aggregate_stage(docs, [slug], thresholds, cases=cases, lang=lang))
+    return out
+
+
+def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: list[Case] | None = None,
+                      lang: str | None = None, contract: bool = True,
+                      choose: Callable[[set[str]], list[str]] | None = None,
+                      formats: tuple[str, ...] | None = None,
+                      published_tiebreak: bool = False) -> tuple[dict[str, dict[str, Verdict]], dict[str, Path]]:
+    """Aggregate a store and write the reports without holding its documents: what `aggregate_stage` then
+    `report_stage` do over `reviewed_documents(store)`, with the same files (the contract files with
+    `contract`), in memory that does not grow with the number of documents (only with the reports).
+    `choose` picks the cases to report from all the store's slugs (default: all of them); `cases`
+    (else those of meta["inbox"]) are the Case objects; `formats` those of `write_reports`."""
+    lang = resolve_lang(lang)
+    if cases is None:
+        cases = known_cases((meta or {}).get("inbox"))
+    out_dir = Path(out_dir)
+    reviews = ReviewStore(store).reviews()
+    scan, paths = scan_store(store, reviews, cases, out_dir if contract else None)
+    chosen = choose(scan.slugs) if choose else sorted(scan.slugs)
+    verdicts = reviewed_verdicts(store, aggregate_store(store, chosen, reviews, cases=cases, lang=lang,
+                                                                    published_tiebreak=published_tiebreak))
+    if contract:
+        paths["verdicts.json"] = out_dir / "verdicts.json"
+        write_verdicts_json(paths["verdicts.json"], verdicts, meta)
+    timelines = {slug: events for slug, events in scan.timelines().items() if slug in verdicts}
+    formats = FORMATS if formats is None else formats
+    appendix = appendix_from_store(store, scan, verdicts, timelines, lang) if "html" in formats else None
+    paths.update(write_reports(out_dir, scan.documents, verdicts, cases=cases, lang=lang, meta=meta, formats=formats,
+                               timelines=timelines, appendix=appendix, speakers=scan.speakers))
+    return verdicts, paths
+
+
+def compare_from_store(store_url: str, out_dir: Path, case_slugs: list[str] | None = None, *,
+                       formats: tuple[str, ...] = ("html",), lang: str | None = None,
+                       inbox: Path | str | None = None, published_tiebreak: bool = False) -> dict[str, Path]:
+    """Cross-case report for some cases of a store: aggregates from all stored documents (a paper filed
+    under one case can speak about another) and reports only the chosen cases. Reads the store the way
+    the flow's report task does: document by document, one case at a time."""
+    def choose(slugs: set[str]) -> list[str]:
+        chosen = sorted(slugs) if not case_slugs else list(dict.fromkeys(case_slugs))
+        missing = [c for c in chosen if c not in slugs]
+        if missing:
+            raise ValueError(f"cases not in the store {store_url}: {', '.join(missing)}; "
+                             f"known cases: {', '.join(sorted(slugs)) or 'none (run `sistercity run` first)'}")
+        return chosen
+
+    _, paths = report_from_store(Store(store_url), out_dir, None, cases=known_cases(inbox), lang=lang,
+                                 contract=False, choose=choose, formats=formats,
+                                 published_tiebreak=published_tiebreak)
+    return paths
