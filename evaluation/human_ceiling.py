@@ -1,7 +1,7 @@
 """Human reference for the classifier bars: the double-coded samples scored with the classifier's metric.
 
 Run: nice .venv/bin/python evaluation/human_ceiling.py
-Writes evaluation/human_ceiling.md and evaluation/human_ceiling.json (see pipeline/classify/human_ceiling.py).
+Writes evaluation/human_ceiling.md and evaluation/human_ceiling.json (see pipeline/quality/human_ceiling.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from pipeline.classify.human_ceiling import write  # noqa: E402
+from pipeline.quality.human_ceiling import write  # noqa: E402
 from pipeline.classify.model import versions  # noqa: E402
 
 BARS = {"element macro-F1": 0.85, "stance accuracy": 0.85, "obstacle micro-F1": 0.70}

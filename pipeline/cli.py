@@ -314,8 +314,8 @@ def train_ner(
     """Train the spaCy NER from annotations/ into a new models/ner_spacy.vN/."""
     _logging(verbose)
     from pipeline.nlp.ner import TrainParams
-    from pipeline.nlp.ner import train_ner as train_ner_model
     from pipeline.paths import annotations_dir, models_dir
+    from pipeline.quality.ner import train_ner as train_ner_model
 
     with console.status("training the NER (six leave-one-case-out folds first)" if not no_eval else "training the NER"):
         folder = train_ner_model(annotations or annotations_dir(), models or models_dir(), TrainParams(epochs=epochs),
@@ -408,7 +408,7 @@ def evaluate(
     if real is not None:
         _evaluate_real(real, target, model, pair)
         return
-    from pipeline.evaluation import run_evaluation
+    from pipeline.quality.evaluation import run_evaluation
 
     with console.status("evaluating (six leave-one-case-out folds)"):
         results = run_evaluation(annotations_dir(), demo_corpus(), target)
@@ -524,8 +524,8 @@ def evaluate_stanza(
 ) -> None:
     """Leave-one-case-out figures of the stanza NER backend, compared with the spaCy backend's in evaluation/results.json."""
     _logging(verbose)
-    from pipeline.nlp.stanza_backend import comparison_rows, evaluate_stanza_loco, write_stanza_evaluation
     from pipeline.paths import PROJECT_DIR, annotations_dir
+    from pipeline.quality.stanza import comparison_rows, evaluate_stanza_loco, write_stanza_evaluation
 
     target = out or PROJECT_DIR / "evaluation" / "stanza.json"
     spacy_file = PROJECT_DIR / "evaluation" / "results.json"

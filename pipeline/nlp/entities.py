@@ -28,8 +28,9 @@ import re
 from pipeline.data import Case, Document, Entity
 from pipeline.nlp.agencies import find_agencies
 from pipeline.nlp.dates import find_dates
-from pipeline.nlp.gazetteer import THE_COUNTRIES, gazetteer
+from pipeline.nlp.gazetteer import CITY_SUFFIX, THE_COUNTRIES, gazetteer
 from pipeline.nlp.money import find_money
+from pipeline.nlp.words import ENGLISH_FUNCTION_WORDS, blank_nlp, common_word_id, stop_words
 
 log = logging.getLogger(__name__)
 
@@ -161,23 +162,6 @@ NER_LABELS = {"PERSON"}
 NER_LEADS: frozenset[str] = frozenset()
 
 
-@functools.cache
-def blank_nlp():
-    """spaCy's Indonesian language with a tokenizer that keeps "Jung-Gu", dates and reduplications whole."""
-    try:
-        import spacy
-        from spacy.util import compile_infix_regex, compile_suffix_regex
-    except ImportError as exc:  # pragma: no cover - a core dependency
-        raise ImportError("the NLP stage needs spaCy: pip install spacy") from exc
-    nlp = spacy.blank("id")
-    infixes = [p for p in nlp.Defaults.infixes if "-" not in p and "/" not in p]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    # ... but a clitic after a hyphen is a token of its own: "Seokjin" + "-nya", "Takahashi" + "-san".
-    suffixes = [r"(?<=\w)-(?:nya|san|sama|sensei|ssi|nim|kun|ku|mu|lah|kah|pun)$", *nlp.Defaults.suffixes]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    return nlp
-
-
 @functools.lru_cache(maxsize=32)
 def _ruler_nlp(gpe_names: tuple[str, ...]):
     nlp = blank_nlp().__class__.from_config(blank_nlp().config)
@@ -200,8 +184,6 @@ def _case_names(cases: list[Case]) -> tuple[list[tuple[str, list[str]]], tuple[s
 
 def _bare_place(surface: str) -> str:
     """A place's name without a municipal suffix ("Seokjin" for "Seokjin-si", "Davao" for "Davao City")."""
-    from pipeline.nlp.gazetteer import CITY_SUFFIX
-
     surface = " ".join(surface.split())
     m = CITY_SUFFIX.search(surface)
     return surface[: m.start()] if m and m.end() == len(surface) and m.start() > 0 else surface
@@ -265,7 +247,7 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
                 if text.startswith(place + " ", s) and s + len(place) + 1 < e:
                     s += len(place) + 1
                     break
-            if rx is SUBJECT_RE and any(_common_word(w) for w in text[s:e].split()):
+            if rx is SUBJECT_RE and any(common_word_id(w) for w in text[s:e].split()):
                 continue  # "Perwakilan Dinas Kesehatan menyampaikan": a sentence opening with common words
             span = _trim_name(text, s, e, caps_ok=rx in (PERSON_RE, DEGREE_PERSON_RE, FIELD_RE))
             if span is not None:
@@ -283,7 +265,7 @@ def people_in(texts: list[str], places: tuple[str, ...] = ()) -> frozenset[str]:
 
 def _not_name_word(word: str) -> bool:
     w = word.lower().strip(".,;:()")
-    return w in ROLE_WORDS or w in WEEKDAYS_MONTHS or w in _stop_words()
+    return w in ROLE_WORDS or w in WEEKDAYS_MONTHS or w in stop_words()
 
 
 def _trim_name(text: str, s: int, e: int, caps_ok: bool = False) -> tuple[int, int] | None:
@@ -291,7 +273,7 @@ def _trim_name(text: str, s: int, e: int, caps_ok: bool = False) -> tuple[int, i
     ("Hendra Prasetyo Wali ..."), and drop it when its first word is a role ("Ibu Margaret", "Jalan Pemuda").
     A function word opening it is left out ("Bagi Sumiyati (52)")."""
     words = list(re.finditer(r"\S+", text[s:e]))
-    while len(words) > 1 and words[0].group(0).lower() in _stop_words() and words[0].group(0).lower() not in ROLE_WORDS:
+    while len(words) > 1 and words[0].group(0).lower() in stop_words() and words[0].group(0).lower() not in ROLE_WORDS:
         words.pop(0)
     # A heading in capitals is no name, unless a title or degree says it is ("Drs. SIGIT HARTONO, M.Si.").
     shouted = [w.group(0).isupper() and len(w.group(0)) > 3 and not caps_ok for w in words]
@@ -321,40 +303,6 @@ def _gpe_regex(gpe_names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
 
 
-@functools.cache
-def _stop_words() -> frozenset[str]:
-    try:
-        from spacy.lang.id.stop_words import STOP_WORDS
-    except ImportError:  # pragma: no cover - a core dependency
-        return frozenset()
-    return frozenset(STOP_WORDS) | {"ya", "iya", "oh", "nah", "hmm"}
-
-
-ENGLISH_FUNCTION_WORDS = frozenset("the of and however in on for to a an this that these with by from as at".split())
-
-
-@functools.cache
-def _lexicon() -> frozenset[str]:
-    """Indonesian word forms of spaCy's lookup lemmatizer table (spacy-lookups-data), empty when it is not installed."""
-    try:
-        import gzip
-        import json
-        from importlib.resources import files
-
-        path = files("spacy_lookups_data") / "data" / "id_lemma_lookup.json.gz"
-        table = json.loads(gzip.decompress(path.read_bytes()))
-    except (ImportError, OSError, ValueError):
-        return frozenset()
-    return frozenset(table) | frozenset(table.values())
-
-
-def _common_word(word: str) -> bool:
-    """A capitalised word that is an Indonesian common word ("Jadi", "Orang", "Ilmunya"), so no name alone."""
-    w = word.lower().strip(".,;:!?")
-    base = w[:-3] if w.endswith("nya") and len(w) > 5 else w
-    return w in _lexicon() or base in _lexicon() or base in _stop_words()
-
-
 HONORIFIC_START = re.compile(r"^(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+")
 
 
@@ -373,14 +321,14 @@ def _clean_ner_span(text: str, s: int, e: int, label: str) -> tuple[int, int, st
         words = text[s:e].split()
         if not words or SPEAKER_LABEL.match(text[s:e]) or _role_like(text[s:e]):
             return None
-        if len(words) == 1 and (words[0].lower() in _stop_words() or words[0].lower() in WEEKDAYS_MONTHS
-                                or words[0].lower().rstrip(".") in HONORIFICS or _common_word(words[0])):
+        if len(words) == 1 and (words[0].lower() in stop_words() or words[0].lower() in WEEKDAYS_MONTHS
+                                or words[0].lower().rstrip(".") in HONORIFICS or common_word_id(words[0])):
             return None
         if SPEAKER_TURN.match(text, max(0, text.rfind("\n", 0, s) + 1)) and text[e:e + 1] == ":":
             return None
         # Title-case phrases ("Memutar Lagi", "Seni Budaya", "Tabel 1") are the NER's usual false names: a word of
         # the Indonesian lexicon, an English function word or a digit makes the span no name.
-        if any(_common_word(w) or w.lower() in ENGLISH_FUNCTION_WORDS or any(ch.isdigit() for ch in w) for w in words):
+        if any(common_word_id(w) or w.lower() in ENGLISH_FUNCTION_WORDS or any(ch.isdigit() for ch in w) for w in words):
             return None
     if label == "GPE":
         if ROMAN.match(text[s:e]):  # "Kelas XI", "Komisi IV"
@@ -407,7 +355,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     cands += [(m.start, m.end, "ORG", m.canonical) for m in find_agencies(text, cities, local)]
     for m in OTHER_ORGS.finditer(text):
         s, name = m.start(), m.group(0)
-        while not ORG_HEAD.match(name) and " " in name and (name.split()[0].lower() in _stop_words() or _common_word(name.split()[0])):
+        while not ORG_HEAD.match(name) and " " in name and (name.split()[0].lower() in stop_words() or common_word_id(name.split()[0])):
             s += name.index(" ") + 1  # "Di Qiaofeng Electronics Co., Ltd.", "Tawaran Seokjin Girls' High School"
             name = text[s:m.end()]
         cands.append((s, m.end(), "ORG", " ".join(name.split())))
@@ -432,10 +380,10 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
             s, e = m.start(), m.end()
             if m.group(0) in words:  # a known word inside a longer name not seen before ("Salmah Rusdi")
                 while (b := re.search(r"(?:^|(?<=\s))(" + NAME_TOKEN + r")[ \t]+$", text[max(0, s - 30):s])) and not _not_name_word(b.group(1)) \
-                        and not b.group(1).isupper() and not _common_word(b.group(1)):
+                        and not b.group(1).isupper() and not common_word_id(b.group(1)):
                     s -= len(text[max(0, s - 30):s]) - b.start(1)
                 while (a := re.match(r"[ \t]+(" + NAME_TOKEN + r")(?=[\s,.;:)]|$)", text[e:])) and not _not_name_word(a.group(1)) \
-                        and not a.group(1).isupper() and not _common_word(a.group(1)):
+                        and not a.group(1).isupper() and not common_word_id(a.group(1)):
                     e += a.end()
             cands.append((s, e, "PERSON", None))
     # A speaker label opening a transcript turn ("Ratna: ...") is layout, not a mention (codebook 8.2).

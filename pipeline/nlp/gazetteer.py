@@ -39,6 +39,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipeline.nlp.words import ENGLISH_FUNCTION_WORDS, common_word_id, stop_words
+
 log = logging.getLogger(__name__)
 
 MIN_POPULATION = 15000
@@ -154,17 +156,13 @@ LEXEME_LINE = re.compile(r'\s*("(?:[^"\\]|\\.)*"):\s*(-?[\d.]+(?:e-?\d+)?),?\s*$
 
 @functools.cache
 def _function_words() -> frozenset[str]:
-    from pipeline.nlp.entities import ENGLISH_FUNCTION_WORDS, _stop_words
-
-    return _stop_words() | ENGLISH_FUNCTION_WORDS
+    return stop_words() | ENGLISH_FUNCTION_WORDS
 
 
 def common_word(word: str) -> bool:
     """A word of Indonesian or English running text rather than a name."""
-    from pipeline.nlp.entities import _common_word, _stop_words
-
     w = word.lower()
-    return _common_word(word) or w in _stop_words() or w in _english_lower_words()
+    return common_word_id(word) or w in stop_words() or w in _english_lower_words()
 
 
 def _country_names() -> dict[str, Place]:

@@ -9,8 +9,9 @@ vectors, nothing downloaded.
 
 Training examples are the paragraphs of the fully annotated documents
 (annotations/documents.jsonl with "entities": true, gold spans from
-annotations/entities.jsonl). `train_ner` writes models/ner_spacy.vN/ (the
-spaCy folder in `model/` and `card.json`); `load_ner` finds the newest.
+annotations/entities.jsonl). `pipeline.quality.ner.train_ner` (the release
+harness: figures, then training) writes models/ner_spacy.vN/ (the spaCy folder
+in `model/` and `card.json`); `load_ner` finds the newest.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import logging
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+
+from pipeline.nlp.words import blank_nlp
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +135,6 @@ def _register_components() -> None:
 
 def base_pipeline(lemmatizer: bool = True):
     """Tokenizer of entities.py, the shared sentence splitter and (when its tables exist) the lookup lemmatizer."""
-    from pipeline.nlp.entities import blank_nlp
-
     _register_components()
     spacy = _spacy()
     tokenizer_nlp = blank_nlp()
@@ -293,43 +293,3 @@ def load_ner(folder: Path | None = None):
     nlp = _spacy().load(folder / "model")
     log.info("loaded NER %s", folder.name)
     return nlp
-
-
-def train_ner(annotations: Path, models: Path, params: TrainParams | None = None, evaluate: bool = True) -> Path:
-    """Train on all annotated documents and write a new models/ner_spacy.vN/ with its card.
-
-    With `evaluate`, the card carries the leave-one-case-out figures of the
-    NER alone and of the NER combined with the rule layer.
-    """
-    params = params or TrainParams()
-    docs = load_annotated(annotations)
-    if not docs:
-        raise ValueError(f"no fully annotated documents in {annotations / 'documents.jsonl'}")
-    card: dict = {
-        "name": "ner_spacy",
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data_hash": data_hash(annotations),
-        "documents": len(docs),
-        "gold_entities": sum(len(d.spans) for d in docs),
-        "config": {"language": "id", "pipeline": ["tokenizer (entities.blank_nlp)", SENTENCES,
-                                                  "lemmatizer (lookup)" if has_lemma_tables() else None, "ner"],
-                   "ner": NER_CONFIG["model"], "training": params.summary(),
-                   "pretrained_vectors": None},
-    }
-    if evaluate:
-        from pipeline.evaluation import evaluate_entities
-        from pipeline.ingest.discover import discover
-        from pipeline.paths import demo_corpus
-
-        results = evaluate_entities(annotations, discover(demo_corpus())[0], params=params)
-        card["leave_one_case_out"] = {k: results[k] for k in ("per_label", "per_label_ner_only", "per_label_rules_only",
-                                                                "per_case", "date_normalisation_exact") if k in results}
-    nlp = fit(docs, params)
-    models.mkdir(parents=True, exist_ok=True)
-    taken = versions(models)
-    folder = models / f"{MODEL_PREFIX}{(taken[-1][0] + 1) if taken else 1}"
-    folder.mkdir()
-    nlp.to_disk(folder / "model")
-    (folder / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    log.info("wrote %s", folder)
-    return folder

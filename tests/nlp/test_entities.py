@@ -67,7 +67,7 @@ def test_ner_spans_are_trimmed_and_give_way_to_places_and_agencies(case_karangsa
 
 
 def test_heldout_entity_evaluation_scores_the_shipped_pipeline(demo_cases):
-    from pipeline.evaluation import evaluate_entities_heldout
+    from pipeline.quality.evaluation import evaluate_entities_heldout
     from pipeline.paths import annotations_dir
 
     r = evaluate_entities_heldout(annotations_dir(), demo_cases)

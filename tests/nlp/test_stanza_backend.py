@@ -105,18 +105,6 @@ def test_model_versions(tmp_path):
     assert sb.next_version_dir(tmp_path).name == "ner_stanza.v4"
 
 
-def test_comparison_picks_the_better_backend():
-    stanza_result = {"per_label": {label: {"f1": 0.5} for label in sb.ENTITY_LABELS},
-                     "overall": {"f1": 0.5, "macro_f1": 0.5}}
-    spacy = {"nlp": {"per_label": {label: {"f1": 0.8, "precision": 0.8, "recall": 0.8, "gold": 10, "predicted": 10}
-                                   for label in sb.ENTITY_LABELS}}}
-    rows = sb.comparison_rows(stanza_result, spacy)
-    assert rows[-2] == ("micro", 0.8, 0.5)
-    assert sb.better_backend(stanza_result, spacy) == "spacy"
-    stanza_result["overall"]["f1"] = 0.9
-    assert sb.better_backend(stanza_result, spacy) == "stanza"
-
-
 # --------------------------------------------------------------------------- with the extra installed
 @pytest.fixture(scope="module")
 def shipped_tagger():

@@ -129,7 +129,7 @@ COMPARISONS = [("A_vs_B", "coder A vs coder B"), ("A_vs_adjudicated", "coder A v
 
 def markdown(r: dict, model: dict | None = None, bars: dict | None = None) -> str:
     lines = ["# Human reference for the classifier bars", "",
-             "Written by `python evaluation/human_ceiling.py` (pipeline/classify/human_ceiling.py); do not edit by hand.",
+             "Written by `python evaluation/human_ceiling.py` (pipeline/quality/human_ceiling.py); do not edit by hand.",
              "Each double-coded sample is scored with the classifier's own metric (`pipeline/classify/train.py: scores`): "
              "element macro-F1 over passages (F1 per element over all passages of the sample, mean of the five), "
              "stance accuracy (3 classes), obstacle-code micro-F1. All three are symmetric, so A-vs-B needs one direction.",

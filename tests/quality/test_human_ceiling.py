@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from pipeline.classify.human_ceiling import adjudicated_reference, human_ceiling, score_codings
+from pipeline.quality.human_ceiling import adjudicated_reference, human_ceiling, score_codings
 
 
 def row(id_, elements, stance, obstacles=(), case="c"):
