@@ -1,5 +1,5 @@
-"""Peak memory under the inputs of issue #16 (`python bench/adversarial.py`): prints Markdown for
-bench/RESULTS.md (section "Memory under hostile input").
+"""Peak memory under the inputs of issue #16: prints Markdown for bench/RESULTS.md (section "Memory under
+hostile input"). Run `python -m bench.adversarial` from the repository root (it uses tests/adversarial).
 
 1. A whole `sistercity run` over an inbox of every bad input of tests/adversarial (a cut DOCX, a DOCX of
    48 MB of XML in kilobytes, a 1,001-page scanned PDF, links out of the inbox, bad case.toml files)
@@ -63,12 +63,12 @@ def free_port() -> int:
 
 def attack_workbench(tmp: Path) -> dict:
     db = tmp / "wb.db"
-    from pipeline.review.store import ReviewStore
     from pipeline.store.db import Store
+    from pipeline.store.reviews import ReviewStore
 
     ReviewStore(Store(str(db))).add_reviewer("ana", "correct horse battery", "admin")
     port = free_port()
-    app = f"import uvicorn; from pipeline.review.app import create_app; uvicorn.run(create_app('sqlite:///{db}'), " \
+    app = f"import uvicorn; from pipeline.web.app import create_app; uvicorn.run(create_app('sqlite:///{db}'), " \
           f"host='127.0.0.1', port={port}, log_level='error')"
     server = subprocess.Popen([sys.executable, "-c", app], env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from pipeline.quality.human_ceiling import write  # noqa: E402
 from pipeline.classify.model import versions  # noqa: E402
+from pipeline.quality.human_ceiling import write  # noqa: E402
 
 BARS = {"element macro-F1": 0.85, "stance accuracy": 0.85, "obstacle micro-F1": 0.70}
 

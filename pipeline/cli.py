@@ -605,8 +605,8 @@ app.add_typer(review_app, name="review")
 
 def _review_store(db: str | None, read_only: bool = False):
     """The review store; `read_only` commands exit with a message instead of creating a missing store."""
-    from pipeline.review.store import ReviewStore
     from pipeline.store.db import Store
+    from pipeline.store.reviews import ReviewStore
 
     return ReviewStore(Store(_existing_store(db) if read_only else Settings.from_env(db=db).db))
 
@@ -628,14 +628,14 @@ def review_serve(
     try:
         import uvicorn
 
-        from pipeline.review.app import create_app
+        from pipeline.web.app import create_app
     except ImportError as exc:
         _error(f"the workbench needs its extra: pip install 'sistercity[review]' ({exc})")
         raise typer.Exit(2) from None
 
     settings = Settings.from_env(db=db, inbox=inbox)
     web = create_app(settings.db, inbox=settings.inbox, session_ttl=timedelta(hours=session_hours),
-                     secure_cookies=secure_cookies)
+                     secure_cookies=secure_cookies, published_tiebreak=settings.published_tiebreak)
     if not web.state.reviews.reviewers():
         console.print("[yellow]note:[/yellow] no reviewer yet: `sistercity review add-user NAME --role admin`")
     console.print(f"review workbench on http://{host}:{port}/ (store {settings.db}); Ctrl-C stops")

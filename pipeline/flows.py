@@ -223,24 +223,10 @@ def report_inputs(store: Store, models: dict, settings: Settings, cases) -> str:
     import hashlib
     import json
 
-    from sqlalchemy import func, select
-
     from pipeline import __version__
-    from pipeline.store.db import Base, DocumentRow
 
     parts: list = [__version__, models, settings.lang, str(settings.inbox), [repr(c) for c in cases],
-                   settings.published_tiebreak]
-    with store.reading() as s:
-        for name, table in sorted(Base.metadata.tables.items()):
-            if name in {"runs", "claims", "review_sessions", "review_login_failures"}:
-                continue
-            cols = [func.count()]
-            if "updated_at" in table.c:
-                cols.append(func.max(table.c.updated_at))
-            if "id" in table.c:
-                cols += [func.max(table.c.id), func.sum(table.c.id)]
-            parts.append([name, *map(str, s.execute(select(*cols).select_from(table)).one())])
-        parts.append(s.execute(select(func.count()).where(DocumentRow.removed.is_(True))).scalar_one())
+                   settings.published_tiebreak, *store.change_marks()]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 

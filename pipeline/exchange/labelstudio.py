@@ -15,7 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 from pipeline.data import Document
 from pipeline.exchange.codebook import Codebook, CodebookError
-from pipeline.review.store import text_sha
+from pipeline.store.reviews import text_sha
 
 FROM = {"element": "elements", "stance": "stance", "obstacle": "obstacles"}
 

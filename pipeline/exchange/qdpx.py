@@ -34,7 +34,7 @@ from pathlib import Path
 
 from pipeline.data import ELEMENTS, Document
 from pipeline.exchange.codebook import GROUPS, Codebook, CodebookError, guid, infer_stance, labels_of, map_codes
-from pipeline.review.store import text_sha
+from pipeline.store.reviews import text_sha
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ def write_qdpx(store, out: Path | str, *, cases: list[str] | None = None, codebo
     """Export the store (the documents filed under `cases`, when given) as a REFI-QDA project at `out`."""
     from pipeline.exchange.codebook import load_codebook
     from pipeline.exchange.gather import store_documents, store_verdicts
-    from pipeline.review.store import ReviewStore
+    from pipeline.store.reviews import ReviewStore
 
     etree = _lxml()
     codebook = codebook or load_codebook()
@@ -495,7 +495,7 @@ def annotation_rows(path: Path | str, *, codebook: Codebook | None = None, mappi
     """A project coded elsewhere as annotation rows (annotations/passages.jsonl's fields, one per coded span
     and coder), and the problems met. Refuses (CodebookError) a project whose codes do not map onto ours."""
     from pipeline.exchange.codebook import load_codebook
-    from pipeline.review.store import InvalidLabels, Labels
+    from pipeline.store.reviews import InvalidLabels, Labels
 
     path = Path(path)
     codebook = codebook or load_codebook()

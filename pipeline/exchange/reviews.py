@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from pipeline.data import Document, Passage
 from pipeline.exchange.codebook import infer_stance
-from pipeline.review.store import InvalidLabels, Labels, ReviewStore, StaleEdit, model_labels, text_sha, unit_id
+from pipeline.store.reviews import InvalidLabels, Labels, ReviewStore, StaleEdit, model_labels, text_sha, unit_id
 
 log = logging.getLogger(__name__)
 

@@ -99,8 +99,8 @@ def write_xlsx(store, out: Path | str, *, cases: list[str] | None = None) -> dic
     from pipeline.exchange.gather import store_documents, store_verdicts
     from pipeline.report.compare import obstacle_frequencies
     from pipeline.review.corrections import apply_reviews
-    from pipeline.review.store import ReviewStore
     from pipeline.runs.scan import scan_store
+    from pipeline.store.reviews import ReviewStore
 
     openpyxl = _openpyxl()
     reviews = ReviewStore(store).reviews()

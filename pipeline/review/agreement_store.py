@@ -11,7 +11,7 @@ from itertools import combinations
 from pathlib import Path
 
 from pipeline.review.agreement import compare, markdown, read_jsonl
-from pipeline.review.store import ReviewStore
+from pipeline.store.reviews import ReviewStore
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.data import ELEMENTS, STANCES, Document, Passage
-from pipeline.review.store import ReviewStore, text_sha
+from pipeline.store.reviews import ReviewStore, text_sha
 
 log = logging.getLogger(__name__)
 

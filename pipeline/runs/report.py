@@ -13,10 +13,10 @@ from pipeline.report.build import FORMATS, known_cases, write_reports
 from pipeline.report.outputs import write_verdicts_json
 from pipeline.report.texts import resolve_lang
 from pipeline.review.corrections import iter_reviewed_documents, reviewed_verdicts
-from pipeline.review.store import ReviewStore
 from pipeline.runs.scan import appendix_from_store, scan_store
 from pipeline.stages import aggregate_stage, shipped_thresholds
 from pipeline.store.db import Store
+from pipeline.store.reviews import ReviewStore
 
 
 def store_thresholds(store: Store, published_tiebreak: bool = False) -> Thresholds:

@@ -503,6 +503,41 @@ class Store:
             return set(s.execute(select(PassageRow.case).distinct().join(DocumentRow, PassageRow.document_id == DocumentRow.id)
                                  .where(PassageRow.case.is_not(None), DocumentRow.removed.is_(False))).scalars())
 
+    def present_ids(self, by: str = "path") -> dict[str, int]:
+        """Row id of every not removed document, keyed by its `path` (store key) or its `doc` (content id)."""
+        if by not in {"path", "doc"}:
+            raise ValueError(f"by: {by!r}; valid values: path, doc")
+        key = DocumentRow.path if by == "path" else DocumentRow.doc
+        with self.reading() as s:
+            return {k: i for i, k in s.execute(select(DocumentRow.id, key).where(DocumentRow.removed.is_(False)))}
+
+    def source_of(self, row_id: int) -> tuple[str, str | None] | None:
+        """(path, sha256) of the file a stored document was read from; None when there is no such row."""
+        with self.reading() as s:
+            row = s.get(DocumentRow, row_id)
+            return (row.path, row.sha256) if row else None
+
+    def change_marks(self, skip: frozenset[str] = frozenset({"runs", "claims", "review_sessions",
+                                                                   "review_login_failures"})) -> list:
+        """What changes whenever the store's content does: every table but the bookkeeping ones in `skip`,
+        by row count and latest change (`updated_at`, the largest and the summed `id`), and the number of
+        removed documents. Cheap: no document is loaded (the reports' input fingerprint)."""
+        from sqlalchemy import func
+
+        parts: list = []
+        with self.reading() as s:
+            for name, table in sorted(Base.metadata.tables.items()):
+                if name in skip:
+                    continue
+                cols = [func.count()]
+                if "updated_at" in table.c:
+                    cols.append(func.max(table.c.updated_at))
+                if "id" in table.c:
+                    cols += [func.max(table.c.id), func.sum(table.c.id)]
+                parts.append([name, *map(str, s.execute(select(*cols).select_from(table)).one())])
+            parts.append(s.execute(select(func.count()).where(DocumentRow.removed.is_(True))).scalar_one())
+        return parts
+
     # ------------------------------------------------------------------ claims
     def claim(self, path: str, owner: str, run_id: int | None = None) -> bool:
         """Claim `path` for `owner`; False while another live owner holds it. A stale claim is taken over."""

@@ -11,7 +11,7 @@ from tests.review.conftest import CASE, PASSWORD, csrf_of, login
 
 @pytest.fixture
 def app(store_url, review_store):
-    from pipeline.review.app import create_app
+    from pipeline.web.app import create_app
 
     review_store.add_reviewer("ana", PASSWORD, "admin")
     review_store.add_reviewer("budi", PASSWORD, "reviewer")
@@ -21,7 +21,7 @@ def app(store_url, review_store):
 
 def passage_url(review_store) -> tuple[str, str]:
     """The URL of a passage with evidence in the test store, and its text hash."""
-    from pipeline.review.store import text_sha
+    from pipeline.store.reviews import text_sha
 
     store = review_store.store
     for row_id in store.document_ids():
@@ -91,7 +91,7 @@ def test_corrections_list_only_what_the_viewer_may_see(app, review_store):
 def test_login_for_an_unknown_name_costs_what_a_wrong_password_costs(review_store, monkeypatch):
     import hashlib
 
-    from pipeline.review import auth
+    from pipeline.store import auth
 
     review_store.add_reviewer("ana", PASSWORD, "admin")
     auth.dummy_hash()

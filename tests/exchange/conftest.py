@@ -23,7 +23,7 @@ def store(template_store, tmp_path):  # noqa: F811
 
 @pytest.fixture
 def rs(store):
-    from pipeline.review.store import ReviewStore
+    from pipeline.store.reviews import ReviewStore
 
     return ReviewStore(store)
 

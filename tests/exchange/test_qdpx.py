@@ -13,7 +13,7 @@ from lxml import etree
 
 from pipeline.exchange.codebook import CodebookError, guid
 from pipeline.exchange.qdpx import NS, QdpxError, annotation_rows, import_qdpx, reviewer_user, write_qdpx
-from pipeline.review.store import Labels
+from pipeline.store.reviews import Labels
 
 Q = f"{{{NS}}}"
 

@@ -67,8 +67,8 @@ def test_ner_spans_are_trimmed_and_give_way_to_places_and_agencies(case_karangsa
 
 
 def test_heldout_entity_evaluation_scores_the_shipped_pipeline(demo_cases):
-    from pipeline.quality.evaluation import evaluate_entities_heldout
     from pipeline.paths import annotations_dir
+    from pipeline.quality.evaluation import evaluate_entities_heldout
 
     r = evaluate_entities_heldout(annotations_dir(), demo_cases)
     assert r["documents"] >= 6 and r["gold_dates"] > 0

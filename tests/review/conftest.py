@@ -60,8 +60,8 @@ def store_url(template_store, tmp_path) -> str:
 
 @pytest.fixture
 def review_store(store_url):
-    from pipeline.review.store import ReviewStore
     from pipeline.store.db import Store
+    from pipeline.store.reviews import ReviewStore
 
     return ReviewStore(Store(store_url))
 
@@ -126,7 +126,7 @@ def login(client, name: str, password: str = PASSWORD) -> str:
 @pytest.fixture
 def app(store_url, review_store):
     """The workbench over the test store, with an admin (ana) and a reviewer (budi)."""
-    from pipeline.review.app import create_app
+    from pipeline.web.app import create_app
 
     review_store.add_reviewer("ana", PASSWORD, "admin")
     review_store.add_reviewer("budi", PASSWORD, "reviewer")

@@ -26,7 +26,7 @@ def _neutral(docs: list[Document]):
 
 def test_a_correction_survives_reprocessing_and_goes_stale_when_its_text_changes(review_store, ana, tmp_path):
     from pipeline.review.corrections import apply_reviews, reviewed_documents
-    from pipeline.review.store import Labels
+    from pipeline.store.reviews import Labels
 
     store = review_store.store
     d, p = _neutral(store.documents())
@@ -66,7 +66,7 @@ def test_a_correction_survives_reprocessing_and_goes_stale_when_its_text_changes
 
 def test_corrections_and_overrides_reach_the_verdicts_and_every_report(review_store, ana, tmp_path):
     from pipeline.flows import aggregate_and_report
-    from pipeline.review.store import Labels
+    from pipeline.store.reviews import Labels
 
     store = review_store.store
     base = aggregate_and_report.fn(store.url, tmp_path / "before", {"models": {}}, "en")
@@ -106,7 +106,7 @@ def test_corrections_and_overrides_reach_the_verdicts_and_every_report(review_st
 def test_export_feeds_the_retrain_flow(review_store, ana, tmp_path):
     from pipeline.classify.train import doc_case, load_corrections
     from pipeline.review.corrections import export_corrections
-    from pipeline.review.store import Labels
+    from pipeline.store.reviews import Labels
 
     docs = review_store.store.documents()
     d = next(x for x in docs if x.source == "wawancara_dtkp.md")
@@ -169,7 +169,7 @@ def test_double_coding_through_the_store_matches_agreement_md(review_store):
 
 def test_model_vs_reviewer_agreement_uses_the_models_labels_at_review_time(review_store, ana):
     from pipeline.review.agreement_store import store_agreement
-    from pipeline.review.store import Labels
+    from pipeline.store.reviews import Labels
 
     d = next(x for x in review_store.store.documents() if x.source == "wawancara_dtkp.md")
     for p in d.passages[:6]:  # accept all: the reviewer agrees with the model everywhere

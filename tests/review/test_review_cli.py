@@ -13,8 +13,8 @@ runner = CliRunner()
 
 
 def test_review_commands(store_url, tmp_path, monkeypatch):
-    from pipeline.review.store import Labels, ReviewStore
     from pipeline.store.db import Store
+    from pipeline.store.reviews import Labels, ReviewStore
 
     db = store_url.removeprefix("sqlite:///")
     monkeypatch.setenv("SISTERCITY_REVIEW_PASSWORD", "long enough password")

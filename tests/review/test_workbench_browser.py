@@ -34,9 +34,9 @@ def _free_port() -> int:
 def server(store_url):
     import uvicorn
 
-    from pipeline.review.app import create_app
-    from pipeline.review.store import ReviewStore
     from pipeline.store.db import Store
+    from pipeline.store.reviews import ReviewStore
+    from pipeline.web.app import create_app
 
     ReviewStore(Store(store_url)).add_reviewer("ana", PASSWORD, "admin")
     port = _free_port()
@@ -64,8 +64,8 @@ def shoot(page, tmp_path: Path, name: str) -> Path:
 
 def test_review_session_end_to_end(server, browser_page, store_url, tmp_path):  # noqa: F811
     from pipeline.flows import aggregate_and_report
-    from pipeline.review.store import ReviewStore
     from pipeline.store.db import Store
+    from pipeline.store.reviews import ReviewStore
 
     page = browser_page
     errors: list[str] = []

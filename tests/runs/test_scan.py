@@ -23,9 +23,9 @@ META = {"models": {"passage_classifier": "x"}, "run": 3, "inbox": None, "seconds
 def built(tmp_path_factory, models, demo_cases):
     """A SQLite store, and what was done to it: the passage attributed across cases and the reviewed ones."""
     from pipeline.config import Settings
-    from pipeline.review.store import Labels, ReviewStore
     from pipeline.stages import run_document
     from pipeline.store.db import Store
+    from pipeline.store.reviews import Labels, ReviewStore
 
     folder = tmp_path_factory.mktemp("stream")
     store = Store(str(folder / "store.db"))

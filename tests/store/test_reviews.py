@@ -24,8 +24,8 @@ def _doc(path: str) -> Document:
 
 def test_reviews_overrides_and_audit_on_both_databases(db_url):  # noqa: F811
     from pipeline.review.corrections import reviewed_documents
-    from pipeline.review.store import Labels, ReviewStore, StaleEdit
     from pipeline.store.db import Store
+    from pipeline.store.reviews import Labels, ReviewStore, StaleEdit
 
     store = Store(db_url)
     rs = ReviewStore(store)
@@ -65,9 +65,9 @@ def test_migration_0005_upgrades_a_0004_store(db_url):  # noqa: F811
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
-    from pipeline.review.store import ReviewStore
     from pipeline.store.db import Base, Store
     from pipeline.store.migrate import alembic_config, current, head
+    from pipeline.store.reviews import ReviewStore
 
     engine = create_engine(db_url)
     with engine.begin() as conn:  # a store of the release before: revision 0004, with a reviewer
@@ -90,8 +90,8 @@ def test_lock_out_and_last_admin_are_shared_by_stores_on_one_database(db_url):  
     """Two ReviewStores with their own engines stand for two server processes (or a restart)."""
     import threading
 
-    from pipeline.review.store import MAX_FAILURES, LastAdmin, LockedOut, ReviewStore
     from pipeline.store.db import Store
+    from pipeline.store.reviews import MAX_FAILURES, LastAdmin, LockedOut, ReviewStore
 
     first, second = ReviewStore(Store(db_url)), ReviewStore(Store(db_url))
     ana = {"id": first.add_reviewer("ana", "password-1", "admin"), "name": "ana"}

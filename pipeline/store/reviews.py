@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES, VERDICTS, Passage
-from pipeline.review import auth
+from pipeline.store import auth
 from pipeline.store.db import (
     AuditRow,
     CodingRow,
