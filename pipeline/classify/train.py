@@ -20,7 +20,7 @@ V4_PARAMS: dict = {"model": "svc", "C": 0.1, "tune": True}
 V5_PARAMS: dict = {**V4_PARAMS, "cue_weight": 0.5}
 # v6: v5 plus the passage's sentence embedding (pipeline/classify/embed.py) and cut-offs tuned on four
 # case-grouped folds (12 cases); chosen on evaluation/classifier_variants.md (in-corpus cross-validation).
-V6_PARAMS: dict = {**V5_PARAMS, "embed_weight": 1.0, "tune_folds": 4}
+V6_PARAMS: dict = {**V5_PARAMS, "embed_weight": 2.0, "tune_folds": 4}
 SHIPPED_PARAMS: dict = V6_PARAMS
 
 
