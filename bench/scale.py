@@ -67,7 +67,7 @@ def run_direct(inbox: Path, db: str, reports: Path, progress: Path | None) -> di
     from pipeline.config import Settings
     from pipeline.flows import aggregate_and_report, current_reports, record_report_inputs, report_inputs
     from pipeline.ingest.discover import discover, inbox_key
-    from pipeline.runs.ingest import ingest_into_store, unchanged_in_store
+    from pipeline.runs.ingest import Ingested, ingest_into_store, unchanged_in_store
     from pipeline.stages import StageTimer, load_models
     from pipeline.store.db import Store, new_owner
 
@@ -87,15 +87,15 @@ def run_direct(inbox: Path, db: str, reports: Path, progress: Path | None) -> di
     for i, f in enumerate(found, 1):
         key, unchanged = unchanged_in_store(store, f.path, settings.max_bytes)
         if unchanged:
-            r = {"path": key, "outcome": "skipped"}
+            r = Ingested(key, "skipped", f.case)
         else:
             r = ingest_into_store(store, f.path, f.case, cases, models, settings, timer=timer, owner=owner,
                                   run_id=run_id)
             store.heartbeat(run_id, counts, failures, timer.seconds)
-        present.add(r["path"])
-        counts[r["outcome"]] += 1
-        if r["outcome"] == "failed":
-            failures.append({"path": r["path"], "error": r["error"]})
+        present.add(r.path)
+        counts[r.outcome] += 1
+        if r.outcome == "failed":
+            failures.append({"path": r.path, "error": r.error})
         done(i)
     timer.add("documents_wall", t)
     counts["removed"] = len(store.mark_removed(inbox_key(inbox), present))

@@ -58,7 +58,7 @@ def _report_lang(lang: str | None) -> str | None:
     from pipeline.report.texts import resolve_lang
 
     try:
-        return resolve_lang(lang)
+        return resolve_lang(Settings.from_env(lang=lang).lang)
     except ValueError as exc:
         _error(f"{exc}")
         raise typer.Exit(2) from None

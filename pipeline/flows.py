@@ -49,7 +49,7 @@ from pipeline.children import watch_children  # noqa: E402
 from pipeline.config import Settings, deployment_settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, store_key  # noqa: E402
 from pipeline.ingest.errors import TransientIngestError  # noqa: E402
-from pipeline.runs.ingest import ingest_into_store, unchanged_in_store  # noqa: E402
+from pipeline.runs.ingest import Ingested, ingest_into_store, unchanged_in_store  # noqa: E402
 from pipeline.runs.report import report_from_store  # noqa: E402
 from pipeline.stages import StageTimer, load_models  # noqa: E402
 from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
@@ -78,7 +78,7 @@ def _store(url: str) -> Store:
 # task's inputs (the cases, the settings) on each call for nothing.
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=_transient_only, cache_policy=NO_CACHE)
 def process_document(store_url: str, path: Path | str, case: str | None, cases, settings: Settings,
-                     owner: str, run_id: int, refused: str | None = None) -> dict:
+                     owner: str, run_id: int, refused: str | None = None) -> Ingested:
     """One document, every stage, into the store. Runs in the flow's process, a worker process of
     `--workers N` or a Dask worker: models and the store connection are loaded once per process
     (`load_models` and `_store` are cached), never per document."""
@@ -86,8 +86,9 @@ def process_document(store_url: str, path: Path | str, case: str | None, cases, 
     models = load_models(str(settings.models), settings.model_version)
     result = ingest_into_store(_store(store_url), path, case, cases, models, settings, timer=timer, owner=owner,
                                run_id=run_id, refused=refused)
-    return {**result, "seconds": timer.seconds, "worker": f"{socket.gethostname()}:{os.getpid()}",
-            "model_loads": load_models.cache_info().misses}
+    result.seconds, result.worker = timer.seconds, f"{socket.gethostname()}:{os.getpid()}"
+    result.model_loads = load_models.cache_info().misses
+    return result
 
 
 def task_runner(settings: Settings):
@@ -106,7 +107,7 @@ def task_runner(settings: Settings):
     return None
 
 
-def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[dict]:
+def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[Ingested]:
     """Run process_document for every document whose content the store does not already hold, and
     yield the results as they come. Unchanged documents are counted here, with no task: a re-run over
     an unchanged inbox costs a hash per file, not a task per file."""
@@ -114,7 +115,7 @@ def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[
     for f in found:
         key, unchanged = (None, False) if f.refused else unchanged_in_store(store, f.path, settings.max_bytes)
         if unchanged:
-            yield {"path": key, "outcome": "skipped", "case": f.case, "seconds": {}, "worker": None, "model_loads": 0}
+            yield Ingested(key, "skipped", f.case)
         else:
             todo.append(f)
     if not settings.dask_address:  # Dask turns the quote (a named tuple) into a plain tuple on the way
@@ -171,21 +172,21 @@ def process_inbox(settings: Settings) -> dict:
         present = set()
         t = last_beat = time.perf_counter()
         for i, result in enumerate(_results(found, params, settings, store), 1):
-            present.add(result["path"])
-            counts[result["outcome"]] += 1
-            if result["outcome"] == "failed":
-                failures.append({"path": result["path"], "error": result["error"]})
-            for stage, seconds in result["seconds"].items():  # summed over workers: may exceed the wall time
+            present.add(result.path)
+            counts[result.outcome] += 1
+            if result.outcome == "failed":
+                failures.append({"path": result.path, "error": result.error})
+            for stage, seconds in result.seconds.items():  # summed over workers: may exceed the wall time
                 timer.seconds[stage] = round(timer.seconds.get(stage, 0.0) + seconds, 4)
-            if result["worker"]:
-                w = workers.setdefault(result["worker"], {"documents": 0, "model_loads": 0})
+            if result.worker:
+                w = workers.setdefault(result.worker, {"documents": 0, "model_loads": 0})
                 w["documents"] += 1
-                w["model_loads"] = max(w["model_loads"], result["model_loads"])
-            if result["outcome"] != "skipped" or time.perf_counter() - last_beat > HEARTBEAT_SECONDS:
+                w["model_loads"] = max(w["model_loads"], result.model_loads)
+            if result.outcome != "skipped" or time.perf_counter() - last_beat > HEARTBEAT_SECONDS:
                 store.heartbeat(run_id, counts, failures, timer.seconds)
                 last_beat = time.perf_counter()
-            rel = relpaths.get(str(result["path"]), result["path"])
-            log.info("%s %s", result["outcome"], rel, extra={"progress": (i, len(found), rel, result["outcome"])})
+            rel = relpaths.get(str(result.path), result.path)
+            log.info("%s %s", result.outcome, rel, extra={"progress": (i, len(found), rel, result.outcome)})
         timer.add("documents_wall", t)
         store.heartbeat(run_id, counts, failures, timer.seconds)
         counts["removed"] = len(store.mark_removed(inbox_key(settings.inbox), present))

@@ -6,8 +6,6 @@ from the aggregator (Indonesian) and document text is quoted as written.
 
 from __future__ import annotations
 
-import os
-
 LANGS: tuple[str, ...] = ("id", "en")
 
 _ID = {
@@ -267,8 +265,8 @@ def published_items(by_el: dict, lang: str) -> list[tuple]:
 
 
 def resolve_lang(lang: str | None) -> str:
-    """The report language: the argument, else SISTERCITY_LANG, else Indonesian."""
-    value = (lang or os.environ.get("SISTERCITY_LANG") or "id").strip().lower()
+    """The report language: the argument (the `lang` setting), else Indonesian."""
+    value = (lang or "id").strip().lower()
     if value not in LANGS:
         raise ValueError(f"lang: unknown report language {value!r}; valid values: {', '.join(LANGS)}")
     return value

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Settings
@@ -19,6 +20,22 @@ from pipeline.store.db import Store, new_owner
 from pipeline.store.faults import fault
 
 log = logging.getLogger(__name__)
+
+OUTCOMES = ("new", "changed", "skipped", "busy", "failed")
+
+
+@dataclass(slots=True)
+class Ingested:
+    """What became of one inbox file: `outcome` is one of OUTCOMES; `error` the reason of a failed one.
+    The flow adds where it ran (`worker`, host:pid), the seconds per stage and the models loaded there."""
+
+    path: str
+    outcome: str
+    case: str | None
+    error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    worker: str | None = None
+    model_loads: int = 0
 
 
 def file_digest(path: Path) -> str:
@@ -50,7 +67,7 @@ def unchanged_in_store(store: Store, path: Path | str, max_bytes: int) -> tuple[
 
 def ingest_into_store(store: Store, path: Path | str, case: str | None, cases: list[Case], models: Models,
                       settings: Settings, *, timer: StageTimer | None = None, owner: str | None = None,
-                      run_id: int | None = None, refused: str | None = None) -> dict:
+                      run_id: int | None = None, refused: str | None = None) -> Ingested:
     """Process one inbox file into the store unless it is unchanged. Returns what happened.
 
     The outcome is `skipped` (same content already stored), `busy` (another live run holds the
@@ -87,17 +104,17 @@ def ingest_into_store(store: Store, path: Path | str, case: str | None, cases: l
 
     known = store.fingerprint(key)
     if unchanged(known):
-        return {"path": key, "outcome": "skipped", "case": case}
+        return Ingested(key, "skipped", case)
     owner = owner or new_owner()
     if not store.claim(key, owner, run_id):
         log.info("%s is being processed by another run", key)
-        return {"path": key, "outcome": "busy", "case": case}
+        return Ingested(key, "busy", case)
     try:
         fault("claimed")
         known = store.fingerprint(key)  # another run may have stored it between our look and our claim
         if unchanged(known):
             store.release(key, owner)
-            return {"path": key, "outcome": "skipped", "case": case}
+            return Ingested(key, "skipped", case)
         if refused:
             log.warning("failed: %s", refused)
             doc = Document(doc="", source=Path(str(path)).name, case=case, path=key).failed(refused)
@@ -117,4 +134,4 @@ def ingest_into_store(store: Store, path: Path | str, case: str | None, cases: l
             log.exception("could not release the claim on %s", key)
         raise
     outcome = "failed" if doc.status != "ok" else ("changed" if known is not None else "new")
-    return {"path": key, "outcome": outcome, "case": case, "error": doc.error}
+    return Ingested(key, outcome, case, doc.error)

@@ -13,14 +13,14 @@ from pipeline.store.db import Store
 from tests.adversarial import inputs
 
 
-def run(store, inbox, models) -> dict[str, dict]:
+def run(store, inbox, models) -> dict:
     """What a run does with an inbox (pipeline.flows.process_inbox, without Prefect): {relpath: result}."""
     cases, files = discover(inbox)
     results, present = {}, set()
     for f in files:
         r = ingest_into_store(store, f.path, f.case, cases, models, Settings(max_mb=1), refused=f.refused)
         results[f.relpath] = r
-        present.add(r["path"])
+        present.add(r.path)
     store.mark_removed(inbox_key(inbox), present)
     return results
 
@@ -49,12 +49,12 @@ def test_a_link_out_of_the_inbox_is_failed_unread_and_goes_when_the_link_goes(tm
     (inbox / "c" / "dangling.txt").symlink_to(inbox / "gone.txt")
 
     results = run(store, inbox, models)
-    assert results["c/passwd_link.txt"]["outcome"] == "failed"
-    assert results["c/passwd_link.txt"]["error"].startswith("outside_inbox: c/passwd_link.txt: a symbolic link to")
-    assert results["c/dangling.txt"]["error"].startswith("broken_link: c/dangling.txt")
-    assert results["c/inner_link.txt"]["outcome"] == "new"  # a link inside the inbox is followed
+    assert results["c/passwd_link.txt"].outcome == "failed"
+    assert results["c/passwd_link.txt"].error.startswith("outside_inbox: c/passwd_link.txt: a symbolic link to")
+    assert results["c/dangling.txt"].error.startswith("broken_link: c/dangling.txt")
+    assert results["c/inner_link.txt"].outcome == "new"  # a link inside the inbox is followed
     assert "root:x" not in contents(store)
-    assert results["c/passwd_link.txt"]["path"] == str(link)  # stored as the link, not as its target
+    assert results["c/passwd_link.txt"].path == str(link)  # stored as the link, not as its target
 
     link.unlink()
     run(store, inbox, models)

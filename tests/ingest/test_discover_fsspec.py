@@ -69,7 +69,7 @@ def test_remote_documents_are_stored_like_local_ones_and_skipped_when_unchanged(
 
     cases, files = discover(url)
     found = list(files)
-    first = {f.relpath: ingest(store, f.path, f.case)["outcome"] for f in found}
+    first = {f.relpath: ingest(store, f.path, f.case).outcome for f in found}
     assert first == {**{f"{CASE}/{n}": "new" for n in NAMES}, "loose.txt": "new"}
     for name in NAMES:  # the same documents from a local folder: identical contents
         ingest(local, DEMO / CASE / name, CASE)
@@ -81,12 +81,12 @@ def test_remote_documents_are_stored_like_local_ones_and_skipped_when_unchanged(
         assert [(p.start, p.end, p.elements, p.stance) for p in r.passages] == [(p.start, p.end, p.elements, p.stance) for p in d.passages]
         assert [(e.start, e.label) for e in r.entities] == [(e.start, e.label) for e in d.entities]
 
-    again = {f.relpath: ingest(store, f.path, f.case)["outcome"] for f in discover(url)[1]}
+    again = {f.relpath: ingest(store, f.path, f.case).outcome for f in discover(url)[1]}
     assert set(again.values()) == {"skipped"}
 
     fs.pipe(f"{root}/{CASE}/wawancara_dtkp.md", (DEMO / CASE / "wawancara_dtkp.md").read_bytes() + b"\nN: Satu lagi.\n")
     fs.rm(f"{root}/{CASE}/berita_jembatan_2018.pdf")
-    third = {f.relpath: ingest(store, f.path, f.case)["outcome"] for f in discover(url)[1]}
+    third = {f.relpath: ingest(store, f.path, f.case).outcome for f in discover(url)[1]}
     assert third == {f"{CASE}/wawancara_dtkp.md": "changed", f"{CASE}/notulen_rapat_pokja_2016.docx": "skipped",
                      "loose.txt": "skipped"}
     present = {f.path for f in discover(url)[1]}
@@ -94,4 +94,4 @@ def test_remote_documents_are_stored_like_local_ones_and_skipped_when_unchanged(
     assert sorted(d.source for d in store.documents()) == ["loose.txt", "notulen_rapat_pokja_2016.docx", "wawancara_dtkp.md"]
 
     gone = ingest(store, f"{url}/{CASE}/vanished.pdf", CASE)  # listed, then deleted before it was read
-    assert gone["outcome"] == "failed" and "vanished.pdf" in gone["error"] and "unreadable" in gone["error"]
+    assert gone.outcome == "failed" and "vanished.pdf" in gone.error and "unreadable" in gone.error

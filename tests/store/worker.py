@@ -62,10 +62,10 @@ def run_inbox(url: str, inbox: Path, log: Path | None = None, pause: float = 0.0
         for f in found:
             r = ingest_into_store(store, f.path, f.case, cases, models, Settings(max_mb=50, ocr=False),
                                   timer=timer, owner=owner, run_id=run_id)
-            present.add(r["path"])
-            counts[r["outcome"]] += 1
-            if r["outcome"] == "failed":
-                failures.append({"path": r["path"], "error": r["error"]})
+            present.add(r.path)
+            counts[r.outcome] += 1
+            if r.outcome == "failed":
+                failures.append({"path": r.path, "error": r.error})
             store.heartbeat(run_id, counts, failures, timer.seconds)
         counts["removed"] = len(store.mark_removed(str(inbox.resolve()), present))
         store.finish_run(run_id, counts, failures, timer.seconds)
