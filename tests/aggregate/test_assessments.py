@@ -215,3 +215,66 @@ def test_the_reports_are_rewritten_when_the_tiebreak_setting_changes(monkeypatch
     assert report_inputs(store, {}, settings, []) == off
     monkeypatch.setenv("SISTERCITY_PUBLISHED_TIEBREAK", "1")
     assert report_inputs(store, {}, settings, []) != off
+
+
+# ----------------------------------------------------------------------------------------------- field forms
+# Invented sentences in the ways authors state verdicts: lists after a value, counts of the five elements, the
+# framework's own wordings of the elements, "partially met", "remains weak", table rows.
+@pytest.mark.parametrize("sentence, expected", [
+    ("Dari lima elemen kunci, tiga elemen belum terpenuhi, yaitu komitmen, partisipasi masyarakat, dan hubungan "
+     "timbal balik.", [("commitment", "not_fulfilled"), ("participation", "not_fulfilled"),
+                       ("reciprocity", "not_fulfilled")]),
+    ("Three of the five key elements are not fulfilled, namely commitment to the link, mutual understanding and "
+     "reciprocity.", [("commitment", "not_fulfilled"), ("understanding", "not_fulfilled"),
+                      ("reciprocity", "not_fulfilled")]),
+    ("Tiga dari lima elemen tidak terpenuhi: komitmen, pemahaman bersama dan timbal balik, sedangkan hasil nyata "
+     "terpenuhi sebagian.", [("commitment", "not_fulfilled"), ("understanding", "not_fulfilled"),
+                             ("reciprocity", "not_fulfilled"), ("outcomes", "partial")]),
+    ("Menurut temuan penulis, sejumlah poin dari kerangka UNDP sudah dipenuhi seperti adanya kesepakatan secara "
+     "resmi, adanya kelompok yang mewakili masyarakat, pemahaman mengenai keberlanjutan program, manfaat bersama "
+     "bagi kedua kota dan hasil kerja sama yang terlihat.",
+     [(el, "fulfilled") for el in ("commitment", "participation", "understanding", "reciprocity", "outcomes")]),
+    ("The study shows that two elements were fulfilled, such as a legal agreement and mutual benefit.",
+     [("commitment", "fulfilled"), ("reciprocity", "fulfilled")]),
+    ("Dari kelima unsur, empat dinilai terpenuhi dan satu, yakni pemahaman bersama, terpenuhi sebagian.",
+     [("understanding", "partial")]),
+    ("Community participation was only partially met.", [("participation", "partial")]),
+    ("Outcomes are partially achieved, confined to one village.", [("outcomes", "partial")]),
+    ("Mutual understanding and reciprocity are fulfilled; participation and outcomes are partly so.",
+     [("understanding", "fulfilled"), ("reciprocity", "fulfilled"), ("participation", "partial"),
+      ("outcomes", "partial")]),
+    ("Outcomes have not yet been achieved.", [("outcomes", "not_fulfilled")]),
+    ("Reciprocity remains weak, as visits ran one way.", [("reciprocity", "partial")]),
+    ("Partisipasi masyarakat masih lemah.", [("participation", "partial")]),
+    ("Kerja sama ini berjalan, tetapi partisipasi warga masih perlu ditingkatkan.", [("participation", "partial")]),
+    ("Komitmen kedua pihak belum dipenuhi.", [("commitment", "not_fulfilled")]),
+    ("| Komitmen | Tidak terpenuhi | tidak ada anggaran |", [("commitment", "not_fulfilled")]),
+    ("| Community participation | Partially fulfilled | two fishers' groups |", [("participation", "partial")]),
+])
+def test_field_forms(sentence, expected):
+    assert judge_sentence(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Hasil kunjungan dipenuhi dengan agenda yang padat.",  # "hasil" outside a list after a value
+    "Kedua kota sepakat meningkatkan hasil kerja sama dan manfaat bersama.",
+    "Jika komitmen tidak terpenuhi, kerja sama akan berhenti.",
+    "The partnership needs to be improved.",
+    "Kerangka UNDP memuat lima elemen, yaitu komitmen, partisipasi, pemahaman, timbal balik dan hasil.",
+    "Three of the five elements are discussed below: commitment, participation and reciprocity.",
+])
+def test_lists_without_a_value_assess_nothing(sentence):
+    assert judge_sentence(sentence) == []
+
+
+def test_a_count_left_open_is_taken_by_the_list_in_the_next_sentence():
+    d, ps = paper([("Abstract", "Our study finds that three out of five key elements of the link are not fulfilled. "
+                                "Which are commitment to the link, community participation in the project, and "
+                                "reciprocity. The other two are partly met.")])
+    found = find_assessments(ps, {d.doc: d})
+    assert pairs(found) == [("commitment", "not_fulfilled"), ("participation", "not_fulfilled"),
+                            ("reciprocity", "not_fulfilled")]
+    assert all(a.quote.startswith("Which are") and d.text[a.start:a.end] == a.quote for a in found)
+    # no open count before it: a list on its own assesses nothing
+    d, ps = paper([("Abstract", "We studied the link. Which are commitment to the link and reciprocity.")])
+    assert find_assessments(ps, {d.doc: d}) == []
