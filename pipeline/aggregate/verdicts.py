@@ -18,14 +18,26 @@ becomes partial when its supporting evidence comes from a single document, or
 when the supporting passages that name a city all name the same one; the
 summary then says so and cites those passages.
 
+The kind of source (`evidence_kind`, with `Thresholds(source_kinds=True)`, the default): a passage is an
+account (what happened, as an author, official or informant tells it; weight 1), an announcement (a plan,
+hope or norm, or a signing or visit told by news or a web page; 0.3) or background (a definition, the
+literature, web-page furniture; 0). The counts are corrected for the classifier's stance confusion first,
+then each side is discounted by its share of weak passages. Support that is mostly announced ("announcements"
+rule) is at most partial. Below the evidence floor the cell is insufficient_evidence with a `gap:` note.
+
 Published assessments (pipeline/aggregate/assessments.py): sentences in which a case's own documents
 state a verdict on an element ("elemen komitmen dinilai tidak terpenuhi"). The codebook codes them
-neutral, so they never weigh in the score; every verdict lists them, with the value they agree on
-(`published_assessment`, "mixed" when they disagree) and how it relates to the evidence-based status
+neutral, so they never weigh as passages; they are evidence of their own kind. A researcher's finding (one
+stated in a `paper`) sets the verdict (`Thresholds(published_findings=True)`, the default; `finding_value`
+says which when papers disagree); one stated elsewhere (an official in the news, an informant) weighs as one
+account in the balance (`STATED_SHARE`). `evidence_status` keeps the status from the passages and stated
+accounts alone, and `basis` says what set `status`. Every verdict lists the assessments, with the value they
+agree on (`published_assessment`, "mixed" when they disagree) and how it relates to the evidence-based status
 (`published_agreement`: agrees / one_step / conflict / differs / sources_disagree), in its notes and in
 a summary sentence that quotes and cites them.
 
-With `Thresholds(published_tiebreak=True)` (off by default) they may also break a near tie. The rule,
+With `Thresholds(published_tiebreak=True)` (off by default) they may also break a near tie where no finding
+set the verdict. The rule,
 fixed before it was measured (evaluation/verdict_experiments.py, variant S8):
 - the assessments that count are those of the cell from any document type except interview
   transcripts (an informant's opinion is not a published judgement); if they give more than one
