@@ -122,7 +122,8 @@ class Evidence:
     source: str | None = None
     doc_type: str | None = None
     side: str | None = None  # "local", "partner" or "both": the city the passage names as acting
-    # what kind of source the passage is (pipeline/aggregate/verdicts.py `evidence_kind`): "account" (what an
+    # what kind of source the passage is (pipeline/aggregate/verdicts.py `evidence_kind`): "finding" (an author's
+    # stated conclusion about the case), "account" (what an
     # author or official says happened), "announcement" (a plan, hope, signing or visit told as news: weak),
     # "background" (a definition or the literature: no weight)
     kind: str = "account"

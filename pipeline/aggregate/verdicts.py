@@ -18,7 +18,8 @@ becomes partial when its supporting evidence comes from a single document, or
 when the supporting passages that name a city all name the same one; the
 summary then says so and cites those passages.
 
-The kind of source (`evidence_kind`, with `Thresholds(source_kinds=True)`, the default): a passage is an
+The kind of source (`evidence_kind`, with `Thresholds(source_kinds=True)`, the default): a passage is a
+finding (an author's stated conclusion about the case; weight 2, added after the confusion correction), an
 account (what happened, as an author, official or informant tells it; weight 1), an announcement (a plan,
 hope or norm, or a signing or visit told by news or a web page; 0.3) or background (a definition, the
 literature, web-page furniture; 0). The counts are corrected for the classifier's stance confusion first,
@@ -85,7 +86,16 @@ SOURCE_WEIGHT = {"interview": 1.0, "visit_report": 1.0, "minutes": 1.0, "mou": 0
 # an account of what happened counts fully; a plan, a hope, or a signing or visit told by news or a web page is
 # an announcement (promotional: that a ceremony took place says little about what followed); a definition or a
 # passage of the literature (citations) is background and says nothing about the case.
-KIND_WEIGHT = {"account": 1.0, "announcement": 0.3, "background": 0.0}
+KIND_WEIGHT = {"finding": 2.0, "account": 1.0, "announcement": 0.3, "background": 0.0}
+# an author's stated conclusion about the case ("hasil penelitian menunjukkan bahwa ...", "this study finds that"):
+# a researcher's finding, stronger than one account of one event
+FINDING_CUES = re.compile(
+    r"\b(?:hasil\s+penelitian\s+(?:ini\s+)?menunjukkan|penelitian\s+ini\s+(?:menemukan|menunjukkan|menyimpulkan)|"
+    r"temuan\s+(?:penelitian\s+)?(?:ini\s+)?menunjukkan|dapat\s+disimpulkan|disimpulkan\s+bahwa|kesimpulannya|"
+    r"peneliti\s+menemukan|menemukan\s+bahwa|the\s+(?:findings?|results?)\s+(?:show|shows|showed|indicates?|indicated|reveals?)|"
+    r"this\s+(?:study|research|article|paper|thesis)\s+(?:finds|found|shows|showed|concludes|concluded|reveals)|"
+    r"(?:we|it)\s+(?:find|finds|found|conclude|concludes)|research\s+(?:shows|showed)|"
+    r"it\s+is\s+concluded)\b", re.I)
 ANNOUNCING_TYPES = ("news", "other")  # document types whose signings and visits are announcements
 PLAN_CUES = re.compile(
     r"\b(?:akan|bakal|berencana|direncanakan|merencanakan|rencana(?:nya)?(?!\s+(?:aksi|kerja))|diharapkan|berharap|"
@@ -114,9 +124,11 @@ ASSESSMENT_WEIGHT = 1.0  # a stated verdict of another kind (an official's, a jo
 
 
 def evidence_kind(text: str, stance: str, doc_type: str | None) -> str:
-    """"background", "announcement" or "account" (KIND_WEIGHT)."""
+    """"background", "finding", "announcement" or "account" (KIND_WEIGHT)."""
     if BACKGROUND_CUES.search(text):
         return "background"
+    if FINDING_CUES.search(text):
+        return "finding"
     if stance == "positive" and (PLAN_CUES.search(text) or (doc_type in ANNOUNCING_TYPES and EVENT_CUES.search(text)
                                                           and not RECURRING_CUES.search(text))):
         return "announcement"
@@ -375,7 +387,7 @@ def finding_value(assessments: list[Assessment], evidence_status: str) -> str | 
 def announced_support(counted: list[Evidence], stated: list[Assessment]) -> bool:
     """Whether most of the support for an element is announced rather than told: more of the positive passages'
     weight comes from announcements (plans, signings, visits in news) than from accounts and stated verdicts."""
-    told = sum(e.weight for e in counted if e.stance == "positive" and e.kind == "account")
+    told = sum(e.weight for e in counted if e.stance == "positive" and e.kind in ("account", "finding"))
     told += sum(ASSESSMENT_WEIGHT * STATED_SHARE[a.value][0] for a in stated)
     announced = sum(e.weight for e in counted if e.stance == "positive" and e.kind == "announcement")
     return announced > told
@@ -407,13 +419,16 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
     if confusion:
         # the adjustment undoes the classifier's positive/obstacle confusion on the passages' counts; the kind of
         # source then discounts each side by the share of it that is weak (announcements)
-        def count(stance: str, kinds: bool) -> float:
+        # a researcher's conclusion is evidence of its own kind: added after the correction, never taken for a
+        # misread passage of the other stance
+        def count(stance: str, kinds: bool, findings: bool = False) -> float:
             return sum(SOURCE_WEIGHT.get(e.doc_type, 0.8) * (KIND_WEIGHT.get(e.kind, 1.0) if kinds else 1.0)
-                       for e in counted if e.stance == stance)
+                       for e in counted if e.stance == stance and (e.kind == "finding") == findings)
         raw_pos, raw_neg = count("positive", False), count("obstacle", False)
         pos, neg = adjusted_balance(raw_pos, raw_neg, confusion)
         pos *= count("positive", True) / raw_pos if raw_pos else 1.0
         neg *= count("obstacle", True) / raw_neg if raw_neg else 1.0
+        pos, neg = pos + count("positive", True, True), neg + count("obstacle", True, True)
     else:
         pos = sum(e.weight for e in counted if e.stance == "positive")
         neg = sum(e.weight for e in counted if e.stance == "obstacle")
@@ -443,7 +458,7 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
         verdict.notes.append(RULE_NOTES[rule])
     if evidence_status == "insufficient_evidence":
         verdict.notes.append(gap_note(element, counted, stated, pos + neg, t))
-    weak = Counter(e.kind for e in evidence if e.kind != "account")
+    weak = Counter(e.kind for e in evidence if e.kind in KIND_NOTE)
     if weak:
         verdict.notes.append("; ".join(f"{n} {KIND_NOTE[k]}" for k, n in sorted(weak.items())))
     if confusion and evidence:
@@ -469,7 +484,7 @@ KIND_NOTE = {"announcement": f"passages are announcements (plans, hopes, or sign
 
 def gap_note(element: str, counted: list[Evidence], stated: list[Assessment], total: float, t: Thresholds) -> str:
     """Why a cell is insufficient_evidence: what the documents say about the element, and what a verdict needs."""
-    accounts = sum(e.kind == "account" for e in counted)
+    accounts = sum(e.kind in ("account", "finding") for e in counted)
     return (f"gap: the documents hardly speak to {element}: {len(counted)} evidence passages ({accounts} accounts, "
             f"{len(counted) - accounts} announcements) and {len(stated)} stated verdicts of weight {total:.1f}, and no "
             f"researcher states a finding on it (a verdict needs at least {t.min_passages} passages and weight "

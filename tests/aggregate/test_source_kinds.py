@@ -39,6 +39,8 @@ def doc(texts: list[tuple[str, str]], *, doc_id: str = "d" * 16, doc_type: str =
     ("Komitmen menuntut dana dan waktu kedua pihak (Harlan & Widodo, 2011).", "positive", "paper", "background"),
     ("Baca juga: Wali kota resmikan taman kota", "positive", "news", "background"),
     ("Jembatan penyeberangan selesai dibangun dengan bantuan teknis kota mitra.", "positive", "news", "account"),
+    ("Hasil penelitian menunjukkan bahwa kedua kota jarang bertemu setelah 2018.", "obstacle", "paper", "finding"),
+    ("This study finds that exchanges ran both ways until the pandemic.", "positive", "paper", "finding"),
 ])
 def test_evidence_kind(text, stance, doc_type, kind):
     assert evidence_kind(text, stance, doc_type) == kind
@@ -115,6 +117,21 @@ def test_a_verdict_stated_in_the_news_weighs_as_one_account():
     v = decide(CASE, "participation", ps + nps, docs, assessments=found)
     # the stated "partial" counts as a third passage, half for and half against: (2.5 - 0.5) / 3
     assert v.basis == "evidence" and v.status == "fulfilled" and v.score == pytest.approx(2 / 3, abs=1e-3)
+
+
+def test_a_researchers_conclusion_is_not_taken_for_a_misread_passage():
+    """The stance-confusion correction moves obstacle weight to the positive side when positives dominate; a
+    researcher's conclusion is added after it, at twice an account's weight."""
+    confusion = {"commitment": [[0.75, 0.25], [0.10, 0.90]]}
+    d, ps = doc([("Kunjungan kerja dilakukan ke kota mitra bersama DPRD pada 2016.", "positive")] * 6
+                + [("Hasil penelitian menunjukkan bahwa nota kesepahaman itu belum ditindaklanjuti.", "obstacle")] * 2,
+                doc_type="visit_report")
+    v = decide(CASE, "commitment", ps, {d.doc: d}, Thresholds(confusion=confusion))
+    assert [e.kind for e in v.evidence if e.stance == "obstacle"] == ["finding", "finding"]
+    # counted as accounts the two are corrected away (score near +1); as findings: 6 corrected to 8.3 for, 4 against
+    as_accounts = decide(CASE, "commitment", ps, {d.doc: d}, Thresholds(confusion=confusion, source_kinds=False))
+    assert as_accounts.status == "fulfilled" and as_accounts.score > 0.9
+    assert v.status == "partial" and v.score < 0.45
 
 
 def _a(doc: str, value: str) -> Assessment:
