@@ -204,6 +204,7 @@ def verdict_rows(pair: Pair, verdicts: dict[str, dict[str, Verdict]]) -> list[di
         pred = v.status if v else "insufficient_evidence"
         rows.append({"pair": pair.slug, "element": el, "gold": gold, "predicted": pred,
                      "evidence_status": (v.evidence_status if v else None) or pred,
+                     "basis": v.basis if v else None,
                      "published": v.published_assessment if v else None,
                      "score": round(v.score, 3) if v else None,
                      "n_evidence": len(v.evidence) if v else 0,
