@@ -145,8 +145,15 @@ class Thresholds:
 
     fulfilled: float = 0.45  # score at or above: fulfilled
     not_fulfilled: float = -0.40  # score at or below: not fulfilled
-    min_weight: float = 1.0  # less total evidence weight: insufficient evidence
-    min_passages: int = 3
+    # Less total evidence weight, or fewer passages: insufficient evidence. One account of what happened, told
+    # with some confidence, is enough for a verdict: real sources are short (a news item, an abstract, the
+    # opening of a saved page) and their authors judge from a sentence or two; announcements (weight 0.3 of an
+    # account) and background (0) hardly count towards it. Below `thin_weight` / `thin_passages` the verdict
+    # carries a "thin evidence" note.
+    min_weight: float = 0.3
+    min_passages: int = 1
+    thin_weight: float = 1.0
+    thin_passages: int = 3
     # element -> (fulfilled, not_fulfilled) cut-offs that replace the shared ones for that element
     per_element: dict = field(default_factory=dict)
     # element -> the classifier's out-of-fold stance confusion on that element's evidence, see `adjust`;
@@ -222,15 +229,15 @@ def fit_thresholds(balances: dict[tuple[str, str], tuple], gold: dict[tuple[str,
     """The cut-offs that best reproduce `gold` verdicts from evidence balances
     (for, against, passages[, profile]) per (case, element); ties go to symmetric cut-offs, then
     to the default evidence floor (`Thresholds().min_weight`, `.min_passages`: "the documents
-    hardly speak about the element" = fewer than three passages). The floor is only learnable
+    hardly speak about the element" = not one account of it). The floor is only learnable
     from training cells judged insufficient_evidence; without one every floor ties, and the
     smallest would let two passages carry a verdict."""
     best, best_key = Thresholds(), None
     default = Thresholds()
     for hi in [x / 20 for x in range(2, 19)]:
         for lo in [-x / 20 for x in range(1, 19)]:
-            for min_weight in (0.5, 1.0, 2.0, 3.0, 5.0):
-                for min_passages in (2, 3, 5):
+            for min_weight in (0.3, 0.5, 1.0, 2.0, 3.0, 5.0):
+                for min_passages in (1, 2, 3, 5):
                     t = Thresholds(hi, lo, min_weight, min_passages, codebook_rules=codebook_rules)
                     hits = sum(t.status(*_cell(balances[k]))[0] == g for k, g in gold.items() if k in balances)
                     floor_gap = (abs(min_weight - default.min_weight), abs(min_passages - default.min_passages))
@@ -436,7 +443,10 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
     stated = [a for a in found if a.doc_type not in FINDING_TYPES and a.value in STATED_SHARE] if t.source_kinds else []
     for a in stated:
         pos, neg = pos + ASSESSMENT_WEIGHT * STATED_SHARE[a.value][0], neg + ASSESSMENT_WEIGHT * STATED_SHARE[a.value][1]
-    status, score, rule = t.judge(pos, neg, len(counted) + len(stated), element, evidence_profile(counted))
+    # what the floor counts: accounts and findings (announcements weigh in the score, but a pile of them is still
+    # no account of what happened), and verdicts stated by others
+    n = (sum(e.kind in ("account", "finding") for e in counted) if t.source_kinds else len(counted)) + len(stated)
+    status, score, rule = t.judge(pos, neg, n, element, evidence_profile(counted))
     if status == "fulfilled" and t.source_kinds and not rule and announced_support(counted, stated):
         status, rule = "partial", "announcements"
     evidence_status = status
@@ -458,6 +468,9 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
         verdict.notes.append(RULE_NOTES[rule])
     if evidence_status == "insufficient_evidence":
         verdict.notes.append(gap_note(element, counted, stated, pos + neg, t))
+    elif basis == "evidence" and (pos + neg < t.thin_weight or len(counted) < t.thin_passages):
+        verdict.notes.append(f"thin evidence: {len(counted)} passages of weight {pos + neg:.1f}; read this verdict as "
+                             f"a lead to check, not a finding")
     weak = Counter(e.kind for e in evidence if e.kind in KIND_NOTE)
     if weak:
         verdict.notes.append("; ".join(f"{n} {KIND_NOTE[k]}" for k, n in sorted(weak.items())))

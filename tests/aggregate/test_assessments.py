@@ -174,7 +174,7 @@ def test_tiebreak_is_off_by_default_and_moves_only_a_near_tie_one_step_away():
     v, _ = cell(2, 8, statement, on)  # -0.60 not_fulfilled, published fulfilled: two steps, never
     assert v.status == "not_fulfilled" and v.published_agreement == "conflict"
     assert cell(7, 3, statement, on, doc_type="interview")[0].status == "partial"  # an informant is not published
-    insufficient = cell(1, 0, statement, on)[0]
+    insufficient = cell(0, 0, statement, on)[0]
     assert insufficient.status == "insufficient_evidence" and insufficient.published_agreement == "differs"
 
 

@@ -58,7 +58,13 @@ def test_announcements_weigh_less_than_accounts():
 
 
 def test_support_that_is_mostly_announced_is_at_most_partial():
+    # hopes alone are no account of what happened: insufficient, with a gap note
     d, ps = doc([("Wali kota berharap kerja sama segera memberi hasil.", "positive")] * 6, element="outcomes")
+    v = decide(CASE, "outcomes", ps, {d.doc: d})
+    assert v.status == "insufficient_evidence" and any(n.startswith("gap:") for n in v.notes)
+    # with one account beside them, the support is still mostly announced: at most partial
+    d, ps = doc([("Wali kota berharap kerja sama segera memberi hasil.", "positive")] * 6
+                + [("Dua puluh pegawai dinas dilatih di kota mitra.", "positive")], element="outcomes")
     v = decide(CASE, "outcomes", ps, {d.doc: d})
     assert v.score == 1.0 and v.status == v.evidence_status == "partial"
     assert any("announced" in n for n in v.notes)
@@ -112,7 +118,8 @@ def test_a_verdict_stated_in_the_news_weighs_as_one_account():
     docs = {d.doc: d, news.doc: news}
     found = find_assessments(nps, docs)
     assert [(a.element, a.value) for a in found] == [("participation", "partial")]
-    without = decide(CASE, "participation", ps, docs, assessments=found, thresholds=Thresholds(source_kinds=False))
+    without = decide(CASE, "participation", ps, docs, assessments=found,
+                     thresholds=Thresholds(source_kinds=False, min_passages=3, min_weight=1.0))
     assert without.status == "insufficient_evidence"  # two passages: below the floor of three
     v = decide(CASE, "participation", ps + nps, docs, assessments=found)
     # the stated "partial" counts as a third passage, half for and half against: (2.5 - 0.5) / 3
