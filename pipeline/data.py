@@ -124,6 +124,11 @@ class Evidence:
     source: str | None = None
     doc_type: str | None = None
     side: str | None = None  # "local", "partner" or "both": the city the passage names as acting
+    # what kind of source the passage is (pipeline/aggregate/verdicts.py `evidence_kind`): "finding" (an author's
+    # stated conclusion about the case), "account" (what an
+    # author or official says happened), "announcement" (a plan, hope, signing or visit told as news: weak),
+    # "background" (a definition or the literature: no weight)
+    kind: str = "account"
 
 
 @dataclass(slots=True)
@@ -155,6 +160,9 @@ class Verdict:
     assessments: list[Assessment] = field(default_factory=list)
     published_assessment: str | None = None
     published_agreement: str | None = None
+    # what set `status`: "evidence" (the balance of passages and stated accounts), "published" (a researcher's
+    # stated finding on the element), "tiebreak" (the opt-in near-tie rule)
+    basis: str = "evidence"
 
 
 @dataclass(slots=True)

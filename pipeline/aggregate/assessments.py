@@ -20,6 +20,17 @@ What counts as an assessment: one sentence of a passage that
   names ("... hanya sebagian" after them makes it partial). "dinilai" / "judged" only introduce the
   value; on their own ("dinilai berhasil", "dinilai kritis") they assess nothing.
 
+- lists a value applies to, after it: "tiga dari lima elemen tidak terpenuhi, yaitu A, B dan C", "three of the
+  five key elements are not fulfilled, namely A, B and C", "beberapa poin ... telah dipenuhi seperti adanya X,
+  Y"; in such a list the framework's own wordings name elements too (`DESCRIPTIVE_NAMES`: "perjanjian secara
+  legal", "komunitas yang merepresentasikan masyarakat", "pengertian tentang kelanjutan", "mutual benefit",
+  "hasil"), and a list in a sentence of its own ("Which are A, B and C.") takes the value of the count the
+  sentence before left open ("Three out of five key elements ... are not fulfilled."); a value after a listed
+  element is its own ("empat terpenuhi dan satu, yakni A, terpenuhi sebagian": A partial);
+- "partially met / achieved", "partly so", "remains weak", "masih lemah", "masih perlu ditingkatkan" (partial:
+  present but short of the bar), "belum dipenuhi / tercapai", "not yet achieved" (not fulfilled), "telah
+  dipenuhi" (fulfilled); table rows with an element and a status ("| Komitmen | Tidak terpenuhi |").
+
 Left out: questions ("unsur mana yang terpenuhi?"), conditions, norms and method statements ("bila
 komitmen terpenuhi", "harus", "setiap temuan ... dinilai terpenuhi, sebagian, atau tidak
 terpenuhi": no single element named), a value phrase with no element before it in its clause, and
@@ -53,9 +64,35 @@ ELEMENT_NAMES: dict[str, tuple[str, ...]] = {
     "reciprocity": (r"(?:hubungan\s+)?timbal[\s-]+balik", r"resiprositas", r"reciprocity"),
     # bare "hasil" is everywhere ("hasil kunjungan"): only after "elemen/unsur"
     "outcomes": (r"hasil\s+nyata", r"(?<=elemen\s)hasil", r"(?<=unsur\s)hasil",
-                 r"(?:tangible\s+)?(?:outcomes|results)(?=\s+(?:was|were|is|are|remained)\b)", r"tangible\s+outcomes"),
+                 r"(?:tangible\s+)?(?:outcomes|results)(?=\s+(?:was|were|is|are|remained|remain|have|has|had)\b)", r"tangible\s+outcomes"),
 }
 ANAPHOR = re.compile(r"\b(?:elemen|unsur)\s+ini\b|\bthis\s+element\b", re.I)
+
+# The framework's own wordings of the elements (UNDP 2001, after Ringrose: "commitment to the link / legal
+# agreement", "community participation / representation", "understanding of continuation", "mutual benefit /
+# reciprocity", "results"), as authors list them. Too common to count on their own ("hasil", "results", "legal
+# agreement"), they name an element only in an enumeration after a value ("... telah dipenuhi seperti adanya
+# X, Y"; "... are not fulfilled, namely X, Y"), see `judge_sentence`.
+DESCRIPTIVE_NAMES: dict[str, tuple[str, ...]] = {
+    "commitment": (r"commitment\s+to\s+(?:the\s+)?link", r"(?:legal|formal|written)\s+agreements?",
+                   r"(?:perjanjian|kesepakatan|kerja\s*sama)\s+(?:secara\s+)?(?:legal|resmi|formal|tertulis|hukum)"),
+    "participation": (r"(?:komunitas|kelompok|lembaga|organisasi)\s+yang\s+(?:merepresentasikan|mewakili)\s+masyarakat",
+                      r"(?:representasi|keterwakilan|perwakilan|pelibatan|peran\s+serta)\s+(?:masyarakat|warga)",
+                      r"community\s+(?:representation|involvement)", r"(?:public|citizen)\s+involvement"),
+    "understanding": (r"(?:pengertian|pemahaman|kesepahaman)\s+(?:tentang|mengenai|akan|atas)\s+(?:ke)?(?:ber)?lanjutan",
+                      r"understanding\s+(?:of|about)\s+(?:the\s+)?continu(?:ation|ity)", r"kesepahaman(?:\s+bersama)?"),
+    "reciprocity": (r"(?:mutual|shared|reciprocal)\s+benefits?", r"(?:keuntungan|manfaat)\s+(?:bersama|timbal\s+balik)",
+                    r"saling\s+menguntungkan"),
+    "outcomes": (r"hasil(?:\s+(?:nyata|konkret|kerja\s*sama))?", r"(?:tangible\s+|concrete\s+)?(?:results|outcomes)"),
+}
+# what opens the list of elements a value applies to: "seperti", "yaitu", "namely", "which are", a colon
+ENUMERATION = re.compile(r"(?:\b(?:seperti|yaitu|yakni|ialah|antara\s+lain|termasuk|namely|such\s+as|including|"
+                         r"which\s+(?:are|were|is)|that\s+is|i\.e\.)|:)", re.I)
+# a sentence that only continues the previous one's list ("Which are commitment to link, ...", "Yaitu ...")
+CONTINUATION = re.compile(r"^\W*(?:which\s+(?:are|were)|namely|these\s+are|they\s+are|yaitu|yakni|antara\s+lain|"
+                          r"ialah|elemen[- ]elemen\s+tersebut\s+(?:adalah|ialah))\b", re.I)
+# a count of the framework's elements before or after a value: "tiga dari lima elemen", "three out of five key elements"
+COUNTED = re.compile(r"\b(?:elemen|unsur|poin|aspek|elements?|points?|aspects?|conditions?|syarat)\b", re.I)
 
 # value -> phrases; tried longest first at each position, so "tidak terpenuhi" is never read as
 # "terpenuhi", nor "terpenuhi sebagian" as "terpenuhi"
@@ -72,14 +109,22 @@ VALUE_PHRASES: dict[str, tuple[str, ...]] = {
         r"hanya\s+sebagian(?=\s*(?:[,.;:]|$))",
         r"(?:only\s+)?(?:partly|partially)\s+(?:met|fulfilled)", r"not\s+fully\s+(?:met|fulfilled)",
         r"(?:was|were|is|are|remained)\s+(?:only\s+)?partial\b",
+        r"(?:hanya\s+)?(?:sebagian|separuhnya)\s+(?:dipenuhi|tercapai)", r"(?:tidak|belum)\s+sepenuhnya\s+(?:dipenuhi|tercapai)",
+        r"(?:only\s+)?(?:partly|partially)\s+(?:achieved|so|present|realised|realized)\b",
+        # "remains weak", "masih lemah", "masih perlu ditingkatkan": present but short of the bar
+        r"(?:masih|tetap)\s+(?:sangat\s+)?(?:lemah|kurang|rendah|terbatas|minim)",
+        r"masih\s+perlu\s+(?:ditingkatkan|diperkuat|dioptimalkan)",
+        r"(?:remains?|remained|is\s+still|are\s+still|was\s+still|were\s+still|stays?)\s+(?:(?:rather|very|quite)\s+)?"
+        r"(?:weak|limited|low|thin)\b",
     ),
     "not_fulfilled": (
-        r"(?:tidak|belum)\s+terpenuhi",
-        r"(?:not|never)\s+(?:been\s+)?(?:met|fulfilled)\b", r"\bunmet\b",
+        r"(?:tidak|belum)\s+terpenuhi", r"(?:tidak|belum)\s+(?:di)?penuhi", r"(?:tidak|belum)\s+tercapai",
+        r"(?:not|never)\s+(?:yet\s+)?(?:been\s+)?(?:met|fulfilled|achieved)\b", r"\bunmet\b", r"\bunfulfilled\b",
     ),
     "fulfilled": (
-        r"terpenuhi",
+        r"terpenuhi", r"(?:telah|sudah)\s+(?:di)?penuhi", r"dipenuhi",
         r"(?:was|were|is|are|been|be|judged|rated|considered)\s+(?:(?:fully|clearly|largely|well)\s+)?(?:met|fulfilled)\b",
+        r"(?:was|were|is|are|been)\s+(?:fully\s+)?achieved\b",
         r"(?:was|were)\s+clearly\s+present\b",
     ),
 }
@@ -88,6 +133,7 @@ CLAUSE_BREAK = re.compile(r";|,?\s+(?:sedangkan|tetapi|namun|whereas|while)\s+|,
 # a clause with one of these does not state a finding: a condition, a norm, a question
 GUARD = re.compile(r"\b(?:bila|jika|apabila|kalau|seandainya|agar|supaya|harus|perlu|mesti|hendaknya|mana|manakah|"
                    r"apakah|if|unless|whether|which|should|must|needs?\s+to)\b", re.I)
+# a guard word inside a value phrase ("masih perlu ditingkatkan") or opening an enumeration ("which are") is no guard
 
 
 def _compile(alternatives: Iterable[str]) -> re.Pattern:
@@ -95,6 +141,7 @@ def _compile(alternatives: Iterable[str]) -> re.Pattern:
 
 
 _ELEMENT_RE = {el: _compile(names) for el, names in ELEMENT_NAMES.items()}
+_DESCRIPTIVE_RE = {el: _compile(ELEMENT_NAMES[el] + names) for el, names in DESCRIPTIVE_NAMES.items()}
 _VALUE_RE = re.compile("|".join(f"(?P<{v}>(?<![\\w-])(?:" + "|".join(sorted(ps, key=len, reverse=True)) + r")(?![\w-]))"
                                 for v, ps in VALUE_PHRASES.items()), re.I)
 
@@ -109,9 +156,11 @@ class _Sentence:
     passage: Passage
 
 
-def element_mentions(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, element) of every element name in `text`, in order, overlaps resolved to the longest."""
-    found = sorted(((m.start(), -m.end(), el) for el, rx in _ELEMENT_RE.items() for m in rx.finditer(text)))
+def element_mentions(text: str, descriptive: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, element) of every element name in `text`, in order, overlaps resolved to the longest;
+    with `descriptive` also the framework's own wordings (`DESCRIPTIVE_NAMES`)."""
+    table = _DESCRIPTIVE_RE if descriptive else _ELEMENT_RE
+    found = sorted(((m.start(), -m.end(), el) for el, rx in table.items() for m in rx.finditer(text)))
     out, last_end = [], -1
     for s, neg_end, el in found:
         if s >= last_end:
@@ -133,36 +182,87 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in cuts if e > s]
 
 
-def judge_sentence(text: str, anaphor_element: str | None = None) -> list[tuple[str, str]]:
-    """(element, value) pairs a sentence states; `anaphor_element` is what "elemen ini" refers to."""
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
+
+
+def judge_sentence(text: str, anaphor_element: str | None = None,
+                   carried_value: str | None = None) -> list[tuple[str, str]]:
+    """(element, value) pairs a sentence states; `anaphor_element` is what "elemen ini" refers to;
+    `carried_value` the value of a count the previous sentence left open ("three of five elements are not
+    fulfilled."), which a sentence that only lists elements ("Which are commitment, ...") takes.
+
+    Within a clause each value goes to the elements named since the previous value ("A dan B tidak
+    terpenuhi"); elements listed after a value behind an enumeration word take that value ("... tidak
+    terpenuhi, yaitu A dan B"; "... telah dipenuhi seperti adanya X, Y"), and there the framework's own
+    wordings of the elements count as names (`DESCRIPTIVE_NAMES`)."""
+    return _judge(text, anaphor_element, carried_value)[0]
+
+
+def open_count(text: str) -> str | None:
+    """The value a sentence leaves open for the next one: a count of elements with a value and no element
+    named after it ("Three out of five key elements of the partnership are not fulfilled.")."""
+    return _judge(text)[1]
+
+
+def _judge(text: str, anaphor_element: str | None = None,
+           carried_value: str | None = None) -> tuple[list[tuple[str, str]], str | None]:
     if text.rstrip().endswith("?"):
-        return []
+        return [], None
+    if carried_value and CONTINUATION.search(text) and not _VALUE_RE.search(text):
+        return [(el, carried_value) for el in dict.fromkeys(el for _, _, el in element_mentions(text, True))], None
     out: list[tuple[str, str]] = []
+    left_open = None
     for cs, ce in _clauses(text):
         clause = text[cs:ce]
-        tokens = [(s, "el", el) for s, _, el in element_mentions(clause)]
+        values = [(m.start(), m.end(), m.lastgroup) for m in _VALUE_RE.finditer(clause)]
+        active = [(m.start(), "act", "not_fulfilled" if m.group("neg") else "fulfilled") for m in ACTIVE.finditer(clause)]
+        if not (values or active):
+            continue
+        enum = [m for m in ENUMERATION.finditer(clause) if values and m.start() >= values[0][1]]
+        unguarded = _blank(clause, [(s, e) for s, e, _ in values] + [(m.start(), m.end()) for m in enum])
+        if GUARD.search(unguarded):
+            continue
+        # the framework's own wordings count after the first enumeration word that follows a value
+        enum_at = enum[0].end() if enum else None
+        mentions = element_mentions(clause)
+        if enum_at is not None:
+            mentions = [m for m in mentions if m[0] < enum_at] + \
+                       [(s + enum_at, e + enum_at, el) for s, e, el in element_mentions(clause[enum_at:], True)]
+        tokens = [(s, "el", el) for s, _, el in mentions]
         if anaphor_element:
             tokens += [(m.start(), "el", anaphor_element) for m in ANAPHOR.finditer(clause)]
-        values = [(m.start(), "val", m.lastgroup) for m in _VALUE_RE.finditer(clause)]
-        active = [(m.start(), "act", "not_fulfilled" if m.group("neg") else "fulfilled") for m in ACTIVE.finditer(clause)]
-        if not tokens or not (values or active) or GUARD.search(clause):
+        if not tokens:
+            if values and COUNTED.search(clause[:values[-1][0]]):
+                left_open = values[-1][2]
             continue
         pending: list[str] = []
+        listed_after: str | None = None  # the value the pending elements were listed after ("... terpenuhi, yaitu A")
         act: list | None = None  # [value, elements] of an active "memenuhi"
-        for _, kind, what in sorted(tokens + values + active):
+        for at, kind, what in sorted(tokens + [(s, "val", v) for s, _, v in values] + active):
             if kind == "act":
-                act, pending = [what, []], []
+                act, pending, listed_after = [what, []], [], None
             elif kind == "el":
-                (act[1] if act is not None else pending).append(what)
+                if act is not None:
+                    act[1].append(what)
+                else:
+                    pending.append(what)
             elif act is not None and act[1]:
                 if what == "partial":  # "memenuhi unsur A dan B hanya sebagian"
                     act[0] = "partial"
-            elif pending:
+            elif pending:  # a value after the elements is theirs, even when they were listed after another one
                 out += [(el, what) for el in pending]
-                pending = []
+                pending, listed_after = [], None
+            elif enum_at is not None and at < enum_at:
+                listed_after = what
+        if pending and listed_after:
+            out += [(el, listed_after) for el in pending]
         if act is not None and act[1]:
             out += [(el, act[0]) for el in act[1]]
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)), left_open
 
 
 def _sentences(passages: list[Passage]) -> list[_Sentence]:
@@ -201,13 +301,16 @@ def find_assessments(passages: Iterable[Passage], docs: dict[str, Document] | No
     for doc_id, ps in by_doc.items():
         d = docs.get(doc_id)
         sentences = _sentences(sorted(ps, key=lambda p: p.start))
+        carried = None  # a count the previous sentence left open ("three of five elements are not fulfilled.")
         for i, s in enumerate(sentences):
+            has_value = bool(_VALUE_RE.search(s.text) or ACTIVE.search(s.text))
+            carry, carried = carried, (open_count(s.text) if has_value else None)
             if case is not None and s.passage.case != case:
                 continue
-            if not _VALUE_RE.search(s.text) and not ACTIVE.search(s.text):
+            if not has_value and not (carry and CONTINUATION.search(s.text)):
                 continue
             anaphor = _resolve(sentences, i) if ANAPHOR.search(s.text) else None
-            for element, value in judge_sentence(s.text, anaphor):
+            for element, value in judge_sentence(s.text, anaphor, carry):
                 page = d.page_at(s.start) if d is not None and d.pages else s.passage.page
                 out.append(Assessment(case=s.passage.case, element=element, value=value, doc=doc_id, page=page,
                                       start=s.start, end=s.end, quote=s.text, passage=s.passage.key,
@@ -236,4 +339,4 @@ def agreement(published: str | None, evidence_status: str) -> str | None:
     return "differs"
 
 
-__all__ = ["ORDINAL", "agreement", "consensus", "element_mentions", "find_assessments", "judge_sentence"]
+__all__ = ["ORDINAL", "agreement", "consensus", "element_mentions", "find_assessments", "judge_sentence", "open_count"]

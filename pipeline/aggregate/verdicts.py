@@ -18,14 +18,27 @@ becomes partial when its supporting evidence comes from a single document, or
 when the supporting passages that name a city all name the same one; the
 summary then says so and cites those passages.
 
+The kind of source (`evidence_kind`, with `Thresholds(source_kinds=True)`, the default): a passage is a
+finding (an author's stated conclusion about the case; weight 2, added after the confusion correction), an
+account (what happened, as an author, official or informant tells it; weight 1), an announcement (a plan,
+hope or norm, or a signing or visit told by news or a web page; 0.3) or background (a definition, the
+literature, web-page furniture; 0). The counts are corrected for the classifier's stance confusion first,
+then each side is discounted by its share of weak passages. Support that is mostly announced ("announcements"
+rule) is at most partial. Below the evidence floor the cell is insufficient_evidence with a `gap:` note.
+
 Published assessments (pipeline/aggregate/assessments.py): sentences in which a case's own documents
 state a verdict on an element ("elemen komitmen dinilai tidak terpenuhi"). The codebook codes them
-neutral, so they never weigh in the score; every verdict lists them, with the value they agree on
-(`published_assessment`, "mixed" when they disagree) and how it relates to the evidence-based status
+neutral, so they never weigh as passages; they are evidence of their own kind. A researcher's finding (one
+stated in a `paper`) sets the verdict (`Thresholds(published_findings=True)`, the default; `finding_value`
+says which when papers disagree); one stated elsewhere (an official in the news, an informant) weighs as one
+account in the balance (`STATED_SHARE`). `evidence_status` keeps the status from the passages and stated
+accounts alone, and `basis` says what set `status`. Every verdict lists the assessments, with the value they
+agree on (`published_assessment`, "mixed" when they disagree) and how it relates to the evidence-based status
 (`published_agreement`: agrees / one_step / conflict / differs / sources_disagree), in its notes and in
 a summary sentence that quotes and cites them.
 
-With `Thresholds(published_tiebreak=True)` (off by default) they may also break a near tie. The rule,
+With `Thresholds(published_tiebreak=True)` (off by default) they may also break a near tie where no finding
+set the verdict. The rule,
 fixed before it was measured (evaluation/verdict_experiments.py, variant S8):
 - the assessments that count are those of the cell from any document type except interview
   transcripts (an informant's opinion is not a published judgement); if they give more than one
@@ -69,6 +82,58 @@ SIDED_ELEMENTS = ("commitment", "reciprocity")  # elements the codebook wants sh
 SOURCE_WEIGHT = {"interview": 1.0, "visit_report": 1.0, "minutes": 1.0, "mou": 0.8, "other": 0.8,
                  "news": 0.6, "paper": 0.6}
 
+# The kind of source a passage is, beyond its document type (`evidence_kind`), and what it weighs:
+# an account of what happened counts fully; a plan, a hope, or a signing or visit told by news or a web page is
+# an announcement (promotional: that a ceremony took place says little about what followed); a definition or a
+# passage of the literature (citations) is background and says nothing about the case.
+KIND_WEIGHT = {"finding": 2.0, "account": 1.0, "announcement": 0.3, "background": 0.0}
+# an author's stated conclusion about the case ("hasil penelitian menunjukkan bahwa ...", "this study finds that"):
+# a researcher's finding, stronger than one account of one event
+FINDING_CUES = re.compile(
+    r"\b(?:hasil\s+penelitian\s+(?:ini\s+)?menunjukkan|penelitian\s+ini\s+(?:menemukan|menunjukkan|menyimpulkan)|"
+    r"temuan\s+(?:penelitian\s+)?(?:ini\s+)?menunjukkan|dapat\s+disimpulkan|disimpulkan\s+bahwa|kesimpulannya|"
+    r"peneliti\s+menemukan|menemukan\s+bahwa|the\s+(?:findings?|results?)\s+(?:show|shows|showed|indicates?|indicated|reveals?)|"
+    r"this\s+(?:study|research|article|paper|thesis)\s+(?:finds|found|shows|showed|concludes|concluded|reveals)|"
+    r"(?:we|it)\s+(?:find|finds|found|conclude|concludes)|research\s+(?:shows|showed)|"
+    r"it\s+is\s+concluded)\b", re.I)
+ANNOUNCING_TYPES = ("news", "other")  # document types whose signings and visits are announcements
+PLAN_CUES = re.compile(
+    r"\b(?:akan|bakal|berencana|direncanakan|merencanakan|rencana(?:nya)?(?!\s+(?:aksi|kerja))|diharapkan|berharap|"
+    r"harapan(?:nya)?|menjajaki|penjajakan|dijajaki|mengusulkan|diusulkan|usulan|berpotensi|potensi|peluang|"
+    r"will|(?<!action\s)plans?|planned|planning|intends?|expected|hopes?|hoped|hoping|potential|proposed|"
+    r"explore|exploring|awaiting|prospects?|"
+    # what should or could be is not what was: "harus proaktif", "could open avenues" ("bisa" also tells what
+    # people were able to do, so it is left out)
+    r"harus|hendaknya|sebaiknya|seharusnya|semestinya|should|could|might)\b", re.I)
+EVENT_CUES = re.compile(
+    r"\b(?:penandatanganan|menandatangani|ditandatangani|tanda\s+tangan|kunjungan|berkunjung|mengunjungi|"
+    r"lawatan|audiensi|bertemu|pertemuan|seremoni|peresmian|diresmikan|meresmikan|signing|signed|visit(?:ed|s|ing)?|"
+    r"courtesy\s+call|ceremony|delegation|delegasi|rombongan)\b", re.I)
+# visits and delegations that recur are an account of a practice, not the announcement of one event
+RECURRING_CUES = re.compile(r"\b(?:rutin|secara\s+(?:rutin|berkala|teratur)|setiap\s+tahun|tiap\s+tahun|sering|"
+                            r"berulang\s+kali|bergantian|regularly|every\s+year|each\s+year|annually|yearly|"
+                            r"often|frequently|in\s+turn)\b", re.I)
+BACKGROUND_CUES = re.compile(
+    r"\((?:[A-Z][\w'.-]+(?:,?\s+(?:&|dan|and)\s+[A-Z][\w'.-]+)?(?:\s+et\s+al\.?)?),?\s+(?:19|20)\d\d[a-z]?(?::\s*\d+)?\)"
+    r"|\bet\s+al\.|\b(?:didefinisikan|diartikan|yang\s+dimaksud\s+dengan|dapat\s+dipahami\s+sebagai|"
+    r"is\s+defined\s+as|(?:can|could|may)\s+be\s+defined|definisi)\b"
+    # a saved web page's furniture: related links, share buttons, keyword lines
+    r"|\b(?:[Bb]aca\s+[Jj]uga|BACA\s+JUGA|[Rr]ead\s+(?:also|more)|Bagikan|Kata\s+[Kk]unci|Keywords)\s*:")
+FINDING_TYPES = ("paper",)  # document types whose stated verdicts are a researcher's findings
+ASSESSMENT_WEIGHT = 1.0  # a stated verdict of another kind (an official's, a journalist's) weighs as one account
+
+
+def evidence_kind(text: str, stance: str, doc_type: str | None) -> str:
+    """"background", "finding", "announcement" or "account" (KIND_WEIGHT)."""
+    if BACKGROUND_CUES.search(text):
+        return "background"
+    if FINDING_CUES.search(text):
+        return "finding"
+    if stance == "positive" and (PLAN_CUES.search(text) or (doc_type in ANNOUNCING_TYPES and EVENT_CUES.search(text)
+                                                          and not RECURRING_CUES.search(text))):
+        return "announcement"
+    return "account"
+
 
 @dataclass(slots=True)
 class Thresholds:
@@ -80,8 +145,15 @@ class Thresholds:
 
     fulfilled: float = 0.45  # score at or above: fulfilled
     not_fulfilled: float = -0.40  # score at or below: not fulfilled
-    min_weight: float = 1.0  # less total evidence weight: insufficient evidence
-    min_passages: int = 3
+    # Less total evidence weight, or fewer passages: insufficient evidence. One account of what happened, told
+    # with some confidence, is enough for a verdict: real sources are short (a news item, an abstract, the
+    # opening of a saved page) and their authors judge from a sentence or two; announcements (weight 0.3 of an
+    # account) and background (0) hardly count towards it. Below `thin_weight` / `thin_passages` the verdict
+    # carries a "thin evidence" note.
+    min_weight: float = 0.3
+    min_passages: int = 1
+    thin_weight: float = 1.0
+    thin_passages: int = 3
     # element -> (fulfilled, not_fulfilled) cut-offs that replace the shared ones for that element
     per_element: dict = field(default_factory=dict)
     # element -> the classifier's out-of-fold stance confusion on that element's evidence, see `adjust`;
@@ -93,6 +165,10 @@ class Thresholds:
     # a published assessment one step away decides a near tie (see the module docstring); off by default
     published_tiebreak: bool = False
     tiebreak_margin: float = 0.10
+    # a researcher's stated finding on the element sets the verdict (see the module docstring); on by default
+    published_findings: bool = True
+    # weigh passages by the kind of source (KIND_WEIGHT) and count stated verdicts of other kinds as accounts
+    source_kinds: bool = True
 
     def status(self, pos: float, neg: float, n: int, element: str | None = None,
                profile: dict | None = None) -> tuple[str, float]:
@@ -153,15 +229,15 @@ def fit_thresholds(balances: dict[tuple[str, str], tuple], gold: dict[tuple[str,
     """The cut-offs that best reproduce `gold` verdicts from evidence balances
     (for, against, passages[, profile]) per (case, element); ties go to symmetric cut-offs, then
     to the default evidence floor (`Thresholds().min_weight`, `.min_passages`: "the documents
-    hardly speak about the element" = fewer than three passages). The floor is only learnable
+    hardly speak about the element" = not one account of it). The floor is only learnable
     from training cells judged insufficient_evidence; without one every floor ties, and the
     smallest would let two passages carry a verdict."""
     best, best_key = Thresholds(), None
     default = Thresholds()
     for hi in [x / 20 for x in range(2, 19)]:
         for lo in [-x / 20 for x in range(1, 19)]:
-            for min_weight in (0.5, 1.0, 2.0, 3.0, 5.0):
-                for min_passages in (2, 3, 5):
+            for min_weight in (0.3, 0.5, 1.0, 2.0, 3.0, 5.0):
+                for min_passages in (1, 2, 3, 5):
                     t = Thresholds(hi, lo, min_weight, min_passages, codebook_rules=codebook_rules)
                     hits = sum(t.status(*_cell(balances[k]))[0] == g for k, g in gold.items() if k in balances)
                     floor_gap = (abs(min_weight - default.min_weight), abs(min_passages - default.min_passages))
@@ -298,6 +374,35 @@ def tiebreak_value(assessments: list[Assessment]) -> str | None:
     return consensus([a for a in assessments if a.doc_type not in TIEBREAK_EXCLUDED])
 
 
+def finding_value(assessments: list[Assessment], evidence_status: str) -> str | None:
+    """The verdict researchers state on the element (`FINDING_TYPES`), or None. Each document's value counts
+    once; when documents disagree the value most of them state wins, and between equally many the one nearest
+    the evidence-based status (none when two are equally near: the evidence decides)."""
+    counts = Counter(v for _, v in {(a.doc, a.value) for a in assessments if a.doc_type in FINDING_TYPES})
+    if not counts:
+        return None
+    top = max(counts.values())
+    best = sorted(v for v, c in counts.items() if c == top)
+    if len(best) == 1:
+        return best[0]
+    if evidence_status not in ORDINAL:
+        return None
+    gaps = sorted((abs(ORDINAL[v] - ORDINAL[evidence_status]), v) for v in best if v in ORDINAL)
+    return gaps[0][1] if gaps and (len(gaps) == 1 or gaps[0][0] < gaps[1][0]) else None
+
+
+def announced_support(counted: list[Evidence], stated: list[Assessment]) -> bool:
+    """Whether most of the support for an element is announced rather than told: more of the positive passages'
+    weight comes from announcements (plans, signings, visits in news) than from accounts and stated verdicts."""
+    told = sum(e.weight for e in counted if e.stance == "positive" and e.kind in ("account", "finding"))
+    told += sum(ASSESSMENT_WEIGHT * STATED_SHARE[a.value][0] for a in stated)
+    announced = sum(e.weight for e in counted if e.stance == "positive" and e.kind == "announcement")
+    return announced > told
+
+
+STATED_SHARE = {"fulfilled": (1.0, 0.0), "partial": (0.5, 0.5), "not_fulfilled": (0.0, 1.0)}
+
+
 def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Document],
            thresholds: Thresholds | None = None, *, case_info: Case | None = None, lang: str = "id",
            assessments: list[Assessment] | None = None) -> Verdict:
@@ -311,33 +416,64 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
             continue
         d = docs.get(p.doc)
         doc_type = d.type if d else "other"
+        kind = evidence_kind(p.text, p.stance, doc_type) if t.source_kinds else "account"
         evidence.append(Evidence(doc=p.doc, page=p.page, start=p.start, end=p.end, quote=p.text, stance=p.stance,
-                                 weight=round(passage_weight(p, element, doc_type), 4),
-                                 source=d.source if d else None, doc_type=doc_type, side=side_of(p.text, case_info)))
+                                 weight=round(passage_weight(p, element, doc_type) * KIND_WEIGHT[kind], 4),
+                                 source=d.source if d else None, doc_type=doc_type, side=side_of(p.text, case_info),
+                                 kind=kind))
+    counted = [e for e in evidence if KIND_WEIGHT.get(e.kind, 1.0) > 0]
     confusion = t.confusion.get(element)
     if confusion:
-        pos, neg = adjusted_balance(sum(SOURCE_WEIGHT.get(e.doc_type, 0.8) for e in evidence if e.stance == "positive"),
-                                    sum(SOURCE_WEIGHT.get(e.doc_type, 0.8) for e in evidence if e.stance == "obstacle"),
-                                    confusion)
+        # the adjustment undoes the classifier's positive/obstacle confusion on the passages' counts; the kind of
+        # source then discounts each side by the share of it that is weak (announcements)
+        # a researcher's conclusion is evidence of its own kind: added after the correction, never taken for a
+        # misread passage of the other stance
+        def count(stance: str, kinds: bool, findings: bool = False) -> float:
+            return sum(SOURCE_WEIGHT.get(e.doc_type, 0.8) * (KIND_WEIGHT.get(e.kind, 1.0) if kinds else 1.0)
+                       for e in counted if e.stance == stance and (e.kind == "finding") == findings)
+        raw_pos, raw_neg = count("positive", False), count("obstacle", False)
+        pos, neg = adjusted_balance(raw_pos, raw_neg, confusion)
+        pos *= count("positive", True) / raw_pos if raw_pos else 1.0
+        neg *= count("obstacle", True) / raw_neg if raw_neg else 1.0
+        pos, neg = pos + count("positive", True, True), neg + count("obstacle", True, True)
     else:
-        pos = sum(e.weight for e in evidence if e.stance == "positive")
-        neg = sum(e.weight for e in evidence if e.stance == "obstacle")
-    status, score, rule = t.judge(pos, neg, len(evidence), element, evidence_profile(evidence))
+        pos = sum(e.weight for e in counted if e.stance == "positive")
+        neg = sum(e.weight for e in counted if e.stance == "obstacle")
+    # verdicts stated by others than researchers (an official, a journalist, an informant) weigh as accounts
+    stated = [a for a in found if a.doc_type not in FINDING_TYPES and a.value in STATED_SHARE] if t.source_kinds else []
+    for a in stated:
+        pos, neg = pos + ASSESSMENT_WEIGHT * STATED_SHARE[a.value][0], neg + ASSESSMENT_WEIGHT * STATED_SHARE[a.value][1]
+    # what the floor counts: accounts and findings (announcements weigh in the score, but a pile of them is still
+    # no account of what happened), and verdicts stated by others
+    n = (sum(e.kind in ("account", "finding") for e in counted) if t.source_kinds else len(counted)) + len(stated)
+    status, score, rule = t.judge(pos, neg, n, element, evidence_profile(counted))
+    if status == "fulfilled" and t.source_kinds and not rule and announced_support(counted, stated):
+        status, rule = "partial", "announcements"
     evidence_status = status
-    tie = t.tie_break(status, score, element, rule, tiebreak_value(found))
-    if tie:
-        status = tie
+    basis, tie = "evidence", None
+    finding = finding_value(found, evidence_status) if t.published_findings else None
+    if finding is not None:
+        status, basis = finding, "published"
+    else:
+        tie = t.tie_break(status, score, element, rule, tiebreak_value(found))
+        if tie:
+            status, basis = tie, "tiebreak"
     evidence.sort(key=lambda e: -e.weight)
     obstacles = _obstacles(case, element, passages, evidence)
     verdict = Verdict(case=case, element=element, status=status, score=round(score, 4), evidence=evidence,
                       obstacles=obstacles, evidence_status=evidence_status, assessments=found,
-                      published_assessment=consensus(found))
+                      published_assessment=consensus(found), basis=basis)
     verdict.published_agreement = agreement(verdict.published_assessment, evidence_status)
     if rule:
         verdict.notes.append(RULE_NOTES[rule])
-    if status == "insufficient_evidence" and evidence:
-        verdict.notes.append(f"too little evidence to judge: {len(evidence)} passages of weight {pos + neg:.1f} "
-                             f"(a verdict needs at least {t.min_passages} passages and weight {t.min_weight:g})")
+    if evidence_status == "insufficient_evidence":
+        verdict.notes.append(gap_note(element, counted, stated, pos + neg, t))
+    elif basis == "evidence" and (pos + neg < t.thin_weight or len(counted) < t.thin_passages):
+        verdict.notes.append(f"thin evidence: {len(counted)} passages of weight {pos + neg:.1f}; read this verdict as "
+                             f"a lead to check, not a finding")
+    weak = Counter(e.kind for e in evidence if e.kind in KIND_NOTE)
+    if weak:
+        verdict.notes.append("; ".join(f"{n} {KIND_NOTE[k]}" for k, n in sorted(weak.items())))
     if confusion and evidence:
         verdict.notes.append(f"score from the evidence balance adjusted for the classifier's measured "
                              f"positive/obstacle confusion on {element} ({pos:.1f} for, {neg:.1f} against)")
@@ -354,9 +490,26 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
     return verdict
 
 
+KIND_NOTE = {"announcement": f"passages are announcements (plans, hopes, or signings and visits told by news or a "
+                             f"web page) and weigh {KIND_WEIGHT['announcement']:g} of an account",
+             "background": "passages are background (definitions, the literature) and weigh nothing"}
+
+
+def gap_note(element: str, counted: list[Evidence], stated: list[Assessment], total: float, t: Thresholds) -> str:
+    """Why a cell is insufficient_evidence: what the documents say about the element, and what a verdict needs."""
+    accounts = sum(e.kind in ("account", "finding") for e in counted)
+    return (f"gap: the documents hardly speak to {element}: {len(counted)} evidence passages ({accounts} accounts, "
+            f"{len(counted) - accounts} announcements) and {len(stated)} stated verdicts of weight {total:.1f}, and no "
+            f"researcher states a finding on it (a verdict needs at least {t.min_passages} passages and weight "
+            f"{t.min_weight:g}, or a researcher's finding)")
+
+
 def published_note(v: Verdict, t: Thresholds, tie: str | None) -> str:
     where = "; ".join(dict.fromkeys(f"{a.source or a.doc}, hlm. {a.page}" for a in v.assessments))
     head = f"published assessment ({where}): {v.published_assessment}; the evidence gives {v.evidence_status}"
+    if v.basis == "published":
+        return (f"{head} ({v.published_agreement}); a researcher's stated finding on the element sets the verdict: "
+                f"{v.status}")
     if tie:
         cut = t.cut_between(v.evidence_status, tie, v.element)
         return (f"{head}, with the score {v.score:+.2f} within {t.tiebreak_margin:g} of the cut-off {cut:+.2f} "
@@ -372,6 +525,8 @@ def evidence_profile(evidence: list[Evidence]) -> dict:
 
 
 RULE_NOTES = {
+    "announcements": "the score reaches 'fulfilled', but most of the support is announced (plans, hopes, signings "
+                     "and visits in news or on web pages) rather than told as what happened, so: partial",
     "one_document": "the score reaches 'fulfilled', but all supporting evidence comes from one document; "
                     "the codebook asks for more than one document or occasion, so: partial",
     "one_side": "the score reaches 'fulfilled', but the supporting passages that name a city all name the "
@@ -403,6 +558,8 @@ TEXTS = {
         "sides": "Bukti yang menyebut pelaku: {local} bagian tentang {local_city}, {partner} bagian tentang {partner_city}",
         "one_document": "Skornya mencapai \u201cterpenuhi\u201d, tetapi semua bukti pendukung berasal dari satu dokumen; buku kode meminta bukti dari lebih dari satu dokumen atau peristiwa, jadi elemen ini dinilai terpenuhi sebagian",
         "one_side": "Skornya mencapai \u201cterpenuhi\u201d, tetapi bukti pendukung yang menyebut kota hanya menyebut {city}; buku kode meminta elemen ini terlihat dari kedua pihak, jadi elemen ini dinilai terpenuhi sebagian",
+        "announcements": "Skornya mencapai \u201cterpenuhi\u201d, tetapi sebagian besar bukti pendukung berupa pengumuman (rencana, harapan, penandatanganan atau kunjungan yang diberitakan), bukan laporan tentang apa yang terjadi, jadi elemen ini dinilai terpenuhi sebagian",
+        "finding": "Temuan peneliti yang dinyatakan tentang elemen ini menentukan penilaian: {value}",
         "published": "Penilaian yang dinyatakan sebuah {kind}: {value}, \u201c{quote}\u201d",
         "published_vs": "Bukti dalam dokumen-dokumen memberi {status} (skor {score:+.2f}), {relation}",
         "tiebreak": "Skor bukti ({score:+.2f}) hanya berjarak {gap:.2f} dari batas antara {a} dan {b} (paling jauh {margin:g}), dan penilaian yang dinyatakan dokumen adalah {b}, jadi elemen ini dinilai {b}",
@@ -416,6 +573,8 @@ TEXTS = {
         "sides": "Evidence naming who acted: {local} passages about {local_city}, {partner} about {partner_city}",
         "one_document": "The score reaches \u201cfulfilled\u201d, but all supporting evidence comes from one document; the codebook asks for more than one document or occasion, so the element is rated partly fulfilled",
         "one_side": "The score reaches \u201cfulfilled\u201d, but the supporting passages that name a city name only {city}; the codebook asks this element to be shown from both sides, so it is rated partly fulfilled",
+        "announcements": "The score reaches \u201cfulfilled\u201d, but most of the supporting evidence is announced (plans, hopes, signings or visits in the news) rather than told as what happened, so the element is rated partly fulfilled",
+        "finding": "A researcher's stated finding on this element sets the verdict: {value}",
         "published": "Assessment stated in a {kind}: {value}, \u201c{quote}\u201d",
         "published_vs": "The evidence in the documents gives {status} (score {score:+.2f}), {relation}",
         "tiebreak": "The evidence score ({score:+.2f}) lies only {gap:.2f} from the cut-off between {a} and {b} (at most {margin:g}), and the documents' own assessment is {b}, so the element is rated {b}",
@@ -457,6 +616,8 @@ def evidence_sentences(v: Verdict, case_info: Case | None, lang: str, rule: str 
         out.append(_sentence(tx["worst"].format(quote=negatives[0].quote), negatives[:1]))
     if rule == "one_document":
         out.append(_sentence(tx["one_document"], positives[:3]))
+    elif rule == "announcements":
+        out.append(_sentence(tx["announcements"], [e for e in positives if e.kind == "announcement"][:3]))
     elif rule == "one_side":
         named = [e for e in positives if e.side in {"local", "partner"}]
         city = _city_name(case_info, named[0].side) if named else None
@@ -494,6 +655,9 @@ def published_sentences(v: Verdict, lang: str, tiebreak: Thresholds | None = Non
     evidence_status = v.evidence_status or v.status
     out.append(_sentence(tx["published_vs"].format(status=statuses[evidence_status], score=v.score, relation=relation),
                          unique[:3]))
+    if v.basis == "published":
+        findings = [e for a, e in zip(v.assessments, cites) if a.doc_type in FINDING_TYPES and a.value == v.status]
+        out.append(_sentence(tx["finding"].format(value=statuses[v.status]), findings[:3] or unique[:3]))
     if tiebreak is not None and v.status != evidence_status:
         cut = tiebreak.cut_between(evidence_status, v.status, v.element)
         out.append(_sentence(tx["tiebreak"].format(score=v.score, gap=abs(v.score - cut), a=statuses[evidence_status],

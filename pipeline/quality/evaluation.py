@@ -208,7 +208,10 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
                          for el in ELEMENTS}
         cells[case] = {el: {"predicted": v.status, "gold": gold_verdicts.get(case, {}).get(el), "score": v.score,
                             "oracle": oracle_status[el], "with_published_tiebreak": tiebreak[el].status,
-                            "published_assessment": v.published_assessment}
+                            "published_assessment": v.published_assessment,
+                            # the status from the passages and stated accounts alone, before a researcher's
+                            # finding sets the verdict (on this corpus the papers state the gold: circular)
+                            "evidence_status": v.evidence_status or v.status, "basis": v.basis}
                        for el, v in verdicts.items()}
         log.info("held out %s: %s", case, per_case[case])
     overall = scores(all_gold, all_pred)
@@ -219,6 +222,7 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
     agree = [c["predicted"] == c["gold"] for case in cells.values() for c in case.values()]
     oracle = [c["oracle"] == c["gold"] for case in cells.values() for c in case.values()]
     tied = [c["with_published_tiebreak"] == c["gold"] for case in cells.values() for c in case.values()]
+    evidence_only = [c["evidence_status"] == c["gold"] for case in cells.values() for c in case.values()]
     return {
         "classifier": {"overall": overall, "per_case": per_case, "n_passages": len(examples),
                        "case_attribution": {"passages_about_another_case": len(other),
@@ -227,6 +231,9 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
         "verdicts": {"agreement": round(sum(agree) / len(agree), 4), "cells": len(agree), "per_case": cells,
                      "oracle_agreement": round(sum(oracle) / len(oracle), 4),
                      "agreement_with_published_tiebreak": round(sum(tied) / len(tied), 4),
+                     "agreement_evidence_only": round(sum(evidence_only) / len(evidence_only), 4),
+                     "cells_set_by_published_finding": sum(c["basis"] == "published"
+                                                          for case in cells.values() for c in case.values()),
                      "cells_with_published_assessment": sum(c["published_assessment"] is not None
                                                             for case in cells.values() for c in case.values())},
     }
@@ -365,6 +372,12 @@ def markdown(r: dict) -> str:
               f"Oracle: the same aggregator fed the held-out case's gold passage labels instead of the classifier's "
               f"agrees on {r['verdicts']['oracle_agreement']:.3f} of the cells: the gap between the two is the "
               "classifier's.", ""]
+    if "agreement_evidence_only" in r["verdicts"]:
+        lines += [f"A researcher's stated finding set {r['verdicts']['cells_set_by_published_finding']} of the cells "
+                  f"(the default since issue #14); from the passages and stated accounts alone the verdicts agree on "
+                  f"{r['verdicts']['agreement_evidence_only']:.3f}. The corpus's papers were written from the same "
+                  "profiles as the gold, so the first figure is circular here; the realdev figures "
+                  "(`evaluate --real`) are the test of it.", ""]
     if "agreement_with_published_tiebreak" in r["verdicts"]:
         lines += [f"With the opt-in `--published-tiebreak` (a case document's own stated verdict decides near ties; "
                   f"off by default): {r['verdicts']['agreement_with_published_tiebreak']:.3f}. "

@@ -203,6 +203,7 @@ def verdict_rows(pair: Pair, verdicts: dict[str, dict[str, Verdict]]) -> list[di
         pred = v.status if v else "insufficient_evidence"
         rows.append({"pair": pair.slug, "element": el, "gold": gold, "predicted": pred,
                      "evidence_status": (v.evidence_status if v else None) or pred,
+                     "basis": v.basis if v else None,
                      "published": v.published_assessment if v else None,
                      "score": round(v.score, 3) if v else None,
                      "n_evidence": len(v.evidence) if v else 0,
@@ -247,9 +248,16 @@ def baselines(pairs: list[Pair]) -> dict:
     neutral = sentence_figures(rows)
     cells = [(p.gold.get("elements") or {}).get(el, {}).get("status", "not_stated") for p in pairs for el in ELEMENTS]
     cells = [c for c in cells if c != "not_stated"]
+    def share(value: str) -> float | None:
+        return round(sum(c == value for c in cells) / len(cells), 4) if cells else None
+
     return {"always_neutral": {k: neutral[k] for k in ("stance_accuracy", "element_macro_f1", "obstacle_micro_f1")},
-            "always_partial": {"verdicts_exact": round(sum(c == "partial" for c in cells) / len(cells), 4) if cells else None,
-                               "verdicts_within_one": 1.0 if cells else None}}
+            "always_partial": {"verdicts_exact": share("partial"), "verdicts_within_one": 1.0 if cells else None},
+            # the majority value of a set: on a set whose authors mostly say "fulfilled", saying it everywhere
+            # already scores high, which a verdict figure must be read against
+            "always_fulfilled": {"verdicts_exact": share("fulfilled"),
+                                 "verdicts_within_one": round(sum(c in ("fulfilled", "partial") for c in cells) / len(cells), 4)
+                                 if cells else None}}
 
 
 def evaluate_version(pairs: list[Pair], inbox: Path, version: str | None, models_folder: Path | None = None) -> dict:
@@ -350,10 +358,13 @@ def render_markdown(res: dict) -> str:
     row("sentence obstacle micro-F1", "obstacle_micro_f1", lambda p: p["sentences"]["obstacle_micro_f1"],
         base["always_neutral"]["obstacle_micro_f1"], HUMANS["obstacle_micro_f1"])
     first = res["versions"][names[0]]["pooled"]
-    lines += ["", f"{first['verdicts']['cells']} verdict cells (gold stated); {first['sentences']['found']} of "
-              f"{first['sentences']['sentences']} labelled sentences found in the extracted texts. Verdict baseline: "
-              "every stated cell `partial`; sentence baseline: every sentence neutral. Second reader: blind human "
-              "coders on the same kind of material (the set's README)."]
+    af = base.get("always_fulfilled") or {}
+    lines += ["", f"{first['verdicts']['cells']} verdict cells (gold stated: {first['verdicts']['gold']}); "
+              f"{first['sentences']['found']} of {first['sentences']['sentences']} labelled sentences found in the "
+              "extracted texts. Verdict baseline in the table: every stated cell `partial`; calling every cell "
+              f"`fulfilled` scores {_fmt(af.get('verdicts_exact'))} exact and {_fmt(af.get('verdicts_within_one'))} "
+              "within one step here, so read the verdict rows against the gold's make-up. Sentence baseline: every "
+              "sentence neutral. Second reader: blind human coders on the same kind of material (the set's README)."]
     if res.get("in_corpus"):
         ic = res["in_corpus"]
         lines += ["", "## In-corpus, leave-one-case-out (`sistercity evaluate`, evaluation/results.json)", "",

@@ -49,7 +49,8 @@ def entity_record(e: Entity) -> dict:
 
 def _evidence(ev) -> dict:
     return {"doc": ev.doc, "page": ev.page, "start": ev.start, "end": ev.end, "quote": ev.quote, "stance": ev.stance,
-            "weight": ev.weight, "source": ev.source, "doc_type": ev.doc_type, "side": ev.side}
+            "weight": ev.weight, "source": ev.source, "doc_type": ev.doc_type, "side": ev.side,
+            "kind": getattr(ev, "kind", "account")}
 
 
 def assessment_record(a) -> dict:
@@ -76,6 +77,8 @@ def case_record(by_el: dict[str, Verdict]) -> dict:
                  "published_assessment": v.published_assessment,
                  "published_agreement": v.published_agreement,
                  "published_sources": [assessment_record(a) for a in v.assessments],
+                 # what set the status: "evidence", "published" (a researcher's finding) or "tiebreak"
+                 "basis": v.basis,
                  **({"override": v.override} if v.override else {})}
         for el, v in by_el.items()}}
 

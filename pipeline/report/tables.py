@@ -21,9 +21,9 @@ from pipeline.report.outputs import atomic_write
 
 VERDICT_COLUMNS = ("case", "element", "status", "score", "evidence", "positive", "obstacle", "documents",
                    "top_obstacles", "notes", "summary", "override_by", "override_reason", "aggregator_status",
-                   "evidence_status", "published_assessment", "published_agreement", "published_sources")
+                   "evidence_status", "published_assessment", "published_agreement", "published_sources", "basis")
 EVIDENCE_COLUMNS = ("case", "element", "rank", "stance", "weight", "doc", "source", "doc_type", "page", "start", "end",
-                    "quote")
+                    "quote", "kind")
 OBSTACLE_COLUMNS = ("case", "element", "code", "count", "case_passages")
 TIMELINE_COLUMNS = ("case", "event", "date", "start_date", "end_date", "kind", "label", "side", "place", "status",
                     "n_sources", "primary", "doc", "source", "doc_type", "page", "start", "end", "date_text", "quote")
@@ -69,7 +69,8 @@ def verdict_rows(verdicts: dict[str, dict[str, Verdict]]):
                    "evidence_status": v.evidence_status or v.status,
                    "published_assessment": v.published_assessment or "",
                    "published_agreement": v.published_agreement or "",
-                   "published_sources": "; ".join(dict.fromkeys(f"{a.source or a.doc} p. {a.page}" for a in v.assessments))}
+                   "published_sources": "; ".join(dict.fromkeys(f"{a.source or a.doc} p. {a.page}" for a in v.assessments)),
+                   "basis": v.basis}
 
 
 def evidence_rows(verdicts: dict[str, dict[str, Verdict]]):
@@ -78,7 +79,7 @@ def evidence_rows(verdicts: dict[str, dict[str, Verdict]]):
             for rank, e in enumerate(by_el[el].evidence if el in by_el else [], 1):
                 yield {"case": case, "element": el, "rank": rank, "stance": e.stance, "weight": e.weight, "doc": e.doc,
                        "source": e.source, "doc_type": e.doc_type, "page": e.page, "start": e.start, "end": e.end,
-                       "quote": e.quote}
+                       "quote": e.quote, "kind": e.kind}
 
 
 def obstacle_rows(verdicts: dict[str, dict[str, Verdict]], frequencies: dict[str, dict[str, int]]):

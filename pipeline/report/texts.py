@@ -68,6 +68,7 @@ _ID = {
     "published_doc": "dokumen",
     "published_evidence": "bukti",
     "published_tiebreak": "status diambil dari penilaian dokumen (pemecah skor yang nyaris seimbang)",
+    "published_finding": "status diambil dari temuan peneliti yang dinyatakan",
     "published_none": "Tidak ada dokumen yang menyatakan penilaian atas elemen mana pun.",
     "discriminating": "Hambatan yang membedakan kasus macet dari kasus yang berjalan",
     "discriminating_note": ("Hambatan yang lebih sering ada di kasus macet daripada di kasus lain, atau yang porsinya di "
@@ -159,6 +160,7 @@ _EN = {
     "published_doc": "document",
     "published_evidence": "evidence",
     "published_tiebreak": "status taken from the documents' assessment (near-tie break)",
+    "published_finding": "status taken from a researcher's stated finding",
     "published_none": "No document states an assessment of any element.",
     "discriminating": "Obstacles that tell stalled from working cases",
     "discriminating_note": ("Obstacles present in more of the stalled cases than of the others, or whose share of the "
@@ -258,7 +260,9 @@ def published_items(by_el: dict, lang: str) -> list[tuple]:
             continue
         evidence_status = v.evidence_status or v.status
         published = STATUS[lang].get(v.published_assessment or "", AGREEMENT[lang]["sources_disagree"])
-        tie = t["published_tiebreak"] if v.status != evidence_status and not v.override else ""
+        basis = getattr(v, "basis", "tiebreak")
+        tie = "" if v.status == evidence_status or v.override else \
+            t["published_finding"] if basis == "published" else t["published_tiebreak"]
         out.append((v, ELEMENT[lang][el], published, STATUS[lang][evidence_status], AGREEMENT[lang][v.published_agreement],
                     tie))
     return out

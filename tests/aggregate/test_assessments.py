@@ -143,39 +143,43 @@ def cell(n_pos, n_neg, statement, thresholds=None, doc_type="paper", lang="id"):
 
 def test_verdict_lists_the_assessment_and_cites_it_exactly():
     v, pub = cell(7, 3, "Dengan demikian elemen komitmen dinilai tidak terpenuhi.")  # score +0.40: partial
-    assert v.status == v.evidence_status == "partial"
+    # a researcher's stated finding sets the verdict; the evidence-based status stays beside it
+    assert v.evidence_status == "partial" and v.status == "not_fulfilled" and v.basis == "published"
     assert v.published_assessment == "not_fulfilled" and v.published_agreement == "one_step"
     assert [a.quote for a in v.assessments] == ["Dengan demikian elemen komitmen dinilai tidak terpenuhi."]
     published = [s for s in v.sentences if any(e.stance == "published" for e in s.cites)]
-    assert len(published) == 2  # the assessment quoted, then how it relates to the evidence
+    assert len(published) == 3  # the assessment quoted, how it relates to the evidence, and that it decides
     for s in published:
         for e in s.cites:
             assert pub.text[e.start:e.end] == e.quote and f"[{e.source}, hlm. {e.page}]" in s.text
     assert "\u201cDengan demikian elemen komitmen dinilai tidak terpenuhi.\u201d" in published[0].text
-    assert any("published assessment" in n and "one_step" in n for n in v.notes)
+    assert any("published assessment" in n and "one_step" in n and "sets the verdict" in n for n in v.notes)
     assert v.summary == " ".join(s.text for s in v.sentences)
+    off = cell(7, 3, "Dengan demikian elemen komitmen dinilai tidak terpenuhi.", Thresholds(published_findings=False))[0]
+    assert off.status == off.evidence_status == "partial" and off.basis == "evidence"
 
 
 def test_tiebreak_is_off_by_default_and_moves_only_a_near_tie_one_step_away():
     statement = "Dengan demikian elemen komitmen dinilai terpenuhi."
-    on = Thresholds(published_tiebreak=True)
+    # the tie-break on its own: without the findings rule, and with stated verdicts not weighed as accounts
+    on = Thresholds(published_tiebreak=True, published_findings=False, source_kinds=False)
     v, _ = cell(7, 3, statement, on)  # score +0.40, 0.05 below the fulfilled cut-off 0.45
-    assert (v.status, v.evidence_status) == ("fulfilled", "partial")
+    assert (v.status, v.evidence_status, v.basis) == ("fulfilled", "partial", "tiebreak")
     assert any("breaks the tie" in n for n in v.notes)
     assert any("0.05" in s.text and any(e.stance == "published" for e in s.cites) for s in v.sentences)
-    assert cell(7, 3, statement)[0].status == "partial"  # off by default
+    assert cell(7, 3, statement, Thresholds(published_findings=False, source_kinds=False))[0].status == "partial"
     assert cell(6, 4, statement, on)[0].status == "partial"  # +0.20: 0.25 from the cut-off
     far = cell(7, 3, "Dengan demikian elemen komitmen dinilai tidak terpenuhi.", on)[0]
     assert far.status == "partial"  # not_fulfilled is one step from partial, but +0.40 is far from -0.40
     v, _ = cell(2, 8, statement, on)  # -0.60 not_fulfilled, published fulfilled: two steps, never
     assert v.status == "not_fulfilled" and v.published_agreement == "conflict"
     assert cell(7, 3, statement, on, doc_type="interview")[0].status == "partial"  # an informant is not published
-    insufficient = cell(1, 0, statement, on)[0]
+    insufficient = cell(0, 0, statement, on)[0]
     assert insufficient.status == "insufficient_evidence" and insufficient.published_agreement == "differs"
 
 
 def test_sources_that_disagree_never_break_a_tie():
-    on = Thresholds(published_tiebreak=True)
+    on = Thresholds(published_tiebreak=True, published_findings=False)
     ev, eps = evidence_doc(7, 3)
     a, aps = paper([("5.1 Komitmen", "Dengan demikian elemen komitmen dinilai terpenuhi.")], doc="a" * 16)
     b, bps = paper([("5.1 Komitmen", "Komitmen dinilai terpenuhi sebagian.")], doc="b" * 16)
@@ -185,7 +189,8 @@ def test_sources_that_disagree_never_break_a_tie():
 
 
 def test_english_sentences():
-    v, _ = cell(7, 3, "Dengan demikian elemen komitmen dinilai terpenuhi.", Thresholds(published_tiebreak=True), lang="en")
+    v, _ = cell(7, 3, "Dengan demikian elemen komitmen dinilai terpenuhi.",
+                Thresholds(published_tiebreak=True, published_findings=False, source_kinds=False), lang="en")
     texts = " ".join(s.text for s in v.sentences)
     assert "Assessment stated in a paper/thesis: fulfilled" in texts and "cut-off between partly fulfilled" in texts
 
@@ -219,3 +224,66 @@ def test_the_reports_are_rewritten_when_the_tiebreak_setting_changes(monkeypatch
     assert report_inputs(store, {}, settings, []) == off
     settings.published_tiebreak = True
     assert report_inputs(store, {}, settings, []) != off
+
+
+# ----------------------------------------------------------------------------------------------- field forms
+# Invented sentences in the ways authors state verdicts: lists after a value, counts of the five elements, the
+# framework's own wordings of the elements, "partially met", "remains weak", table rows.
+@pytest.mark.parametrize("sentence, expected", [
+    ("Dari lima elemen kunci, tiga elemen belum terpenuhi, yaitu komitmen, partisipasi masyarakat, dan hubungan "
+     "timbal balik.", [("commitment", "not_fulfilled"), ("participation", "not_fulfilled"),
+                       ("reciprocity", "not_fulfilled")]),
+    ("Three of the five key elements are not fulfilled, namely commitment to the link, mutual understanding and "
+     "reciprocity.", [("commitment", "not_fulfilled"), ("understanding", "not_fulfilled"),
+                      ("reciprocity", "not_fulfilled")]),
+    ("Tiga dari lima elemen tidak terpenuhi: komitmen, pemahaman bersama dan timbal balik, sedangkan hasil nyata "
+     "terpenuhi sebagian.", [("commitment", "not_fulfilled"), ("understanding", "not_fulfilled"),
+                             ("reciprocity", "not_fulfilled"), ("outcomes", "partial")]),
+    ("Menurut temuan penulis, sejumlah poin dari kerangka UNDP sudah dipenuhi seperti adanya kesepakatan secara "
+     "resmi, adanya kelompok yang mewakili masyarakat, pemahaman mengenai keberlanjutan program, manfaat bersama "
+     "bagi kedua kota dan hasil kerja sama yang terlihat.",
+     [(el, "fulfilled") for el in ("commitment", "participation", "understanding", "reciprocity", "outcomes")]),
+    ("The study shows that two elements were fulfilled, such as a legal agreement and mutual benefit.",
+     [("commitment", "fulfilled"), ("reciprocity", "fulfilled")]),
+    ("Dari kelima unsur, empat dinilai terpenuhi dan satu, yakni pemahaman bersama, terpenuhi sebagian.",
+     [("understanding", "partial")]),
+    ("Community participation was only partially met.", [("participation", "partial")]),
+    ("Outcomes are partially achieved, confined to one village.", [("outcomes", "partial")]),
+    ("Mutual understanding and reciprocity are fulfilled; participation and outcomes are partly so.",
+     [("understanding", "fulfilled"), ("reciprocity", "fulfilled"), ("participation", "partial"),
+      ("outcomes", "partial")]),
+    ("Outcomes have not yet been achieved.", [("outcomes", "not_fulfilled")]),
+    ("Reciprocity remains weak, as visits ran one way.", [("reciprocity", "partial")]),
+    ("Partisipasi masyarakat masih lemah.", [("participation", "partial")]),
+    ("Kerja sama ini berjalan, tetapi partisipasi warga masih perlu ditingkatkan.", [("participation", "partial")]),
+    ("Komitmen kedua pihak belum dipenuhi.", [("commitment", "not_fulfilled")]),
+    ("| Komitmen | Tidak terpenuhi | tidak ada anggaran |", [("commitment", "not_fulfilled")]),
+    ("| Community participation | Partially fulfilled | two fishers' groups |", [("participation", "partial")]),
+])
+def test_field_forms(sentence, expected):
+    assert judge_sentence(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Hasil kunjungan dipenuhi dengan agenda yang padat.",  # "hasil" outside a list after a value
+    "Kedua kota sepakat meningkatkan hasil kerja sama dan manfaat bersama.",
+    "Jika komitmen tidak terpenuhi, kerja sama akan berhenti.",
+    "The partnership needs to be improved.",
+    "Kerangka UNDP memuat lima elemen, yaitu komitmen, partisipasi, pemahaman, timbal balik dan hasil.",
+    "Three of the five elements are discussed below: commitment, participation and reciprocity.",
+])
+def test_lists_without_a_value_assess_nothing(sentence):
+    assert judge_sentence(sentence) == []
+
+
+def test_a_count_left_open_is_taken_by_the_list_in_the_next_sentence():
+    d, ps = paper([("Abstract", "Our study finds that three out of five key elements of the link are not fulfilled. "
+                                "Which are commitment to the link, community participation in the project, and "
+                                "reciprocity. The other two are partly met.")])
+    found = find_assessments(ps, {d.doc: d})
+    assert pairs(found) == [("commitment", "not_fulfilled"), ("participation", "not_fulfilled"),
+                            ("reciprocity", "not_fulfilled")]
+    assert all(a.quote.startswith("Which are") and d.text[a.start:a.end] == a.quote for a in found)
+    # no open count before it: a list on its own assesses nothing
+    d, ps = paper([("Abstract", "We studied the link. Which are commitment to the link and reciprocity.")])
+    assert find_assessments(ps, {d.doc: d}) == []

@@ -44,8 +44,11 @@ def test_thin_evidence_is_insufficient_and_other_cases_do_not_count():
     passages, docs = make([("Sekolah ikut festival.", "positive", ["participation"], [])])
     other, _ = make([("Sekolah ikut festival.", "positive", ["participation"], [])] * 5, case="c2")
     v = decide("c1", "participation", passages + other, docs, Thresholds())
-    assert v.status == "insufficient_evidence" and len(v.evidence) == 1
-    assert "single document" in " ".join(v.notes)
+    # one account is enough for a verdict, flagged as thin; the other case's five passages do not count
+    assert v.status == "fulfilled" and len(v.evidence) == 1
+    assert "single document" in " ".join(v.notes) and any(n.startswith("thin evidence: 1 passages") for n in v.notes)
+    # with no passage of its own the case has no verdict
+    assert decide("c1", "participation", other, docs, Thresholds()).status == "insufficient_evidence"
 
 
 def test_neutral_passages_are_not_evidence():
@@ -95,10 +98,12 @@ def test_evidence_floor_defaults_when_training_has_no_insufficient_cell():
     gold = {("a", "commitment"): "fulfilled", ("b", "commitment"): "not_fulfilled", ("c", "commitment"): "partial",
             ("d", "commitment"): "fulfilled", ("e", "commitment"): "not_fulfilled"}
     t = fit_thresholds(balances, gold)
-    assert (t.min_weight, t.min_passages) == (Thresholds().min_weight, Thresholds().min_passages) == (1.0, 3)
-    assert t.status(1.0, 1.0, 2)[0] == "insufficient_evidence"  # two passages: the documents hardly speak
+    assert (t.min_weight, t.min_passages) == (Thresholds().min_weight, Thresholds().min_passages) == (0.3, 1)
+    assert t.status(0.0, 0.0, 0)[0] == "insufficient_evidence"  # not one account: the documents hardly speak
+    assert t.status(0.2, 0.0, 1)[0] == "insufficient_evidence"  # one weak passage weighs too little
+    assert t.status(0.5, 0.0, 1)[0] == "fulfilled"
     smallest = fit_thresholds(balances, gold, prior_floor=False)
-    assert smallest.min_passages == 2 and smallest.status(1.0, 1.0, 2)[0] != "insufficient_evidence"
+    assert smallest.min_weight == 0.3 and smallest.status(1.0, 1.0, 2)[0] != "insufficient_evidence"
     # a training cell judged insufficient still moves the floor
     balances[("f", "commitment")], gold[("f", "commitment")] = (3.0, 1.0, 4), "insufficient_evidence"
     assert fit_thresholds(balances, gold).min_passages == 5
@@ -107,7 +112,7 @@ def test_evidence_floor_defaults_when_training_has_no_insufficient_cell():
 def test_insufficient_verdict_says_why():
     passages, docs = make([("Dua dosen turut hadir atas undangan Bappeda.", "positive", ["participation"], []),
                            ("Belum ada sosialisasi ke warga.", "obstacle", ["participation"], [])])
-    v = decide("c1", "participation", passages, docs, Thresholds())
+    v = decide("c1", "participation", passages, docs, Thresholds(min_passages=3, min_weight=1.0))
     assert v.status == "insufficient_evidence"
     assert any("needs at least 3 passages" in n for n in v.notes)
 

@@ -50,8 +50,14 @@ def check_outputs(out: Path) -> dict:
             for ev in v["evidence"] + [e for o in v["obstacles"] for e in o["evidence"]]:
                 assert texts[ev["doc"]][ev["start"] : ev["end"]] == ev["quote"]
                 assert ev["stance"] in {"positive", "obstacle"}
+                assert ev["kind"] in {"finding", "account", "announcement", "background"}
             assert v["summary"] == " ".join(s["text"] for s in v["sentences"])
             assert v["evidence_status"] in VERDICTS
+            assert v["basis"] in {"evidence", "published", "tiebreak"}
+            if v["basis"] == "published":  # a researcher's stated finding set it: a paper states that value
+                assert any(a["value"] == v["status"] and a["doc_type"] == "paper" for a in v["published_sources"])
+            elif v["basis"] == "evidence" and not v.get("override"):
+                assert v["status"] == v["evidence_status"]
             assert v["published_agreement"] in {None, "agrees", "one_step", "conflict", "differs", "sources_disagree"}
             assert (v["published_assessment"] is None) == (not v["published_sources"])
             for a in v["published_sources"]:  # the documents' own assessments: exact quotes, each cited in the summary
