@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from pipeline.aggregate.verdict_agreement import compare  # noqa: E402
+from pipeline.quality.verdict_agreement import compare  # noqa: E402
 
 
 def load(path: Path) -> dict:

@@ -31,18 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from pipeline.aggregate.adjust import adjusted_balance  # noqa: E402
 from pipeline.aggregate.assessments import find_assessments  # noqa: E402
-from pipeline.aggregate.verdicts import (  # noqa: E402
-    SOURCE_WEIGHT,
-    balance_rows,
-    fit_element_thresholds,
-    fit_thresholds,
-    side_of,
-    tiebreak_value,
-)
+from pipeline.aggregate.verdicts import SOURCE_WEIGHT, side_of, tiebreak_value  # noqa: E402
 from pipeline.classify.model import PassageClassifier  # noqa: E402
 from pipeline.classify.train import SHIPPED_PARAMS, doc_case, load_examples  # noqa: E402
 from pipeline.data import ELEMENTS, Document, Passage  # noqa: E402
 from pipeline.ingest.cases import load_case  # noqa: E402
+from pipeline.quality.thresholds import balance_rows, fit_element_thresholds, fit_thresholds  # noqa: E402
 
 
 def fold_predictions(ex, cache: Path):

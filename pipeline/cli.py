@@ -489,7 +489,8 @@ def compare(
     target = out or Path(settings.reports) / "compare"
     try:
         paths = compare_from_store(settings.db, target, cases or None, formats=formats, lang=settings.lang,
-                                   inbox=settings.inbox, published_tiebreak=settings.published_tiebreak)
+                                   inbox=settings.inbox, published_tiebreak=settings.published_tiebreak,
+                                   models_folder=settings.models)
     except ValueError as exc:
         _error(f"{exc}")
         raise typer.Exit(2) from None
@@ -635,7 +636,8 @@ def review_serve(
 
     settings = Settings.from_env(db=db, inbox=inbox)
     web = create_app(settings.db, inbox=settings.inbox, session_ttl=timedelta(hours=session_hours),
-                     secure_cookies=secure_cookies, published_tiebreak=settings.published_tiebreak)
+                     secure_cookies=secure_cookies, published_tiebreak=settings.published_tiebreak,
+                     models_folder=settings.models)
     if not web.state.reviews.reviewers():
         console.print("[yellow]note:[/yellow] no reviewer yet: `sistercity review add-user NAME --role admin`")
     console.print(f"review workbench on http://{host}:{port}/ (store {settings.db}); Ctrl-C stops")

@@ -138,11 +138,11 @@ def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[
 
 @task(cache_policy=NO_CACHE)
 def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id", cases=None,
-                         published_tiebreak: bool = False) -> dict:
+                         published_tiebreak: bool = False, models_folder: Path | None = None) -> dict:
     # Every case of the store, reviewers' labels over the model's, then the reviewers' verdict overrides;
     # read document by document and one case at a time, so memory does not grow with the store.
     _, paths = report_from_store(_store(store_url), out_dir, run_meta, cases=cases, lang=lang,
-                                 published_tiebreak=published_tiebreak)
+                                 published_tiebreak=published_tiebreak, models_folder=models_folder)
     return {name: str(p) for name, p in paths.items()}
 
 
@@ -196,7 +196,7 @@ def process_inbox(settings: Settings) -> dict:
         if paths is None:  # something the reports are made of changed since they were written
             paths = aggregate_and_report(store.url, Path(settings.reports),
                                          {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)},
-                                         settings.lang, cases, settings.published_tiebreak)
+                                         settings.lang, cases, settings.published_tiebreak, settings.models)
             record_report_inputs(Path(settings.reports), inputs, paths)
         timer.add("aggregate_report", t)
     except BaseException as exc:

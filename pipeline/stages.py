@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.aggregate.adjust import shipped_confusion
 from pipeline.aggregate.verdicts import Thresholds, aggregate
 from pipeline.classify.attribution import attribute_sequence
+from pipeline.classify.cards import shipped_confusion
 from pipeline.classify.model import Example, PassageClassifier, load, with_context
 from pipeline.config import Settings
 from pipeline.data import Case, Document, Verdict
@@ -121,24 +121,26 @@ def run_document(path: Path | str, case: str | None, cases: list[Case], models: 
     return doc
 
 
-def shipped_thresholds(models: Iterable[str | None], published_tiebreak: bool = False) -> Thresholds:
+def shipped_thresholds(models: Iterable[str | None], published_tiebreak: bool = False,
+                       models_folder: Path | None = None) -> Thresholds:
     """The shipped cut-offs, adjusted for the stance confusion of the classifier that labelled the most
-    documents (`models`: one entry per document, in the store's order; ties go to the first seen);
-    `published_tiebreak` is the setting of that name (`Thresholds.published_tiebreak`)."""
+    documents (`models`: one entry per document, in the store's order; ties go to the first seen), read
+    from its card in `models_folder` (the `models` setting); `published_tiebreak` is the setting of that
+    name (`Thresholds.published_tiebreak`)."""
     used = Counter(m for m in models if m)
-    return Thresholds(confusion=shipped_confusion(version=used.most_common(1)[0][0] if used else None),
-                      published_tiebreak=published_tiebreak)
+    version = used.most_common(1)[0][0] if used else None
+    return Thresholds(confusion=shipped_confusion(models_folder, version=version), published_tiebreak=published_tiebreak)
 
 
 def aggregate_stage(documents: list[Document], case_slugs: Iterable[str], thresholds: Thresholds | None = None,
                     *, cases: list[Case] | None = None, lang: str | None = None,
-                    published_tiebreak: bool = False) -> dict[str, dict[str, Verdict]]:
+                    published_tiebreak: bool = False, models_folder: Path | None = None) -> dict[str, dict[str, Verdict]]:
     """Verdicts per case and element over `documents`; without `thresholds`, the shipped ones for the
-    documents' models (with the `published_tiebreak` setting)."""
+    documents' models (with the `published_tiebreak` and `models` settings)."""
     lang = resolve_lang(lang)
     docs = {d.doc: d for d in documents if d.status == "ok"}
     if thresholds is None:
-        thresholds = shipped_thresholds((d.model for d in docs.values()), published_tiebreak)
+        thresholds = shipped_thresholds((d.model for d in docs.values()), published_tiebreak, models_folder)
     passages = [p for d in docs.values() for p in d.passages]
     return aggregate(sorted(set(case_slugs)), passages, docs, thresholds,
                      case_info={c.slug: c for c in cases or []}, lang=lang)
@@ -173,7 +175,7 @@ def analyze_files(files: list[Path], case: Case | None, out_dir: Path, settings:
             progress(path, doc)
     slugs = {case.slug} if case else {p.case for d in documents for p in d.passages if p.case}
     verdicts = aggregate_stage(documents, slugs, cases=cases, lang=settings.lang,
-                               published_tiebreak=settings.published_tiebreak)
+                               published_tiebreak=settings.published_tiebreak, models_folder=settings.models)
     paths = report_stage(out_dir, documents, verdicts, {"models": models.versions, "seconds": timer.seconds},
                          cases=cases, lang=settings.lang)
     return documents, paths

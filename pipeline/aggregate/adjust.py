@@ -12,18 +12,14 @@ out of fold on the training cases (`PassageClassifier.stance_confusion_`),
 so the true (for, against) balance is estimated by solving that 2x2 system
 and clipping at zero (the "adjusted count" of quantification learning). The
 verdict cut-offs then apply to the adjusted balance, which is on the scale of
-the gold labels the cut-offs were fitted on.
+the gold labels the cut-offs were fitted on. The matrix comes from the model card of the classifier
+that labelled the passages (`pipeline.classify.cards.shipped_confusion`), handed in with the thresholds.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from pathlib import Path
-
 import numpy as np
 
-log = logging.getLogger(__name__)
 MIN_DETERMINANT = 0.2  # a confusion matrix closer to singular than this (a near-chance classifier) is not inverted
 
 
@@ -37,27 +33,3 @@ def adjusted_balance(pos: float, neg: float, confusion: list[list[float]] | None
         return pos, neg
     true = np.clip(np.linalg.solve(m.T, np.array([pos, neg], dtype=float)), 0.0, None)
     return float(true[0]), float(true[1])
-
-
-def confusion_from_card(card: dict) -> dict[str, list[list[float]]]:
-    return {el: m for el, m in (card.get("stance_confusion") or {}).items() if m}
-
-
-def shipped_confusion(models_dir: Path | None = None, version: str | None = None) -> dict[str, list[list[float]]]:
-    """The stance confusion in the model card of passage classifier `version` (a folder name such as
-    "passage_clf.v4"), or of the newest one when `version` is None or not shipped ({} when there is none)."""
-    from pipeline.classify.model import versions
-
-    if models_dir is None:
-        from pipeline.paths import models_dir as default_models_dir
-
-        models_dir = default_models_dir()
-    found = versions(Path(models_dir))
-    chosen = next((p for p in found if p.name == version), found[-1] if found else None)
-    if chosen is None or not (chosen / "card.json").exists():
-        return {}
-    try:
-        return confusion_from_card(json.loads((chosen / "card.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
-        log.warning("%s: unreadable model card (%s); verdicts use unadjusted counts", chosen / "card.json", exc)
-        return {}

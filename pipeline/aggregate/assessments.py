@@ -53,6 +53,8 @@ from dataclasses import dataclass
 from pipeline.data import Assessment, Document, Passage
 from pipeline.ingest.segment import sentence_spans
 
+FINDING_TYPES = ("paper",)  # document types whose stated verdicts are a researcher's findings
+
 ORDINAL = {"not_fulfilled": 0, "partial": 1, "fulfilled": 2}  # insufficient_evidence is off this scale
 
 ELEMENT_NAMES: dict[str, tuple[str, ...]] = {

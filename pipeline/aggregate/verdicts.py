@@ -54,6 +54,9 @@ fixed before it was measured (evaluation/verdict_experiments.py, variant S8):
   published "cannot be assessed" never moves an evidence-based verdict (both reported as "differs");
 - a status set by a codebook rule (one_document, one_side) is not moved.
 `evidence_status` keeps the status from the evidence alone.
+
+This module holds the decision rules only: the summary sentences are written by
+`pipeline.aggregate.prose`, and the cut-offs were fitted by `pipeline.quality.thresholds`.
 """
 
 from __future__ import annotations
@@ -62,21 +65,19 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from pipeline.aggregate.adjust import adjusted_balance
-from pipeline.aggregate.assessments import ORDINAL, agreement, consensus, find_assessments
+from pipeline.aggregate.assessments import FINDING_TYPES, ORDINAL, agreement, consensus, find_assessments
+from pipeline.aggregate.prose import summarize
 from pipeline.data import (
     ELEMENTS,
     Assessment,
+    Case,
     Document,
     Evidence,
     ObstacleFinding,
     Passage,
-    SummarySentence,
     Verdict,
 )
-from pipeline.ingest.cases import Case
 
 SIDED_ELEMENTS = ("commitment", "reciprocity")  # elements the codebook wants shown from both sides
 SOURCE_WEIGHT = {"interview": 1.0, "visit_report": 1.0, "minutes": 1.0, "mou": 0.8, "other": 0.8,
@@ -119,7 +120,6 @@ BACKGROUND_CUES = re.compile(
     r"is\s+defined\s+as|(?:can|could|may)\s+be\s+defined|definisi)\b"
     # a saved web page's furniture: related links, share buttons, keyword lines
     r"|\b(?:[Bb]aca\s+[Jj]uga|BACA\s+JUGA|[Rr]ead\s+(?:also|more)|Bagikan|Kata\s+[Kk]unci|Keywords)\s*:")
-FINDING_TYPES = ("paper",)  # document types whose stated verdicts are a researcher's findings
 ASSESSMENT_WEIGHT = 1.0  # a stated verdict of another kind (an official's, a journalist's) weighs as one account
 
 
@@ -219,137 +219,9 @@ class Thresholds:
         return None
 
 
-def _cell(balance: tuple) -> tuple:
-    """(pos, neg, n, element=None, profile) from a balance (pos, neg, n) or (pos, neg, n, profile)."""
-    return (*balance[:3], None, balance[3] if len(balance) > 3 else None)
-
-
-def fit_thresholds(balances: dict[tuple[str, str], tuple], gold: dict[tuple[str, str], str], *,
-                   prior_floor: bool = True, codebook_rules: bool = False) -> Thresholds:
-    """The cut-offs that best reproduce `gold` verdicts from evidence balances
-    (for, against, passages[, profile]) per (case, element); ties go to symmetric cut-offs, then
-    to the default evidence floor (`Thresholds().min_weight`, `.min_passages`: "the documents
-    hardly speak about the element" = not one account of it). The floor is only learnable
-    from training cells judged insufficient_evidence; without one every floor ties, and the
-    smallest would let two passages carry a verdict."""
-    best, best_key = Thresholds(), None
-    default = Thresholds()
-    for hi in [x / 20 for x in range(2, 19)]:
-        for lo in [-x / 20 for x in range(1, 19)]:
-            for min_weight in (0.3, 0.5, 1.0, 2.0, 3.0, 5.0):
-                for min_passages in (1, 2, 3, 5):
-                    t = Thresholds(hi, lo, min_weight, min_passages, codebook_rules=codebook_rules)
-                    hits = sum(t.status(*_cell(balances[k]))[0] == g for k, g in gold.items() if k in balances)
-                    floor_gap = (abs(min_weight - default.min_weight), abs(min_passages - default.min_passages))
-                    key = (hits, -abs(hi + lo), *(-x for x in floor_gap)) if prior_floor else (hits, -abs(hi + lo), -min_weight)
-                    if best_key is None or key > best_key:
-                        best, best_key = t, key
-    return best
-
-
-def fit_element_thresholds(balances: dict[tuple[str, str], tuple], gold: dict[tuple[str, str], str],
-                           *, always: bool = False, step: float = 0.05, **fit) -> Thresholds:
-    """`fit_thresholds`, then for each element its own (fulfilled, not_fulfilled) cut-offs: a
-    classifier's evidence is biased differently per element (it finds commitment obstacles more
-    readily than commitment successes), so shared cut-offs fitted on its predicted labels misplace
-    some elements. Among the cut-offs that reproduce the most cells of an element, the centre of
-    that set is taken (the widest margin to the cells on either side). By default an element gets its
-    own cut-offs only when they reproduce more of its cells than the shared ones; with `always`, every
-    element with three or more cells gets the centre of its best set (on a grid of `step`)."""
-    base = fit_thresholds(balances, gold, **fit)
-    per: dict[str, tuple[float, float]] = {}
-    n_steps = round(1 / step)
-    his = [x / n_steps for x in range(-n_steps + 1, n_steps)]
-    for el in ELEMENTS:
-        keys = [k for k in gold if k[1] == el and k in balances]
-        if len(keys) < 3:
-            continue
-        scored = []
-        for hi in his:
-            for lo in [x for x in his if x < hi]:
-                t = Thresholds(hi, lo, base.min_weight, base.min_passages, codebook_rules=base.codebook_rules)
-                scored.append((sum(t.status(*_cell(balances[k]))[0] == gold[k] for k in keys), hi, lo))
-        top = max(s[0] for s in scored)
-        shared = sum(base.status(*_cell(balances[k]))[0] == gold[k] for k in keys)
-        if top <= shared and not always:
-            continue
-        best = [s for s in scored if s[0] == top]
-        per[el] = (round(float(np.median([s[1] for s in best])), 3), round(float(np.median([s[2] for s in best])), 3))
-    base.per_element = per
-    return base
-
-
-ELEMENT_LABEL_ID = {"commitment": "Komitmen", "participation": "Partisipasi masyarakat",
-                    "understanding": "Pemahaman bersama", "reciprocity": "Hubungan timbal balik",
-                    "outcomes": "Hasil nyata"}
-STATUS_ID = {"fulfilled": "terpenuhi", "partial": "terpenuhi sebagian", "not_fulfilled": "tidak terpenuhi",
-             "insufficient_evidence": "bukti belum cukup"}
-OBSTACLE_ID = {
-    "budget": "keterbatasan anggaran", "staff_turnover": "mutasi pejabat tanpa penerus", "language": "kendala bahasa",
-    "coordination": "kurangnya koordinasi", "monitoring": "monitoring dan evaluasi yang tidak rutin",
-    "no_follow_up": "tidak ada tindak lanjut", "ceremonial": "kegiatan yang sebatas seremonial",
-    "leadership_change": "pergantian kepala daerah", "schedule_conflict": "benturan jadwal",
-    "institutional_change": "restrukturisasi perangkat daerah", "undefined_outcomes": "target/hasil yang tidak dirumuskan",
-    "one_sided_benefit": "manfaat yang hanya dirasakan satu pihak", "hr_capacity": "keterbatasan SDM",
-    "bureaucracy": "prosedur birokrasi yang berbelit", "external_crisis": "krisis dari luar (pandemi, bencana)",
-}
-
-
 def passage_weight(p: Passage, element: str, doc_type: str) -> float:
     stance_conf = p.stance_scores.get(p.stance, 1.0) if p.stance_scores else 1.0
     return p.scores.get(element, 1.0) * stance_conf * SOURCE_WEIGHT.get(doc_type, 0.8)
-
-
-def soft_weights(scores: dict, stance_scores: dict, element: str, doc_type: str | None) -> tuple[float, float]:
-    """(for, against) of one passage without hard labels: P(element) x source weight, split between
-    for and against in proportion to P(positive) and P(obstacle)."""
-    pos, neg = stance_scores.get("positive", 0.0), stance_scores.get("obstacle", 0.0)
-    if pos + neg <= 0:
-        return 0.0, 0.0
-    w = scores.get(element, 0.0) * SOURCE_WEIGHT.get(doc_type, 0.8)
-    return w * pos / (pos + neg), w * neg / (pos + neg)
-
-
-def balance_rows(rows: list[dict], cases: list[str], mode: str = "hard") -> dict[tuple[str, str], tuple]:
-    """(for, against, passages, profile) per (case, element) from passage rows (dicts with case, doc_type,
-    stance, elements, scores, stance_scores; optionally doc and side): gold labels (scores 1.0) or a
-    classifier's predictions. "hard": only passages labelled with the element and a non-neutral stance
-    count, weighted as in `passage_weight`; "soft": every passage of the case counts with its
-    probabilities (`soft_weights`). The passage count and the profile (`evidence_profile`: documents and
-    sides of the positive evidence; None when the rows carry no doc) are the hard-labelled evidence."""
-    out = {}
-    wanted = set(cases)
-    by_case: dict[str, list[dict]] = defaultdict(list)
-    for r in rows:
-        if r["case"] in wanted:
-            by_case[r["case"]].append(r)
-    for case in cases:
-        for el in ELEMENTS:
-            pos = neg = 0.0
-            n = 0
-            pos_docs, pos_sides, has_doc = set(), set(), False
-            for r in by_case[case]:
-                labelled = el in r["elements"] and r["stance"] in {"positive", "obstacle"}
-                n += labelled
-                if labelled and r["stance"] == "positive" and "doc" in r:
-                    has_doc = True
-                    pos_docs.add(r["doc"])
-                    if r.get("side"):
-                        pos_sides.add(r["side"])
-                if mode == "soft":
-                    a, b = soft_weights(r["scores"], r["stance_scores"], el, r.get("doc_type"))
-                    pos, neg = pos + a, neg + b
-                elif labelled:
-                    w = r["scores"].get(el, 1.0) * r["stance_scores"].get(r["stance"], 1.0) \
-                        * SOURCE_WEIGHT.get(r.get("doc_type"), 0.8)
-                    pos, neg = (pos + w, neg) if r["stance"] == "positive" else (pos, neg + w)
-            profile = {"pos_docs": len(pos_docs), "pos_sides": pos_sides} if has_doc else None
-            out[(case, el)] = (pos, neg, n, profile)
-    return out
-
-
-def cite(ev: Evidence) -> str:
-    return f"[{ev.source or ev.doc}, hlm. {ev.page}]"
 
 
 def side_of(text: str, case: Case | None) -> str | None:
@@ -547,149 +419,6 @@ def _obstacles(case: str, element: str, passages: list[Passage], evidence: list[
             cited[code].append(ev)
     return [ObstacleFinding(code=c, count=n, evidence=sorted(cited[c], key=lambda e: -e.weight))
             for c, n in counts.most_common()]
-
-
-TEXTS = {
-    "id": {
-        "head": "{label}: {status} (skor {score:+.2f}), dari {pos} bagian yang mendukung dan {neg} bagian yang menunjukkan hambatan",
-        "best": "Bukti terkuat yang mendukung: \u201c{quote}\u201d",
-        "obstacle": "Hambatan {name} muncul di {count} bagian",
-        "worst": "Bukti hambatan terkuat: \u201c{quote}\u201d",
-        "sides": "Bukti yang menyebut pelaku: {local} bagian tentang {local_city}, {partner} bagian tentang {partner_city}",
-        "one_document": "Skornya mencapai \u201cterpenuhi\u201d, tetapi semua bukti pendukung berasal dari satu dokumen; buku kode meminta bukti dari lebih dari satu dokumen atau peristiwa, jadi elemen ini dinilai terpenuhi sebagian",
-        "one_side": "Skornya mencapai \u201cterpenuhi\u201d, tetapi bukti pendukung yang menyebut kota hanya menyebut {city}; buku kode meminta elemen ini terlihat dari kedua pihak, jadi elemen ini dinilai terpenuhi sebagian",
-        "announcements": "Skornya mencapai \u201cterpenuhi\u201d, tetapi sebagian besar bukti pendukung berupa pengumuman (rencana, harapan, penandatanganan atau kunjungan yang diberitakan), bukan laporan tentang apa yang terjadi, jadi elemen ini dinilai terpenuhi sebagian",
-        "finding": "Temuan peneliti yang dinyatakan tentang elemen ini menentukan penilaian: {value}",
-        "published": "Penilaian yang dinyatakan sebuah {kind}: {value}, \u201c{quote}\u201d",
-        "published_vs": "Bukti dalam dokumen-dokumen memberi {status} (skor {score:+.2f}), {relation}",
-        "tiebreak": "Skor bukti ({score:+.2f}) hanya berjarak {gap:.2f} dari batas antara {a} dan {b} (paling jauh {margin:g}), dan penilaian yang dinyatakan dokumen adalah {b}, jadi elemen ini dinilai {b}",
-        "cite": "hlm.",
-    },
-    "en": {
-        "head": "{label}: {status} (score {score:+.2f}), from {pos} supporting passages and {neg} passages showing obstacles",
-        "best": "Strongest supporting evidence: \u201c{quote}\u201d",
-        "obstacle": "The obstacle {name} appears in {count} passages",
-        "worst": "Strongest evidence of an obstacle: \u201c{quote}\u201d",
-        "sides": "Evidence naming who acted: {local} passages about {local_city}, {partner} about {partner_city}",
-        "one_document": "The score reaches \u201cfulfilled\u201d, but all supporting evidence comes from one document; the codebook asks for more than one document or occasion, so the element is rated partly fulfilled",
-        "one_side": "The score reaches \u201cfulfilled\u201d, but the supporting passages that name a city name only {city}; the codebook asks this element to be shown from both sides, so it is rated partly fulfilled",
-        "announcements": "The score reaches \u201cfulfilled\u201d, but most of the supporting evidence is announced (plans, hopes, signings or visits in the news) rather than told as what happened, so the element is rated partly fulfilled",
-        "finding": "A researcher's stated finding on this element sets the verdict: {value}",
-        "published": "Assessment stated in a {kind}: {value}, \u201c{quote}\u201d",
-        "published_vs": "The evidence in the documents gives {status} (score {score:+.2f}), {relation}",
-        "tiebreak": "The evidence score ({score:+.2f}) lies only {gap:.2f} from the cut-off between {a} and {b} (at most {margin:g}), and the documents' own assessment is {b}, so the element is rated {b}",
-        "cite": "hlm.",
-    },
-}
-ELEMENT_LABEL_EN = {"commitment": "Commitment", "participation": "Community participation",
-                    "understanding": "Shared understanding", "reciprocity": "Reciprocity", "outcomes": "Tangible outcomes"}
-STATUS_EN = {"fulfilled": "fulfilled", "partial": "partly fulfilled", "not_fulfilled": "not fulfilled",
-             "insufficient_evidence": "insufficient evidence"}
-
-
-def summarize(v: Verdict, case_info: Case | None = None, lang: str = "id", rule: str | None = None,
-              tiebreak: Thresholds | None = None) -> list[SummarySentence]:
-    """Summary sentences (Indonesian, or English with lang="en"); each cites the passages
-    behind it and quotes them exactly. `rule` = the codebook rule that kept the verdict from
-    `fulfilled` (Thresholds.judge), explained in a sentence citing the supporting passages; then the
-    published assessments (`published_sentences`; `tiebreak`: the thresholds whose tie-break set the status)."""
-    if lang not in TEXTS:
-        raise ValueError(f"lang must be one of {sorted(TEXTS)}, got {lang!r}")
-    out = evidence_sentences(v, case_info, lang, rule) if v.evidence else []
-    return out + published_sentences(v, lang, tiebreak)
-
-
-def evidence_sentences(v: Verdict, case_info: Case | None, lang: str, rule: str | None) -> list[SummarySentence]:
-    tx = TEXTS[lang]
-    label = (ELEMENT_LABEL_ID if lang == "id" else ELEMENT_LABEL_EN)[v.element]
-    status = (STATUS_ID if lang == "id" else STATUS_EN)[v.status]
-    positives = [e for e in v.evidence if e.stance == "positive"]
-    negatives = [e for e in v.evidence if e.stance == "obstacle"]
-    out = [_sentence(tx["head"].format(label=label, status=status, score=v.score, pos=len(positives), neg=len(negatives)),
-                     v.evidence[:3])]
-    if positives:
-        out.append(_sentence(tx["best"].format(quote=positives[0].quote), positives[:1]))
-    for ob in v.obstacles[:3]:
-        name = OBSTACLE_ID.get(ob.code, ob.code) if lang == "id" else ob.code.replace("_", " ")
-        out.append(_sentence(tx["obstacle"].format(name=name, count=ob.count), ob.evidence[:3]))
-    if negatives and not v.obstacles:
-        out.append(_sentence(tx["worst"].format(quote=negatives[0].quote), negatives[:1]))
-    if rule == "one_document":
-        out.append(_sentence(tx["one_document"], positives[:3]))
-    elif rule == "announcements":
-        out.append(_sentence(tx["announcements"], [e for e in positives if e.kind == "announcement"][:3]))
-    elif rule == "one_side":
-        named = [e for e in positives if e.side in {"local", "partner"}]
-        city = _city_name(case_info, named[0].side) if named else None
-        out.append(_sentence(tx["one_side"].format(city=city or named[0].side), named[:3]))
-    local = [e for e in v.evidence if e.side == "local"]
-    partner = [e for e in v.evidence if e.side == "partner"]
-    if case_info is not None and case_info.local and case_info.partner and (local or partner) and v.element in {"commitment", "reciprocity"}:
-        out.append(_sentence(tx["sides"].format(local=len(local), partner=len(partner), local_city=case_info.local.name,
-                                                partner_city=case_info.partner.name), (local[:2] + partner[:2])))
-    return out
-
-
-def assessment_evidence(a: Assessment) -> Evidence:
-    """An assessment as a citable span (stance "published": not evidence, never weighed)."""
-    return Evidence(doc=a.doc, page=a.page, start=a.start, end=a.end, quote=a.quote, stance="published",
-                    source=a.source, doc_type=a.doc_type)
-
-
-def published_sentences(v: Verdict, lang: str, tiebreak: Thresholds | None = None) -> list[SummarySentence]:
-    """One sentence per published assessment (its value, quoted and cited), then how they relate to the
-    evidence-based status, citing them; and when they broke a tie, why."""
-    if not v.assessments:
-        return []
-    tx = TEXTS[lang]
-    statuses = STATUS_ID if lang == "id" else STATUS_EN
-    kinds = PUBLISHED_KIND[lang]
-    out, cites = [], []
-    for a in v.assessments:
-        ev = assessment_evidence(a)
-        cites.append(ev)
-        out.append(_sentence(tx["published"].format(kind=kinds.get(a.doc_type, kinds["other"]), value=statuses[a.value],
-                                                    quote=a.quote), [ev]))
-    unique = list({(e.doc, e.start, e.end): e for e in cites}.values())
-    relation = PUBLISHED_RELATION[lang].get(v.published_agreement or "", "")
-    evidence_status = v.evidence_status or v.status
-    out.append(_sentence(tx["published_vs"].format(status=statuses[evidence_status], score=v.score, relation=relation),
-                         unique[:3]))
-    if v.basis == "published":
-        findings = [e for a, e in zip(v.assessments, cites) if a.doc_type in FINDING_TYPES and a.value == v.status]
-        out.append(_sentence(tx["finding"].format(value=statuses[v.status]), findings[:3] or unique[:3]))
-    if tiebreak is not None and v.status != evidence_status:
-        cut = tiebreak.cut_between(evidence_status, v.status, v.element)
-        out.append(_sentence(tx["tiebreak"].format(score=v.score, gap=abs(v.score - cut), a=statuses[evidence_status],
-                                                   b=statuses[v.status], margin=tiebreak.tiebreak_margin), unique[:3]))
-    return out
-
-
-PUBLISHED_KIND = {
-    "id": {"paper": "makalah/tesis", "news": "berita", "visit_report": "laporan kunjungan", "minutes": "notulen rapat",
-           "interview": "transkrip wawancara", "mou": "naskah perjanjian", "other": "dokumen"},
-    "en": {"paper": "paper/thesis", "news": "news item", "visit_report": "visit report", "minutes": "meeting minutes",
-           "interview": "interview transcript", "mou": "agreement text", "other": "document"},
-}
-PUBLISHED_RELATION = {
-    "id": {"agrees": "sejalan dengan penilaian itu", "one_step": "berbeda satu tingkat dari penilaian itu",
-           "conflict": "bertentangan dengan penilaian itu (berbeda dua tingkat)",
-           "differs": "tidak dapat dibandingkan langsung, karena salah satunya menyatakan bukti belum cukup",
-           "sources_disagree": "sementara dokumen-dokumen itu sendiri tidak sepakat"},
-    "en": {"agrees": "in agreement with that assessment", "one_step": "one step away from that assessment",
-           "conflict": "in conflict with that assessment (two steps apart)",
-           "differs": "not directly comparable, as one of them says the evidence is insufficient",
-           "sources_disagree": "while the documents themselves disagree"},
-}
-
-
-def _city_name(case_info: Case | None, side: str) -> str | None:
-    city = None if case_info is None else (case_info.local if side == "local" else case_info.partner)
-    return city.name if city is not None else None
-
-
-def _sentence(body: str, cites: list[Evidence]) -> SummarySentence:
-    return SummarySentence(text=f"{body} " + " ".join(cite(e) for e in cites) + ".", cites=list(cites))
 
 
 def aggregate(cases: list[str], passages: list[Passage], docs: dict[str, Document],

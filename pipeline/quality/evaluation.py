@@ -25,11 +25,12 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.aggregate.verdicts import SOURCE_WEIGHT, fit_thresholds, side_of
+from pipeline.aggregate.verdicts import SOURCE_WEIGHT, side_of
 from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import PassageClassifier
 from pipeline.classify.train import SHIPPED_PARAMS, doc_case, load_examples, scores
 from pipeline.data import ELEMENTS, ENTITY_LABELS, Case
+from pipeline.quality.thresholds import fit_thresholds
 
 log = logging.getLogger(__name__)
 HARNESS_VERSION = 1

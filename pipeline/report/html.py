@@ -15,8 +15,8 @@ from datetime import date
 from html import escape
 
 from pipeline.aggregate.gaps import CaseGaps
+from pipeline.aggregate.prose import OBSTACLE_ID, cite
 from pipeline.aggregate.timeline import KIND_LABEL_EN, KIND_LABEL_ID, TimelineEvent
-from pipeline.aggregate.verdicts import OBSTACLE_ID, cite
 from pipeline.data import ELEMENTS, Document, Evidence, Verdict
 from pipeline.report import markdown as md
 from pipeline.report.compare import compare as compare_cases
@@ -260,7 +260,7 @@ def why_html(a: StallAnalysis, doc_case: dict, lang: str) -> str:
 
 def summary_html(v: Verdict, a: StallAnalysis | None, doc_case: dict, lang: str) -> str:
     """The summary as in report.md (markdown.summary_md), its citations linked to the quoted spans."""
-    from pipeline.aggregate.verdicts import TEXTS as SUMMARY
+    from pipeline.aggregate.prose import TEXTS as SUMMARY
 
     chosen = next((e for e in a.elements if e.element == v.element), None) if a else None
     best_head = SUMMARY[lang]["best"].split("{")[0]

@@ -4,8 +4,8 @@ the verdicts with their summaries, ranked obstacles, the timeline, the gaps and 
 from __future__ import annotations
 
 from pipeline.aggregate.gaps import CaseGaps
+from pipeline.aggregate.prose import OBSTACLE_ID
 from pipeline.aggregate.timeline import KIND_LABEL_EN, KIND_LABEL_ID, TimelineEvent
-from pipeline.aggregate.verdicts import OBSTACLE_ID
 from pipeline.data import ELEMENTS, Document, Verdict
 from pipeline.report.compare import compare as compare_cases
 from pipeline.report.present import NUMBERS, cite_label, note_text, pages_label, sentence_body
@@ -122,7 +122,7 @@ def why_lines(a: StallAnalysis, doc_case: dict, lang: str) -> list[str]:
 def summary_md(v: Verdict, a: StallAnalysis | None, doc_case: dict, lang: str) -> str:
     """The aggregator's summary sentences, each with its citations once (case/file, page); its "strongest
     evidence" sentences quote what the "why" part chose (substantive, this case's own) instead."""
-    from pipeline.aggregate.verdicts import TEXTS as SUMMARY
+    from pipeline.aggregate.prose import TEXTS as SUMMARY
 
     chosen = next((e for e in a.elements if e.element == v.element), None) if a else None
     best_head = SUMMARY[lang]["best"].split("{")[0]

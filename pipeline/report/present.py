@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.aggregate.verdicts import RULE_NOTES, cite
+from pipeline.aggregate.prose import cite
+from pipeline.aggregate.verdicts import RULE_NOTES
 from pipeline.data import Evidence
 from pipeline.report.texts import ELEMENT, SIDE, STATUS
 

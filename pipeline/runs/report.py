@@ -19,23 +19,23 @@ from pipeline.store.db import Store
 from pipeline.store.reviews import ReviewStore
 
 
-def store_thresholds(store: Store, published_tiebreak: bool = False) -> Thresholds:
+def store_thresholds(store: Store, published_tiebreak: bool = False, models_folder: Path | None = None) -> Thresholds:
     """`aggregate_stage`'s default thresholds for all of a store's documents, from a query of their models
     (no document loaded). A document id stored twice counts once, as in `aggregate_stage`."""
     last: dict[str, str | None] = {}
     for doc, model in store.document_models():
         last[doc] = model
-    return shipped_thresholds(last.values(), published_tiebreak)
+    return shipped_thresholds(last.values(), published_tiebreak, models_folder)
 
 
 def aggregate_store(store: Store, case_slugs: Iterable[str], reviews: list[dict], thresholds: Thresholds | None = None,
                     *, cases: list[Case] | None = None, lang: str | None = None,
-                    published_tiebreak: bool = False) -> dict[str, dict[str, Verdict]]:
+                    published_tiebreak: bool = False, models_folder: Path | None = None) -> dict[str, dict[str, Verdict]]:
     """`aggregate_stage` over every document of a store, one case at a time: for a case, only the
     documents with a passage attributed to it (by the model, or by a reviewer) are loaded, without their
     text and entities, with the reviews applied. The verdicts are those of `aggregate_stage` over all
     the store's documents (reviewed) at once."""
-    thresholds = thresholds or store_thresholds(store, published_tiebreak)
+    thresholds = thresholds or store_thresholds(store, published_tiebreak, models_folder)
     reviewed_into: dict[str, set[str]] = {}  # case -> paths of documents a reviewer attributed a passage to it in
     for r in reviews:
         if r.get("case"):
@@ -60,7 +60,7 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
                       lang: str | None = None, contract: bool = True,
                       choose: Callable[[set[str]], list[str]] | None = None,
                       formats: tuple[str, ...] | None = None,
-                      published_tiebreak: bool = False) -> tuple[dict[str, dict[str, Verdict]], dict[str, Path]]:
+                      published_tiebreak: bool = False, models_folder: Path | None = None) -> tuple[dict[str, dict[str, Verdict]], dict[str, Path]]:
     """Aggregate a store and write the reports without holding its documents: what `aggregate_stage` then
     `report_stage` do over `reviewed_documents(store)`, with the same files (the contract files with
     `contract`), in memory that does not grow with the number of documents (only with the reports).
@@ -74,7 +74,8 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
     scan, paths = scan_store(store, reviews, cases, out_dir if contract else None)
     chosen = choose(scan.slugs) if choose else sorted(scan.slugs)
     verdicts = reviewed_verdicts(store, aggregate_store(store, chosen, reviews, cases=cases, lang=lang,
-                                                                    published_tiebreak=published_tiebreak))
+                                                                    published_tiebreak=published_tiebreak,
+                                                                    models_folder=models_folder))
     if contract:
         paths["verdicts.json"] = out_dir / "verdicts.json"
         write_verdicts_json(paths["verdicts.json"], verdicts, meta)
@@ -88,7 +89,8 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
 
 def compare_from_store(store_url: str, out_dir: Path, case_slugs: list[str] | None = None, *,
                        formats: tuple[str, ...] = ("html",), lang: str | None = None,
-                       inbox: Path | str | None = None, published_tiebreak: bool = False) -> dict[str, Path]:
+                       inbox: Path | str | None = None, published_tiebreak: bool = False,
+                       models_folder: Path | None = None) -> dict[str, Path]:
     """Cross-case report for some cases of a store: aggregates from all stored documents (a paper filed
     under one case can speak about another) and reports only the chosen cases. Reads the store the way
     the flow's report task does: document by document, one case at a time."""
@@ -102,5 +104,5 @@ def compare_from_store(store_url: str, out_dir: Path, case_slugs: list[str] | No
 
     _, paths = report_from_store(Store(store_url), out_dir, None, cases=known_cases(inbox), lang=lang,
                                  contract=False, choose=choose, formats=formats,
-                                 published_tiebreak=published_tiebreak)
+                                 published_tiebreak=published_tiebreak, models_folder=models_folder)
     return paths

@@ -85,15 +85,17 @@ class BodyLimit:
 
 
 def create_app(store_url: str, *, inbox: Path | str | None = None, session_ttl: timedelta | None = None,
-               secure_cookies: bool = False, max_body: int = MAX_BODY, published_tiebreak: bool = False) -> FastAPI:
+               secure_cookies: bool = False, max_body: int = MAX_BODY, published_tiebreak: bool = False,
+               models_folder: Path | None = None) -> FastAPI:
     """The workbench over the store at `store_url`. `inbox` (its case.toml files) lets the case view tell
     the local city from the partner; `secure_cookies` for serving behind HTTPS; `max_body` bytes of a
-    request body at most (413 beyond); `published_tiebreak` the setting the case verdicts are decided with."""
+    request body at most (413 beyond); `published_tiebreak` and `models_folder` the settings the case
+    verdicts are decided with."""
     store = Store(store_url)
     rs = ReviewStore(store, **({"session_ttl": session_ttl} if session_ttl else {}))
     app = FastAPI(title="sistercity review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store, app.state.reviews = store, rs
-    app.state.workbench = Workbench(store, rs, inbox, published_tiebreak)
+    app.state.workbench = Workbench(store, rs, inbox, published_tiebreak, models_folder)
     app.state.templates = templates()
     app.state.secure_cookies = secure_cookies
 

@@ -49,7 +49,8 @@ class Workbench:
     store: Store
     reviews: ReviewStore
     inbox: Path | str | None = None
-    published_tiebreak: bool = False  # the setting of that name, for the case verdicts
+    published_tiebreak: bool = False  # the settings of these names, for the case verdicts
+    models_folder: Path | None = None
 
     def cases_info(self) -> list[Case]:
         return known_cases(self.inbox)
@@ -145,7 +146,7 @@ class Workbench:
         wanted = [s for s in (slugs if slugs is not None else known) if s in known]
         # one case at a time, only its documents, without their text (runs.report.aggregate_store)
         verdicts = aggregate_store(self.store, wanted, reviews, cases=self.cases_info(), lang="en",
-                                   published_tiebreak=self.published_tiebreak)
+                                   published_tiebreak=self.published_tiebreak, models_folder=self.models_folder)
         apply_overrides(verdicts, self.reviews.overrides())
         return known, verdicts
 

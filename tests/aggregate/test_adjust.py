@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from pipeline.aggregate.adjust import adjusted_balance, shipped_confusion
+from pipeline.aggregate.adjust import adjusted_balance
 from pipeline.aggregate.verdicts import Thresholds, decide
 from tests.aggregate.test_verdicts import make
 
@@ -41,25 +39,12 @@ def test_decide_uses_the_adjusted_balance_and_says_so():
     assert len(adjusted.evidence) == len(plain.evidence) == 12  # the evidence shown is unchanged
 
 
-def test_shipped_confusion_reads_the_newest_card(tmp_path):
-    for v, conf in ((1, {"commitment": [[0.9, 0.1], [0.1, 0.9]]}), (2, {"outcomes": CONFUSION, "reciprocity": None})):
-        folder = tmp_path / f"passage_clf.v{v}"
-        folder.mkdir()
-        (folder / "model.pkl").write_bytes(b"")
-        (folder / "card.json").write_text(json.dumps({"stance_confusion": conf}))
-    assert shipped_confusion(tmp_path) == {"outcomes": CONFUSION}
-    assert shipped_confusion(tmp_path / "none") == {}
-    # the card of the classifier that labelled the passages, when it is shipped; else the newest
-    assert shipped_confusion(tmp_path, version="passage_clf.v1") == {"commitment": [[0.9, 0.1], [0.1, 0.9]]}
-    assert shipped_confusion(tmp_path, version="passage_clf.v9") == {"outcomes": CONFUSION}
-
-
 def test_aggregation_uses_the_confusion_of_the_model_that_labelled_the_documents(monkeypatch):
     from pipeline import stages
     from pipeline.data import Document
 
     asked = []
-    monkeypatch.setattr(stages, "shipped_confusion", lambda version=None: asked.append(version) or {})
+    monkeypatch.setattr(stages, "shipped_confusion", lambda folder=None, version=None: asked.append(version) or {})
     docs = [Document(doc=f"d{i}", source=f"d{i}.txt", case="a-b", type="news", text="", model=m)
             for i, m in enumerate(["passage_clf.v3", "passage_clf.v3", "passage_clf.v4", None])]
     stages.aggregate_stage(docs, ["a-b"])

@@ -1,7 +1,7 @@
 import pytest
 
-from pipeline.aggregate.verdict_agreement import compare
 from pipeline.data import ELEMENTS
+from pipeline.quality.verdict_agreement import compare
 
 
 def _case(**values):
