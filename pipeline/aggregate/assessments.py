@@ -21,10 +21,10 @@ What counts as an assessment: one sentence of a passage that
   value; on their own ("dinilai berhasil", "dinilai kritis") they assess nothing.
 
 - lists a value applies to, after it: "tiga dari lima elemen tidak terpenuhi, yaitu A, B dan C", "three of the
-  five key elements are not fulfilled, namely A, B and C", "beberapa poin ... telah dipenuhi seperti adanya X,
-  Y"; in such a list the framework's own wordings name elements too (`DESCRIPTIVE_NAMES`: "perjanjian secara
-  legal", "komunitas yang merepresentasikan masyarakat", "pengertian tentang kelanjutan", "mutual benefit",
-  "hasil"), and a list in a sentence of its own ("Which are A, B and C.") takes the value of the count the
+  five key elements are not fulfilled, namely A, B and C", "sejumlah unsur sudah dipenuhi, seperti X dan
+  Y"; in such a list the framework's own wordings name elements too (`DESCRIPTIVE_NAMES`: a formal or written
+  agreement, a group that represents the community, an understanding about continuation, mutual benefit,
+  results), and a list in a sentence of its own ("Which are A, B and C.") takes the value of the count the
   sentence before left open ("Three out of five key elements ... are not fulfilled."); a value after a listed
   element is its own ("empat terpenuhi dan satu, yakni A, terpenuhi sebagian": A partial);
 - "partially met / achieved", "partly so", "remains weak", "masih lemah", "masih perlu ditingkatkan" (partial:
@@ -90,7 +90,7 @@ DESCRIPTIVE_NAMES: dict[str, tuple[str, ...]] = {
 # what opens the list of elements a value applies to: "seperti", "yaitu", "namely", "which are", a colon
 ENUMERATION = re.compile(r"(?:\b(?:seperti|yaitu|yakni|ialah|antara\s+lain|termasuk|namely|such\s+as|including|"
                          r"which\s+(?:are|were|is)|that\s+is|i\.e\.)|:)", re.I)
-# a sentence that only continues the previous one's list ("Which are commitment to link, ...", "Yaitu ...")
+# a sentence that only continues the previous one's list ("Which are A, B ...", "Yaitu ...")
 CONTINUATION = re.compile(r"^\W*(?:which\s+(?:are|were)|namely|these\s+are|they\s+are|yaitu|yakni|antara\s+lain|"
                           r"ialah|elemen[- ]elemen\s+tersebut\s+(?:adalah|ialah))\b", re.I)
 # a count of the framework's elements before or after a value: "tiga dari lima elemen", "three out of five key elements"

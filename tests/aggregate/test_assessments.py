@@ -277,9 +277,9 @@ def test_lists_without_a_value_assess_nothing(sentence):
 
 
 def test_a_count_left_open_is_taken_by_the_list_in_the_next_sentence():
-    d, ps = paper([("Abstract", "Our study finds that three out of five key elements of the link are not fulfilled. "
-                                "Which are commitment to the link, community participation in the project, and "
-                                "reciprocity. The other two are partly met.")])
+    d, ps = paper([("Abstract", "We conclude that three of the five key elements of this partnership are not "
+                                "fulfilled. Which are the commitment to the link, the participation of the community, "
+                                "and reciprocity. The other two are partly met.")])
     found = find_assessments(ps, {d.doc: d})
     assert pairs(found) == [("commitment", "not_fulfilled"), ("participation", "not_fulfilled"),
                             ("reciprocity", "not_fulfilled")]
