@@ -20,7 +20,7 @@ from pipeline.aggregate.timeline import KIND_LABEL_EN, KIND_LABEL_ID, TimelineEv
 from pipeline.data import ELEMENTS, Document, Evidence, Verdict
 from pipeline.report import markdown as md
 from pipeline.report.compare import compare as compare_cases
-from pipeline.report.present import NUMBERS, cite_label, note_text, pages_label, sentence_body
+from pipeline.report.present import NUMBERS, cite_label, note_text, pages_label
 from pipeline.report.stalls import Quote, StallAnalysis, analyse_all
 from pipeline.report.texts import (
     DOC_KIND,
@@ -260,21 +260,8 @@ def why_html(a: StallAnalysis, doc_case: dict, lang: str) -> str:
 
 def summary_html(v: Verdict, a: StallAnalysis | None, doc_case: dict, lang: str) -> str:
     """The summary as in report.md (markdown.summary_md), its citations linked to the quoted spans."""
-    from pipeline.aggregate.prose import TEXTS as SUMMARY
-
-    chosen = next((e for e in a.elements if e.element == v.element), None) if a else None
-    best_head = SUMMARY[lang]["best"].split("{")[0]
-    worst_head = SUMMARY[lang]["worst"].split("{")[0]
     out = []
-    for s in v.sentences:
-        body, cites = sentence_body(s.text, s.cites), s.cites
-        if chosen is not None and body.startswith((best_head, worst_head)):
-            pick = chosen.supporting if body.startswith(best_head) else chosen.against
-            if not pick:
-                continue
-            body = (SUMMARY[lang]["best"] if body.startswith(best_head) else SUMMARY[lang]["worst"]).format(
-                quote=" ".join(pick[0].evidence.quote.split()))
-            cites = [pick[0].evidence]
+    for body, cites in md.summary_parts(v, a, lang):
         links = "; ".join(cite_link(ev, doc_case, lang) for ev, _ in pages_label(cites, doc_case, lang))
         out.append(f"{_e(body)} [{links}]." if links else f"{_e(body)}.")
     return " ".join(out)

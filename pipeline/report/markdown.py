@@ -119,9 +119,9 @@ def why_lines(a: StallAnalysis, doc_case: dict, lang: str) -> list[str]:
     return lines + ["", f"_{t['quote_rule']}_"]
 
 
-def summary_md(v: Verdict, a: StallAnalysis | None, doc_case: dict, lang: str) -> str:
-    """The aggregator's summary sentences, each with its citations once (case/file, page); its "strongest
-    evidence" sentences quote what the "why" part chose (substantive, this case's own) instead."""
+def summary_parts(v: Verdict, a: StallAnalysis | None, lang: str) -> list[tuple[str, list]]:
+    """The aggregator's summary sentences as (body, citations); its "strongest evidence" sentences quote what
+    the "why" part chose (substantive, this case's own) instead. report.md and report.html render them."""
     from pipeline.aggregate.prose import TEXTS as SUMMARY
 
     chosen = next((e for e in a.elements if e.element == v.element), None) if a else None
@@ -137,6 +137,14 @@ def summary_md(v: Verdict, a: StallAnalysis | None, doc_case: dict, lang: str) -
             body = (SUMMARY[lang]["best"] if body.startswith(best_head) else SUMMARY[lang]["worst"]).format(
                 quote=" ".join(pick[0].evidence.quote.split()))
             cites = [pick[0].evidence]
+        out.append((body, cites))
+    return out
+
+
+def summary_md(v: Verdict, a: StallAnalysis | None, doc_case: dict, lang: str) -> str:
+    """The summary sentences, each with its citations once (case/file, page)."""
+    out = []
+    for body, cites in summary_parts(v, a, lang):
         labels = "; ".join(label for _, label in pages_label(cites, doc_case, lang))
         out.append(f"{body} [{labels}]." if labels else f"{body}.")
     return " ".join(out)
