@@ -21,15 +21,17 @@ import time
 from pathlib import Path
 
 from pipeline.classify.model import PassageClassifier, case_folds, save
-from pipeline.classify.train import SHIPPED_PARAMS, doc_case, fitted_cutoffs, load_examples, scores
+from pipeline.classify.train import V5_PARAMS, doc_case, fitted_cutoffs, load_examples, scores
 from pipeline.paths import PROJECT_DIR
 
 OLD_CASES = {"karangsari-seokjin", "tanjungwaru-aldenbruck", "pasirlaut-xilanzhou", "wirapura-asakuni",
              "lembahsari-portardley", "muarakencana-oostervaart"}
 VARIANTS: dict[str, dict] = {
-    "v5 (no embeddings)": {**SHIPPED_PARAMS, "tune_folds": 4},
-    "v5 + embeddings 1.0": {**SHIPPED_PARAMS, "tune_folds": 4, "embed_weight": 2.0},
-    "v5 + embeddings 2.0": {**SHIPPED_PARAMS, "tune_folds": 4, "embed_weight": 2.0},
+    "v5 (no embeddings)": {**V5_PARAMS, "tune_folds": 4},
+    "v5 + embeddings 1.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 1.0},
+    "v5 + embeddings 2.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 2.0},  # = V6_PARAMS
+    "v5 + embeddings 3.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 3.0},
+    "v5 + embeddings 4.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 4.0},
 }
 
 
@@ -89,7 +91,7 @@ def main() -> None:
         results["variants"][name] = entry
         print(name, json.dumps({k: v for k, v in entry.items() if k != "params"}, indent=None)[:1500], flush=True)
     if args.curve:
-        results["learning_curve"] = learning_curve(examples, SHIPPED_PARAMS | {"tune_folds": 4, "embed_weight": 2.0},
+        results["learning_curve"] = learning_curve(examples, V5_PARAMS | {"tune_folds": 4, "embed_weight": 2.0},
                                                    args.folds)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "classifier_variants.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
