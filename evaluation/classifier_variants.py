@@ -141,6 +141,8 @@ def render(res: dict) -> str:
                       if r else "– | – | – | – | –")
         lines.append(f"| {name} | {trio(v['in_corpus']['all'])} | {trio(v['in_corpus']['first six'])} | "
                      f"{trio(v['in_corpus']['field voices'])} | {real_cells} |")
+    if res.get("note"):
+        lines += ["", res["note"]]
     if res.get("learning_curve"):
         lines += ["", "## Learning curve (embeddings 2.0)", "",
                   "| share of training passages | mean passages per fold | element F1 | stance | obstacle F1 |",
