@@ -338,7 +338,10 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
     verdict.published_agreement = agreement(verdict.published_assessment, evidence_status)
     if rule:
         verdict.notes.append(RULE_NOTES[rule])
-    if evidence_status == "insufficient_evidence":
+    if evidence_status == "insufficient_evidence" and basis == "published":
+        verdict.notes.append(f"the passages alone hardly speak to {element} ({len(counted)} evidence passages of weight "
+                             f"{pos + neg:.1f}): the verdict rests on a researcher's stated finding")
+    elif evidence_status == "insufficient_evidence":
         verdict.notes.append(gap_note(element, counted, stated, pos + neg, t))
     elif basis == "evidence" and (pos + neg < t.thin_weight or len(counted) < t.thin_passages):
         verdict.notes.append(f"thin evidence: {len(counted)} passages of weight {pos + neg:.1f}; read this verdict as "

@@ -79,6 +79,11 @@ _TOO_LITTLE = re.compile(r"too little evidence to judge: (\d+) passages of weigh
 _ADJUSTED = re.compile(r"score from the evidence balance adjusted for the classifier's measured positive/obstacle "
                        r"confusion on (\w+) \(([\d.]+) for, ([\d.]+) against\)")
 _ONE_SIDE = re.compile(r"the evidence that names a city names only the (\w+) side")
+_GAP = re.compile(r"gap: the documents hardly speak to (\w+): (\d+) evidence passages \((\d+) accounts, (\d+) "
+                  r"announcements\) and (\d+) stated verdicts of weight ([\d.]+)")
+_THIN = re.compile(r"thin evidence: (\d+) passages of weight ([\d.]+);")
+_RESTS = re.compile(r"the passages alone hardly speak to (\w+) \((\d+) evidence passages of weight ([\d.]+)\)")
+_KINDS = re.compile(r"(\d+) passages are (announcements|background)")
 _PUBLISHED = re.compile(r"published assessment \(")
 
 
@@ -96,6 +101,25 @@ def note_text(note: str, lang: str) -> str | None:
     if m := _TOO_LITTLE.match(note):
         return (f"bukti terlalu sedikit untuk dinilai: {m[1]} bagian dengan bobot {_num(m[2], lang)} (sebuah putusan "
                 f"memerlukan sedikitnya {m[3]} bagian dan bobot {_num(m[4], lang)})")
+    if m := _GAP.match(note):
+        return (f"celah: dokumen hampir tidak berbicara tentang {ELEMENT['id'].get(m[1], m[1]).lower()}: {m[2]} bagian "
+                f"bukti ({m[3]} keterangan, {m[4]} pengumuman) dan {m[5]} penilaian yang dinyatakan, berbobot "
+                f"{_num(m[6], lang)}, dan tidak ada temuan peneliti tentangnya (sebuah putusan memerlukan sedikitnya satu "
+                f"keterangan tentang apa yang terjadi, atau temuan peneliti)")
+    if m := _THIN.match(note):
+        return (f"bukti tipis: {m[1]} bagian berbobot {_num(m[2], lang)}; bacalah putusan ini sebagai petunjuk untuk "
+                f"diperiksa, bukan temuan")
+    if m := _RESTS.match(note):
+        return (f"bagian teks saja hampir tidak berbicara tentang {ELEMENT['id'].get(m[1], m[1]).lower()} ({m[2]} bagian "
+                f"bukti berbobot {_num(m[3], lang)}): putusan ini bertumpu pada temuan yang dinyatakan peneliti")
+    if note == RULE_NOTES.get("announcements"):
+        return ("skornya mencapai 'terpenuhi', tetapi sebagian besar dukungannya berupa pengumuman (rencana, harapan, "
+                "penandatanganan dan kunjungan dalam berita atau laman web), bukan cerita tentang apa yang terjadi, jadi: "
+                "terpenuhi sebagian")
+    if (m := _KINDS.match(note)) and ";" not in note:
+        return (f"{m[1]} bagian berupa pengumuman (rencana, harapan, atau penandatanganan dan kunjungan menurut berita "
+                f"atau laman web) dan berbobot 0,3 dari sebuah keterangan" if m[2] == "announcements" else
+                f"{m[1]} bagian berupa latar belakang (definisi, pustaka) dan tidak berbobot")
     if note == "all evidence comes from a single document":
         return "semua bukti berasal dari satu dokumen"
     if m := _ONE_SIDE.match(note):
