@@ -138,7 +138,16 @@ def scale(n: int) -> list[str]:
     return [*head, "", *body]
 
 
+def throughput(n: int) -> list[str]:
+    from bench.scale import throughput as measure_it
+
+    with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
+        body = measure_it(n, Path(tmp), log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    return [f"`python bench/run.py --section throughput --throughput-docs {n}`, {_when()}.", "", *body]
+
+
 SECTIONS = {"stages": "Stages, on the demo corpus", "scale": "Whole runs at scale",
+            "throughput": "Throughput (issue #19): pdfplumber, direct, 1 and 2 workers on one inbox",
             "overhead": "Prefect's overhead, flow and direct runs alternated",
             "aggregate-memory": "Memory of aggregating and writing the reports, as the store grows"}
 
@@ -187,6 +196,8 @@ def main() -> int:
     ap.add_argument("--overhead-docs", type=int, default=200,
                     help="documents in the overhead section's inbox (each of its runs processes them all)")
     ap.add_argument("--overhead-repeats", type=int, default=2, help="pairs of flow and direct runs in the overhead section")
+    ap.add_argument("--throughput-docs", type=int, default=200,
+                    help="documents in the throughput section's inbox (200: about 10 minutes on 2 shared cores)")
     ap.add_argument("--quick", action="store_true", help="the scale section on 40 documents (a check that it runs)")
     ap.add_argument("--store", help="aggregate-memory: a SQLite store of --docs documents from an earlier run "
                                     "(else one is built from a generated inbox)")
@@ -197,6 +208,8 @@ def main() -> int:
         done["stages"] = stages()
     if args.section in {"all", "scale"}:
         done["scale"] = scale(40 if args.quick else args.docs)
+    if args.section in {"all", "throughput"}:
+        done["throughput"] = throughput(20 if args.quick else args.throughput_docs)
     if args.section in {"all", "overhead"}:
         done["overhead"] = prefect_overhead(20 if args.quick else args.overhead_docs, args.overhead_repeats)
     if args.section == "aggregate-memory":  # "all" measures this in the scale section

@@ -123,6 +123,10 @@ def run_aggregate(inbox: Path, db: str, reports: Path) -> dict:
 
 def child_main(argv: list[str]) -> int:
     mode, inbox, db, reports, workers, progress = argv
+    if os.environ.get("SISTERCITY_BENCH_EMBED_CACHE"):  # the throughput section: a cold (empty) or warm cache of its own
+        from pipeline.classify import embed
+
+        embed.use_cache(Path(os.environ["SISTERCITY_BENCH_EMBED_CACHE"]))
     inbox, reports = Path(inbox), Path(reports)
     progress = Path(progress) if progress != "-" else None
     if mode == "flow":
@@ -137,7 +141,7 @@ def child_main(argv: list[str]) -> int:
 
 # ---------------------------------------------------------------- the watcher (parent side)
 
-def tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
+def tree_rss(root: int, cpu: dict[int, float] | None = None, peaks: dict[int, int] | None = None) -> int:
     """Resident memory of `root` and all its descendants, in bytes (Linux /proc). With `cpu`, also
     records each of those processes' CPU seconds so far (user + system) into it, by pid."""
     children: dict[int, list[int]] = {}
@@ -165,16 +169,21 @@ def tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
         total += rss.get(pid, 0)
         if cpu is not None and pid in ticks:
             cpu[pid] = ticks[pid]
+        if peaks is not None and pid in rss:  # each process's own peak RSS so far
+            peaks[pid] = max(peaks.get(pid, 0), rss[pid])
         todo.extend(children.get(pid, []))
     return total
 
 
 def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_docs: int = 0,
-            checkpoints: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)) -> dict:
+            checkpoints: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0), embed_cache: Path | None = None) -> dict:
     """Run one measured process; returns its result plus wall time, peak tree RSS, and the peak so
-    far when each checkpoint fraction of the n_docs documents was done."""
+    far when each checkpoint fraction of the n_docs documents was done. With `embed_cache`, the run's
+    passage embeddings are cached in that file (a new file: a cold cache)."""
     progress = reports.parent / f"progress-{mode}-{workers}-{time.monotonic_ns()}.txt"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_THREAD_LIMIT": "1", "PREFECT_LOGGING_LEVEL": "ERROR"}
+    if embed_cache is not None:
+        env["SISTERCITY_BENCH_EMBED_CACHE"] = str(embed_cache)
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "run", mode, str(inbox), db, str(reports),
                              str(workers), str(progress)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -182,12 +191,13 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
     peak = 0
     at: dict[str, int] = {}
     cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
+    peaks: dict[int, int] = {}  # pid -> its peak RSS
     stop = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid, cpu))
+            peak = max(peak, tree_rss(proc.pid, cpu, peaks))
             if n_docs and progress.exists():
                 lines = progress.read_text().split()
                 done = int(lines[-1]) if lines else 0
@@ -209,7 +219,67 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
     # API server, worker processes), as last sampled (up to 0.1 s before each process ended)
     others = sum(v for pid, v in cpu.items() if pid != proc.pid)
     return {**result, "wall": wall, "peak_rss": peak, "peak_rss_at": at,
-            "cpu_main": round(cpu.get(proc.pid, 0.0), 2), "cpu_others": round(others, 2)}
+            "cpu_main": round(cpu.get(proc.pid, 0.0), 2), "cpu_others": round(others, 2),
+            # (CPU seconds, peak RSS) of each process of the tree that used a second of CPU or more
+            "per_process": sorted(((round(v, 1), peaks.get(pid, 0)) for pid, v in cpu.items() if v >= 1.0), reverse=True)}
+
+
+def pdfplumber_bare(inbox: Path) -> tuple[float, int, int]:
+    """(seconds, pages, files) of pdfplumber's bare extract_text over every PDF of the inbox, in this process."""
+    import pdfplumber
+
+    pdfs = sorted(inbox.rglob("*.pdf"))
+    pages = 0
+    t = time.perf_counter()
+    for p in pdfs:
+        with pdfplumber.open(p) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                pages += 1
+    return time.perf_counter() - t, pages, len(pdfs)
+
+
+def throughput(n: int, work: Path, log=print) -> list[str]:
+    """Issue #19's figures in one session on one generated inbox: pdfplumber's bare extract_text over its
+    PDFs, the direct path with a cold and a warm embedding cache, the flow with 1 and 2 workers (warm)."""
+    from bench.corpus import generate
+
+    inbox = generate(work / "inbox", n, ROOT / "corpora" / "demo")
+    cache = work / "embeddings.sqlite"  # new: the first run below fills it
+    rows = []
+    load_before = os.getloadavg()
+    plumber_s, pdf_pages, n_pdfs = pdfplumber_bare(inbox)
+    log(f"bench: pdfplumber {plumber_s:.1f} s over {pdf_pages} pages")
+    runs = {}
+    for name, mode, workers in (("direct, 1 process, cold embedding cache", "direct", 1),
+                                ("direct, 1 process, warm cache", "direct", 1),
+                                ("sistercity run flow, 1 worker, warm cache", "flow", 1),
+                                ("sistercity run flow, 2 workers, warm cache", "flow", 2)):
+        log(f"bench: {name} ...")
+        tag = name.split(",")[0].replace(" ", "-") + f"-{len(runs)}"
+        reports = work / f"reports-{tag}"
+        reports.mkdir()
+        runs[name] = r = measure(mode, inbox, f"sqlite:///{work / (tag + '.db')}", reports, workers, n, embed_cache=cache)
+        log(f"bench: {name}: {r['wall']:.1f} s")
+    pages = total_pages(work / "direct-0.db")
+    lines = [f"Generated inbox: {n} documents (bench/corpus.py, seed 7), {pages} pages in all, of which {pdf_pages} "
+             f"in {n_pdfs} text PDFs. One session, in this order; each run a fresh process (start-up included), "
+             f"the embedding cache a new file filled by the first run. Load average before: "
+             f"{', '.join(f'{x:.1f}' for x in load_before)}; after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}.", "",
+             "| run | wall time | documents/s | pages/s | CPU s per process (>= 1 s of CPU) | peak RSS per process (same order) "
+             "| peak RSS (process tree) |", "|---|---|---|---|---|---|---|",
+             f"| pdfplumber extract_text alone, its {n_pdfs} PDFs only | {plumber_s:.1f} s | - | {pdf_pages / plumber_s:.1f} "
+             "| - | - | - |"]
+    for name, r in runs.items():
+        order = r["per_process"]
+        rows.append(f"| {name} | {r['wall']:.1f} s | {n / r['wall']:.2f} | {pages / r['wall']:.2f} | "
+                    f"{', '.join(str(c) for c, _ in order)} | {', '.join(mb(m) for _, m in order)} | {mb(r['peak_rss'])} |")
+    one = runs["sistercity run flow, 1 worker, warm cache"]["wall"]
+    two = runs["sistercity run flow, 2 workers, warm cache"]["wall"]
+    lines += rows + ["", f"2 workers against 1: {one / two:.2f}x. The whole 2-worker run against pdfplumber's bare "
+                     f"extract_text over the PDFs alone: {two / plumber_s:.2f}x its time. The flow runs' processes are the run, "
+                     "its worker processes and Prefect's temporary API server (uvicorn) with its children."]
+    return lines
 
 
 def shrink_copy(db_file: Path, dest: Path, keep: int) -> Path:

@@ -8,6 +8,9 @@ passages after it in the same paragraph that name no city.
 
 from __future__ import annotations
 
+import functools
+import re
+
 from pipeline.data import Case
 
 
@@ -18,11 +21,39 @@ def attribute(text: str, doc_case: str | None, cases: list[Case]) -> str | None:
 
 def named_case(text: str, doc_case: str | None, cases: list[Case]) -> str | None:
     """The case a passage names by its cities, or None when it names none."""
+    return _named(text, doc_case, _patterns(cases))
+
+
+# Per case (slug, its name pattern), and one pattern for any case's name: what Case.name_pattern builds,
+# compiled once per set of cases rather than once per case and passage.
+Patterns = tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str] | None]
+
+
+def _patterns(cases: list[Case]) -> Patterns:
+    return _compiled(tuple((case.slug, tuple(n for c in case.cities for n in c.names())) for case in cases))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(cases: tuple[tuple[str, tuple[str, ...]], ...]) -> Patterns:
+    per_case = []
+    for slug, names in cases:
+        names = sorted({n for n in names if n}, key=len, reverse=True)
+        if names:  # as Case.name_pattern
+            per_case.append((slug, re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)))
+    every = sorted({n for _, names in cases for n in names if n}, key=len, reverse=True)
+    # A passage no case's pattern matches is one this matches nowhere either: most passages stop here.
+    anyone = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in every) + r")\b", re.IGNORECASE) if every else None
+    return tuple(per_case), anyone
+
+
+def _named(text: str, doc_case: str | None, patterns: Patterns) -> str | None:
+    per_case, anyone = patterns
+    if anyone is None or anyone.search(text) is None:
+        return None
     named: dict[str, int] = {}
-    for case in cases:
-        pattern = case.name_pattern()
-        if pattern is not None and (hits := len(pattern.findall(text))):
-            named[case.slug] = hits
+    for slug, pattern in per_case:
+        if hits := len(pattern.findall(text)):
+            named[slug] = hits
     if not named:
         return None
     return doc_case if doc_case in named else max(named, key=named.get)
@@ -34,8 +65,9 @@ def attribute_sequence(texts: list[str], groups: list[object], doc_case: str | N
     (`groups`), so an informant's story about another city pair keeps that
     pair's case until the paragraph ends or a city of the document's case is named."""
     out: list[str | None] = []
+    patterns = _patterns(cases)
     for i, text in enumerate(texts):
-        found = named_case(text, doc_case, cases)
+        found = _named(text, doc_case, patterns)
         if found is None:
             found = out[-1] if i and groups[i] == groups[i - 1] else doc_case
         out.append(found)

@@ -408,6 +408,11 @@ class PassageClassifier:
                 first = [f"p_{c}" for c in (*STANCES, *ELEMENTS)]
                 names = np.concatenate([names, [f"prev__{n}" for n in first], [f"next__{n}" for n in first]])
             self._feature_names = names
+        short = getattr(self, "_short_names", None)
+        if short is None or len(short) != len(names):  # the names as explanations show them, worked out once
+            short = np.array([str(n).split("__", 1)[-1] for n in names], dtype=object)
+            self._short_names = short
+            self._embedding_mask = short == EMBEDDING_FEATURE
         coefs = {el: _coef(clf) for el, clf in zip(ELEMENTS, self.elements_)}
         stance_coef = _coef_matrix(self.stance_)
         if len(self.stance_.classes_) > 2:
@@ -416,13 +421,13 @@ class PassageClassifier:
         for i, wanted in enumerate(labels):
             row = X.getrow(i)
             expl = {}
+            row_names = short[row.indices].tolist()
+            dense = self._embedding_mask[row.indices]
             for label in wanted:
                 coef = coefs.get(label)
                 if coef is None:
                     continue
                 contrib = row.data * coef[row.indices]
-                row_names = [str(names[k]).split("__", 1)[-1] for k in row.indices]
-                dense = np.array([n == EMBEDDING_FEATURE for n in row_names], dtype=bool)
                 pairs = [(row_names[j], float(contrib[j])) for j in np.where(~dense)[0]]
                 if dense.any():  # the embedding's dimensions say one thing together: the passage's meaning
                     pairs.append((EMBEDDING_FEATURE, float(contrib[dense].sum())))

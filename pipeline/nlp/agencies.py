@@ -8,6 +8,7 @@ bodies carry no city: "Kementerian Dalam Negeri".
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -103,7 +104,7 @@ def find_agencies(text: str, cities: list[tuple[str, list[str]]], default_city: 
     city's names ("Dinas Kesehatan Kota Wirapura"), or a city government preceded
     by one ("Seokjin City Hall"), belongs to that city, else to `default_city`.
     """
-    resolver = _CityResolver(cities, default_city)
+    resolver = _resolver(tuple((name, tuple(aliases)) for name, aliases in cities), default_city)
     found: list[AgencyMatch] = []
     for m in _VARIANT_RE.finditer(text):
         canonical, national = _LOOKUP[m.group(0).lower()]
@@ -131,6 +132,12 @@ def _tail(text: str, end: int, canonical: str, national: bool) -> int:
     """Extend a match over the words that belong to the body's name: "Setda" after a section, "RI" after a ministry."""
     tail = NATIONAL_TAIL.match(text, end) if national else SECRETARIAT_TAIL.match(text, end) if canonical.startswith("Bagian") else None
     return tail.end() if tail else end
+
+
+@functools.lru_cache(maxsize=64)
+def _resolver(cities: tuple[tuple[str, tuple[str, ...]], ...], default_city: str | None) -> _CityResolver:
+    """One resolver per set of cities, compiled once rather than for every block."""
+    return _CityResolver([(name, list(aliases)) for name, aliases in cities], default_city)
 
 
 class _CityResolver:

@@ -164,21 +164,26 @@ NER_LEADS: frozenset[str] = frozenset()
 
 @functools.lru_cache(maxsize=32)
 def _ruler_nlp(gpe_names: tuple[str, ...]):
-    nlp = blank_nlp().__class__.from_config(blank_nlp().config)
-    nlp.tokenizer = blank_nlp().tokenizer
+    # The shared tokenizer, not a new one built from the config (seconds per build).
+    nlp = blank_nlp().__class__(create_tokenizer=lambda _nlp: blank_nlp().tokenizer)
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns([{"label": "GPE", "pattern": name} for name in gpe_names])
     return nlp
 
 
 def _case_names(cases: list[Case]) -> tuple[list[tuple[str, list[str]]], tuple[str, ...]]:
+    return _names_of(tuple((city.name, tuple(city.aliases)) for case in cases for city in case.cities))
+
+
+@functools.lru_cache(maxsize=64)
+def _names_of(case_cities: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[list[tuple[str, list[str]]], tuple[str, ...]]:
+    """The cities (name, aliases) and the place names of the cases' cities: built once per set of cases, not per block."""
     cities, gpe = [], set(COUNTRIES) | set(PROVINCES)
-    for case in cases:
-        for city in case.cities:
-            cities.append((city.name, city.aliases))
-            gpe.add(city.name)
-            # Bare place names only: "Kota X" is tagged as "X", and a government ("Pemkot X") is an ORG.
-            gpe.update(a for a in city.aliases if a.split()[0].lower() not in {"kota", "pemkot", "pemerintah", "gemeente", "city"})
+    for name, aliases in case_cities:
+        cities.append((name, list(aliases)))
+        gpe.add(name)
+        # Bare place names only: "Kota X" is tagged as "X", and a government ("Pemkot X") is an ORG.
+        gpe.update(a for a in aliases if a.split()[0].lower() not in {"kota", "pemkot", "pemerintah", "gemeente", "city"})
     return cities, tuple(sorted(gpe))
 
 
@@ -257,10 +262,13 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
 
 def people_in(texts: list[str], places: tuple[str, ...] = ()) -> frozenset[str]:
     """Names of two words or more introduced by their context somewhere in a document ("Bapak Ruslan Tahir")."""
-    names = set()
-    for text in texts:
-        names.update(text[s:e] for s, e in _person_matches(text, places) if len(text[s:e].split()) >= 2)
-    return frozenset(names)
+    return _people_of(texts, [_person_matches(text, places) for text in texts])
+
+
+def _people_of(texts: list[str], matches: list[list[tuple[int, int]]]) -> frozenset[str]:
+    """people_in from the texts' _person_matches, found once and used again by tag_text."""
+    return frozenset(text[s:e] for text, found in zip(texts, matches, strict=True) for s, e in found
+                     if len(text[s:e].split()) >= 2)
 
 
 def _not_name_word(word: str) -> bool:
@@ -340,12 +348,14 @@ def _clean_ner_span(text: str, s: int, e: int, label: str) -> tuple[int, int, st
 
 def tag_text(text: str, case: Case | None, cases: list[Case],
              known_people: frozenset[str] = frozenset(),
-             ner_spans: list[tuple[int, int, str]] | None = None) -> list[tuple[int, int, str, str | None]]:
+             ner_spans: list[tuple[int, int, str]] | None = None, *,
+             person_spans: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str, str | None]]:
     """Entities in one text: (start, end, label, normalized), non-overlapping, in order.
 
     `known_people` are names the document introduced elsewhere with an honorific
     or role; their bare mentions are people too. `ner_spans` are the statistical
-    NER's (start, end, label) in the same text; None means rules only.
+    NER's (start, end, label) in the same text; None means rules only. `person_spans` are
+    `_person_matches(text, case_places(case, cases))` when the caller found them already.
     """
     cities, gpe_names = _case_names([c for c in [case, *cases] if c is not None])
     local = case.local.name if case is not None and case.local is not None else None
@@ -365,7 +375,9 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
         if council is not None:
             cands.append((c[0], council[1], "ORG", f"Komisi {c[3].split()[1]} {council[3]}"))
     cands += [(m.start(), m.end(), "EVENT", None) for m in EVENTS.finditer(text)]
-    cands += [(s, e, "PERSON", None) for s, e in _person_matches(text, gpe_names) if not _role_like(text[s:e])]
+    if person_spans is None:
+        person_spans = _person_matches(text, gpe_names)
+    cands += [(s, e, "PERSON", None) for s, e in person_spans if not _role_like(text[s:e])]
     for m in CITATION_RE.finditer(text):
         cands += [(m.start(g), m.end(g), "PERSON", None) for g in ("name", "name2") if m.group(g)]
     cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in REFERENCE_RE.finditer(text)
@@ -457,18 +469,18 @@ def nlp_backend(setting: str | None) -> str:
 
 
 def _ner_tagger(backend: str):
-    """A function text -> [(start, end, label)] for `backend`, or None when no model is shipped for it."""
+    """A function [text] -> [[(start, end, label)]] for `backend`, or None when no model is shipped for it."""
     if backend == "stanza":
         from pipeline.nlp.stanza_backend import load_stanza, tag_text_stanza
 
         tagger = load_stanza()  # ImportError naming pip install 'sistercity[stanza]' when stanza is missing
-        return lambda text: tag_text_stanza(text, tagger)
+        return lambda texts: [tag_text_stanza(text, tagger) for text in texts]
     if backend != "spacy":
         raise ValueError(f"unknown NLP backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    from pipeline.nlp.ner import load_ner, predict
+    from pipeline.nlp.ner import load_ner, predict_many
 
     nlp = load_ner()
-    return (lambda text: predict(nlp, text)) if nlp is not None else None
+    return (lambda texts: predict_many(nlp, texts)) if nlp is not None else None
 
 
 def tag_document(document: Document, case: Case | None, cases: list[Case], use_ner: bool = True,
@@ -482,12 +494,14 @@ def tag_document(document: Document, case: Case | None, cases: list[Case], use_n
     spaCy model is shipped, the rules alone tag.
     """
     entities: list[Entity] = []
-    people = people_in([document.text[b.start : b.end] for b in document.blocks], case_places(case, cases))
+    texts = [document.text[b.start : b.end] for b in document.blocks]
+    places = case_places(case, cases)
+    person_spans = [_person_matches(text, places) for text in texts]  # once, for people_in and for tag_text
+    people = _people_of(texts, person_spans)
     ner = _ner_tagger(nlp_backend(backend)) if use_ner else None
-    for block in document.blocks:
-        text = document.text[block.start : block.end]
-        spans = ner(text) if ner is not None else None
-        for s, e, label, value in tag_text(text, case, cases, people, spans):
+    all_spans = ner(texts) if ner is not None else [None] * len(texts)  # the whole document in one batch
+    for block, text, spans, persons in zip(document.blocks, texts, all_spans, person_spans, strict=True):
+        for s, e, label, value in tag_text(text, case, cases, people, spans, person_spans=persons):
             start, end = block.start + s, block.start + e
             entities.append(Entity(doc=document.doc, page=document.page_at(start), start=start, end=end,
                                    text=document.text[start:end], label=label, normalized=value))

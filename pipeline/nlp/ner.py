@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.nlp.words import blank_nlp
+from pipeline.nlp.words import blank_nlp, register_shared_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -217,9 +217,17 @@ def fit(docs: list[AnnotatedDoc], params: TrainParams | None = None):
 
 def predict(nlp, text: str) -> list[tuple[int, int, str]]:
     """Entity spans (start, end, label) of one text, paragraph by paragraph."""
-    out = []
-    for ps, pe in paragraphs(text):
-        out += [(ps + e.start_char, ps + e.end_char, e.label_) for e in nlp(text[ps:pe]).ents]
+    return predict_many(nlp, [text])[0]
+
+
+def predict_many(nlp, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    """Entity spans (start, end, label) of each text, paragraph by paragraph: one nlp.pipe over every
+    paragraph of every text (the same spans as calling the pipeline per paragraph, in a fraction of the time)."""
+    spans = [(i, ps, pe) for i, text in enumerate(texts) for ps, pe in paragraphs(text)]
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    docs = nlp.pipe(texts[i][ps:pe] for i, ps, pe in spans)
+    for (i, ps, _), doc in zip(spans, docs, strict=True):
+        out[i] += [(ps + e.start_char, ps + e.end_char, e.label_) for e in doc.ents]
     return out
 
 
@@ -290,6 +298,15 @@ def load_ner(folder: Path | None = None):
     if folder is None:
         return None
     _register_components()
-    nlp = _spacy().load(folder / "model")
+    model = folder / "model"
+    try:
+        same_tokenizer = (model / "tokenizer").read_bytes() == blank_nlp().tokenizer.to_bytes(exclude=["vocab"])
+    except OSError:
+        same_tokenizer = False
+    if same_tokenizer:  # the model's tokenizer is the shared one: use it rather than build and read a copy
+        nlp = _spacy().load(model, exclude=["tokenizer"],
+                            config={"nlp": {"tokenizer": {"@tokenizers": register_shared_tokenizer()}}})
+    else:
+        nlp = _spacy().load(model)
     log.info("loaded NER %s", folder.name)
     return nlp

@@ -23,6 +23,20 @@ def blank_nlp():
     return nlp
 
 
+SHARED_TOKENIZER = "sistercity.shared_tokenizer.v1"
+
+
+@functools.cache
+def register_shared_tokenizer() -> str:
+    """Register the spaCy tokenizer factory that hands out blank_nlp's tokenizer, so a pipeline built or loaded
+    with it does not build its own (about 16k special cases, seconds per build); returns the factory's name."""
+    from spacy.util import registry
+
+    if SHARED_TOKENIZER not in registry.tokenizers:
+        registry.tokenizers.register(SHARED_TOKENIZER, func=lambda: lambda _nlp: blank_nlp().tokenizer)
+    return SHARED_TOKENIZER
+
+
 @functools.cache
 def stop_words() -> frozenset[str]:
     try:

@@ -1,0 +1,81 @@
+"""The shared and batched fast paths give the same outputs as the per-item paths they replace (issue #19).
+
+Each test runs both paths on a few demo documents: a speed-up that changed a span, a token or a score
+fails here before it changes a contract file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.nlp import ner
+from pipeline.nlp.words import blank_nlp
+
+DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo"
+DEMO_TEXTS = [DEMO / "karangsari-seokjin" / "wawancara_bagian_kerjasama.txt",
+              DEMO / "karangsari-seokjin" / "wawancara_dtkp.md",
+              DEMO / "kualadewa-karacam" / "berita-mou-2019.txt"]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in DEMO_TEXTS]
+
+
+@pytest.fixture(scope="module")
+def own_tokenizer_ner():
+    """The shipped NER loaded the plain spaCy way: its own tokenizer, read from the model folder."""
+    folder = ner.newest()
+    if folder is None:
+        pytest.skip("no spaCy NER shipped")
+    ner._register_components()
+    return ner._spacy().load(folder / "model")
+
+
+def test_ner_with_the_shared_tokenizer_and_one_pipe_per_document_finds_the_same_spans(texts, own_tokenizer_ner):
+    shared = ner.load_ner()
+    assert shared.tokenizer is blank_nlp().tokenizer  # loaded without building a tokenizer of its own
+    per_paragraph = [[(ps + e.start_char, ps + e.end_char, e.label_)
+                      for ps, pe in ner.paragraphs(text) for e in own_tokenizer_ner(text[ps:pe]).ents] for text in texts]
+    assert sum(map(len, per_paragraph)) > 20
+    assert ner.predict_many(shared, texts) == per_paragraph
+    assert [ner.predict(shared, t) for t in texts] == per_paragraph
+    for text in texts:
+        assert [t.text for t in shared.make_doc(text)] == [t.text for t in own_tokenizer_ner.make_doc(text)]
+
+
+def test_the_place_ruler_on_the_shared_tokenizer_finds_what_a_rebuilt_one_finds(texts):
+    from pipeline.nlp.entities import _ruler_nlp
+
+    names = ("Karangsari", "Seokjin", "Seokjin-si", "Korea Selatan", "Kualadewa", "Karacam", "Jawa Tengah")
+    rebuilt = blank_nlp().__class__.from_config(blank_nlp().config)  # the former way: a tokenizer built anew
+    rebuilt.tokenizer = blank_nlp().tokenizer
+    rebuilt.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(
+        [{"label": "GPE", "pattern": n} for n in names])
+    found = [[(e.start_char, e.end_char) for e in _ruler_nlp(names)(t).ents] for t in texts]
+    assert sum(map(len, found)) > 5
+    assert found == [[(e.start_char, e.end_char) for e in rebuilt(t).ents] for t in texts]
+    assert _ruler_nlp(names).tokenizer is blank_nlp().tokenizer
+
+
+def test_attribution_with_patterns_compiled_once_matches_each_case_own_pattern(texts):
+    from pipeline.classify.attribution import attribute_sequence, named_case
+    from pipeline.ingest.cases import load_case
+
+    cases = [load_case(p) for p in sorted(DEMO.glob("*/case.toml"))]
+    passages = [p for t in texts for p in t.split("\n") if p.strip()]
+    passages += ["Kerja sama Kualadewa dan Karacam", "seperti KARANGSARI dengan Seokjin-si", "tanpa nama kota"]
+
+    def reference(text: str, doc_case: str | None) -> str | None:  # the former per-passage way
+        named = {c.slug: n for c in cases if (rx := c.name_pattern()) is not None and (n := len(rx.findall(text)))}
+        return (doc_case if doc_case in named else max(named, key=named.get)) if named else None
+
+    assert len(cases) >= 10
+    for doc_case in ("karangsari-seokjin", "kualadewa-karacam", None):
+        expected = [reference(p, doc_case) for p in passages]
+        assert sum(e is not None for e in expected) >= 5
+        assert [named_case(p, doc_case, cases) for p in passages] == expected
+        got = attribute_sequence(passages, list(range(len(passages))), doc_case, cases)  # every passage its own group
+        assert got == [e or doc_case for e in expected]
