@@ -383,4 +383,5 @@ def gazetteer(min_population: int = MIN_POPULATION) -> Gazetteer:
 
 
 if __name__ == "__main__":  # pragma: no cover - `make gazetteer`
-    print(build_places_file())
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log.info("wrote %s from %s", PLACES_FILE, build_places_file())

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.data import ELEMENTS, Document, Verdict
+from pipeline.ingest.cases import load_case
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class Pair:
     gold: dict
     sentences: list[dict]
     files: list[Path] = field(default_factory=list)
+    case: str = ""  # the slug its case.toml gives (what the verdicts are keyed by)
 
 
 def load_pairs(root: Path, only: list[str] | None = None) -> list[Pair]:
@@ -63,7 +65,7 @@ def load_pairs(root: Path, only: list[str] | None = None) -> list[Pair]:
         sentences = ([json.loads(line) for line in sentences_file.read_text(encoding="utf-8").splitlines() if line.strip()]
                      if sentences_file.exists() else [])
         pairs.append(Pair(folder.name, folder, json.loads((folder / "gold.json").read_text(encoding="utf-8")), sentences,
-                          sorted(folder.glob("*.txt"))))
+                          sorted(folder.glob("*.txt")), load_case(folder / "case.toml").slug))
     if not pairs:
         raise FileNotFoundError(f"{root}: no pair folders with case.toml and gold.json")
     return pairs
@@ -193,7 +195,7 @@ def sentence_figures(rows: list[dict]) -> dict:
 
 
 def verdict_rows(pair: Pair, verdicts: dict[str, dict[str, Verdict]]) -> list[dict]:
-    case_verdicts = verdicts.get(_case_slug(pair), {})
+    case_verdicts = verdicts.get(pair.case, {})
     rows = []
     for el in ELEMENTS:
         gold = (pair.gold.get("elements") or {}).get(el, {}).get("status", "not_stated")
@@ -212,16 +214,9 @@ def verdict_rows(pair: Pair, verdicts: dict[str, dict[str, Verdict]]) -> list[di
     return rows
 
 
-def _case_slug(pair: Pair) -> str:
-    import tomllib
-
-    with open(pair.folder / "case.toml", "rb") as fh:
-        return tomllib.load(fh).get("slug", pair.slug)
-
-
 def obstacle_recall(pair: Pair, verdicts: dict[str, dict[str, Verdict]]) -> dict:
     gold = {o["code"] for o in pair.gold.get("obstacles") or []}
-    reported = {o.code for v in verdicts.get(_case_slug(pair), {}).values() for o in v.obstacles}
+    reported = {o.code for v in verdicts.get(pair.case, {}).values() for o in v.obstacles}
     return {"gold": sorted(gold), "reported": sorted(reported), "found": sorted(gold & reported),
             "recall": round(len(gold & reported) / len(gold), 4) if gold else None}
 
