@@ -428,10 +428,11 @@ class PassageClassifier:
                 if coef is None:
                     continue
                 contrib = row.data * coef[row.indices]
-                pairs = [(row_names[j], float(contrib[j])) for j in np.where(~dense)[0]]
+                words = np.where(dense, -np.inf, contrib)  # the embedding's dimensions are counted below, together
+                pairs = [(row_names[j], float(words[j])) for j in np.argsort(-words, kind="stable")[:top]]
                 if dense.any():  # the embedding's dimensions say one thing together: the passage's meaning
                     pairs.append((EMBEDDING_FEATURE, float(contrib[dense].sum())))
-                pairs.sort(key=lambda kv: -kv[1])
+                    pairs.sort(key=lambda kv: -kv[1])
                 expl[label] = [(n, round(c, 4)) for n, c in pairs[:top] if c > 0]
             out.append(expl)
         return out
