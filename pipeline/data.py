@@ -127,7 +127,8 @@ class Evidence:
     # what kind of source the passage is (pipeline/aggregate/verdicts.py `evidence_kind`): "finding" (an author's
     # stated conclusion about the case), "account" (what an
     # author or official says happened), "announcement" (a plan, hope, signing or visit told as news: weak),
-    # "background" (a definition or the literature: no weight)
+    # "background" (a definition or the literature: no weight); "stated" only among an obstacle's evidence: a
+    # passage that names the obstacle in so many words (pipeline/aggregate/obstacles.py)
     kind: str = "account"
 
 

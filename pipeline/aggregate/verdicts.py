@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 
 from pipeline.aggregate.adjust import adjusted_balance
 from pipeline.aggregate.assessments import FINDING_TYPES, ORDINAL, agreement, consensus, find_assessments
+from pipeline.aggregate.obstacles import StatedObstacle, stated_obstacles as find_stated_obstacles
 from pipeline.aggregate.prose import summarize
 from pipeline.data import (
     ELEMENTS,
@@ -169,6 +170,9 @@ class Thresholds:
     published_findings: bool = True
     # weigh passages by the kind of source (KIND_WEIGHT) and count stated verdicts of other kinds as accounts
     source_kinds: bool = True
+    # report the obstacles passages state in so many words (pipeline/aggregate/obstacles.py) beside the
+    # classifier's obstacle evidence
+    stated_obstacles: bool = True
 
     def status(self, pos: float, neg: float, n: int, element: str | None = None,
                profile: dict | None = None) -> tuple[str, float]:
@@ -277,9 +281,10 @@ STATED_SHARE = {"fulfilled": (1.0, 0.0), "partial": (0.5, 0.5), "not_fulfilled":
 
 def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Document],
            thresholds: Thresholds | None = None, *, case_info: Case | None = None, lang: str = "id",
-           assessments: list[Assessment] | None = None) -> Verdict:
+           assessments: list[Assessment] | None = None, stated_obstacles: list[StatedObstacle] | None = None) -> Verdict:
     """The verdict on one cell. `assessments`: the case's published assessments (any element; those of
-    `element` are used), from `find_assessments`."""
+    `element` are used), from `find_assessments`; `stated_obstacles`: the case's stated obstacles (any element),
+    from `case_stated_obstacles`."""
     t = thresholds or Thresholds()
     found = [a for a in assessments or [] if a.element == element and a.case in (case, None)]
     evidence: list[Evidence] = []
@@ -331,7 +336,8 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
         if tie:
             status, basis = tie, "tiebreak"
     evidence.sort(key=lambda e: -e.weight)
-    obstacles = _obstacles(case, element, passages, evidence)
+    obstacles = _obstacles(case, element, passages, evidence,
+                           [s for s in stated_obstacles or [] if s.element == element] if t.stated_obstacles else [], docs)
     verdict = Verdict(case=case, element=element, status=status, score=round(score, 4), evidence=evidence,
                       obstacles=obstacles, evidence_status=evidence_status, assessments=found,
                       published_assessment=consensus(found), basis=basis)
@@ -409,7 +415,13 @@ RULE_NOTES = {
 }
 
 
-def _obstacles(case: str, element: str, passages: list[Passage], evidence: list[Evidence]) -> list[ObstacleFinding]:
+STATED_WEIGHT = 1.0  # a passage that names the obstacle in so many words weighs as one account
+
+
+def _obstacles(case: str, element: str, passages: list[Passage], evidence: list[Evidence],
+               stated: list[StatedObstacle] = (), docs: dict[str, Document] | None = None) -> list[ObstacleFinding]:
+    """The obstacle codes of the classifier's obstacle evidence on `element`, plus the codes passages state
+    in so many words (`stated`, of this element), each passage cited once per code."""
     by_key = {(e.doc, e.start): e for e in evidence if e.stance == "obstacle"}
     counts: Counter[str] = Counter()
     cited: dict[str, list[Evidence]] = defaultdict(list)
@@ -420,8 +432,22 @@ def _obstacles(case: str, element: str, passages: list[Passage], evidence: list[
         for code in p.obstacles:
             counts[code] += 1
             cited[code].append(ev)
+    for s in stated:
+        p = s.passage
+        if any((e.doc, e.start) == (p.doc, p.start) for e in cited[s.code]):
+            continue
+        d = (docs or {}).get(p.doc)
+        counts[s.code] += 1
+        cited[s.code].append(Evidence(doc=p.doc, page=p.page, start=p.start, end=p.end, quote=p.text, stance="obstacle",
+                                      weight=STATED_WEIGHT, source=d.source if d else None,
+                                      doc_type=d.type if d else None, kind="stated"))
     return [ObstacleFinding(code=c, count=n, evidence=sorted(cited[c], key=lambda e: -e.weight))
             for c, n in counts.most_common()]
+
+
+def case_stated_obstacles(passages: list[Passage]) -> list[StatedObstacle]:
+    """The obstacles a case's passages state (pipeline/aggregate/obstacles.py), background passages left out."""
+    return find_stated_obstacles(p for p in passages if not BACKGROUND_CUES.search(p.text))
 
 
 def aggregate(cases: list[str], passages: list[Passage], docs: dict[str, Document],
@@ -434,6 +460,7 @@ def aggregate(cases: list[str], passages: list[Passage], docs: dict[str, Documen
     out = {}
     for case in cases:
         found = find_assessments(by_case.get(case, []), docs)
+        stated = case_stated_obstacles(by_case.get(case, []))
         out[case] = {el: decide(case, el, passages, docs, thresholds, case_info=info.get(case), lang=lang,
-                                assessments=found) for el in ELEMENTS}
+                                assessments=found, stated_obstacles=stated) for el in ELEMENTS}
     return out

@@ -25,6 +25,15 @@ NEGATORS = {"belum": "neg", "tidak": "neg", "tak": "neg", "bukan": "neg", "tanpa
             "akan": "plan", "rencana": "plan", "direncanakan": "plan", "diharapkan": "plan",
             "perlu": "reco", "sebaiknya": "reco", "disarankan": "reco", "hendaknya": "reco", "seharusnya": "reco",
             "mungkin": "hedge", "katanya": "hedge", "kabarnya": "hedge", "konon": "hedge", "barangkali": "hedge"}
+# version 2 adds the English negators and hedges (same families)
+NEGATORS_V2 = {**NEGATORS, "not": "neg", "no": "neg", "never": "neg", "without": "neg", "failed": "neg", "yet": "neg",
+               "lack": "lack", "lacked": "lack", "lacks": "lack", "limited": "lack", "insufficient": "lack",
+               "only": "only", "merely": "only", "mere": "only", "just": "only",
+               "once": "past",
+               "however": "contrast", "but": "contrast", "although": "contrast", "despite": "contrast",
+               "will": "plan", "plans": "plan", "planned": "plan", "expected": "plan", "hopes": "plan", "hoped": "plan",
+               "should": "reco", "must": "reco", "needs": "reco", "recommended": "reco",
+               "may": "hedge", "might": "hedge", "reportedly": "hedge", "allegedly": "hedge"}
 
 _E = {
     # 3.1 commitment: resources actually put in
@@ -97,17 +106,107 @@ _O = {
     "bureaucracy": r"prosedur|berbelit|izin|kemendagri|kemlu|kementerian luar negeri|persetujuan pusat|kewenangan pusat|birokrasi",
     "external_crisis": r"pandemi|covid|krisis|bencana|banjir|gempa|tsunami|erupsi|wabah",
 }
+# Version 2 of the lexicon (models from v7 on; a model keeps the version it was trained with, so v6 and older
+# predict exactly as they did): English wordings of the same cue families, for English sources are first-class,
+# and more Indonesian forms of the obstacle cues ("kurangnya koordinasi", "SDM terbatas", "Depdagri").
+_E_EN = {
+    "commitment": {
+        "visit": r"\bdelegations?\b|\bvisit(ed|s)?\b|working visit|\bmission\b",
+        "budgetline": r"\bbudget(ed)?\b|\bfunded\b|\bfunding\b|allocated|\bgrant\b",
+        "officer": r"focal (person|point)|liaison officer|\bappointed\b|\bassigned\b|task force|desk officer",
+        "team": r"working group|joint committee|steering committee|secretariat|coordinating team",
+        "meeting": r"\bmeetings?\b|\bmet\b|\bonline\b|\bzoom\b|video ?conference|webinar",
+        "monev": r"\bmonitoring\b|\bevaluation\b|progress review",
+        "letter": r"\bletters?\b|e-?mails?\b|correspondence",
+    },
+    "participation": {
+        "school": r"\bschools?\b|\bstudents?\b|\bpupils?\b|\bteachers?\b|principal",
+        "university": r"universit(y|ies)|\bcampus\b|\bcolleges?\b|lecturers?|\bfaculty\b|polytechnic",
+        "business": r"business(es)?\b|entrepreneurs?|\bsmes?\b|chamber of commerce|trade mission|exhibition|\bexpo\b|"
+                    r"investors?|\bcompan(y|ies)\b|\bfirms?\b",
+        "citizens": r"residents|citizens|communit(y|ies)|volunteers|\bartists?\b|\byouths?\b|fishers|fishermen|"
+                    r"farmers|\bngos?\b|civil society|diaspora",
+        "event": r"festival|performances?|concert|bazaar|\bfair\b|tournament|\bclinics?\b|workshops?",
+    },
+    "understanding": {
+        "article": r"\barticles?\b|\bparties\b|\bscope\b|fields? of cooperation|memorandum of understanding|"
+                   r"letter of intent|\bagreement\b",
+        "plan": r"action plan|work ?plan|\bschedule\b|\btargets?\b|indicators?|mechanism|road ?map",
+        "contact": r"communicat|coordinat|consultations?|correspond",
+        "language": r"interpreters?|translators?|translation",
+        "misunderstanding": r"misunderstanding|different perceptions|\bdisagree",
+    },
+    "reciprocity": {
+        "twoway": r"reciproc|\bmutual(ly)?\b|two-way|both sides|each other|in turn|\bexchanges?\b",
+        "return": r"return visit|reciprocated|in return|visited back",
+        "share": r"cost[- ]sharing|shared (the )?costs?|each side (bore|paid|covered|covers)",
+        "learn": r"learn(ed|t)? from each other|learn(ed|t)? from (us|them)",
+        "invite": r"\binvit",
+    },
+    "outcomes": {
+        "built": r"\bbuilt\b|inaugurated|\bopened\b|constructed|installed|operational|\bcompleted\b",
+        "trained": r"\btrain(ed|ing|ees?)\b|participants|graduates|certificates?|internships?|apprentice",
+        "applied": r"\badopted\b|\bapplied\b|implemented|replicated|now uses?",
+        "document": r"feasibility study|master ?plan|handbook|\bmodules?\b",
+        "deal": r"investments?|contracts?|\bexports?\b|transactions?|\bmillion\b|\bbillion\b",
+        "result": r"\bresults?\b|success(ful)?|benefits?|\bimpacts?\b|increased|achieved|improved|reduced",
+    },
+}
+_O_MORE = {
+    "budget": r"kurangnya (dana|anggaran)|minimnya (dana|anggaran)|anggaran (yang )?(minim|kecil|terbatas)|dana (terbatas|minim)"
+              r"|budget(ary)? (constraints?|cuts?|limitations?)|(lack of|limited|insufficient) (funds|funding|budget)"
+              r"|underfunded|no budget|financial constraints?|costs? (were|was|are|is) too high",
+    "staff_turnover": r"staff turnover|(was|were|had been) (transferred|rotated|reassigned)|\bretired\b|no successor"
+                      r"|rotation of (staff|officials|officers)",
+    "language": r"perbedaan bahasa|kemampuan bahasa( asing)? (yang )?(kurang|rendah|terbatas)|kurangnya kemampuan bahasa"
+                r"|bahasa (juga )?menjadi (hambatan|kendala)|penguasaan bahasa( asing)? (yang )?(kurang|rendah)"
+                r"|language (barriers?|difficult(y|ies)|problems?|gap)|no interpreter|machine translation"
+                r"|lack of (english|foreign[- ]language)|foreign[- ]language (skills|proficiency)",
+    "coordination": r"kurangnya koordinasi|lemahnya koordinasi|minimnya koordinasi|koordinasi yang (kurang|lemah|buruk)"
+                    r"|lack of coordination|(poor|weak) coordination|coordination (problems?|issues?|gaps?)"
+                    r"|(were|was) not (aware|informed)|no regular reports?|unclear who",
+    "monitoring": r"no (monitoring|evaluation)|never (been )?evaluated|lack of (monitoring|evaluation)",
+    "no_follow_up": r"tidak ada kegiatan|belum ada kegiatan|belum banyak yang (bisa |dapat )?dilakukan|mati suri"
+                    r"|tidak (lagi )?aktif|belum (ada )?realisasi|(tidak|belum) terealisasi|jalan di tempat"
+                    r"|(tidak|belum) diperpanjang|follow[- ]up|\bstalled\b|\bdormant\b|\binactive\b|on paper"
+                    r"|(never|not yet|has yet to be|have yet to be) implemented|no (activities|progress)|little progress",
+    "ceremonial": r"hanya (sebatas )?(status|simbol|formalitas)|sekadar formalitas|simbolis|ceremonial|\bsymbolic\b"
+                  r"|courtesy (visits?|calls?)|photo (opportunit|ops?)|sightseeing|junkets?",
+    "leadership_change": r"new mayor|change of (mayor|leadership|government|administration)|new administration"
+                         r"|political change",
+    "schedule_conflict": r"\bramadan\b|short notice|\bclash(ed|es)?\b|scheduling conflict",
+    "institutional_change": r"restructur|\bmerged\b|\brenamed\b|reorgani[sz]",
+    "undefined_outcomes": r"no (clear )?(targets?|indicators?|action plan|work ?plan)|without (clear )?(targets?|indicators?)"
+                          r"|unclear (goals|objectives|targets)|vague (goals|objectives|terms)",
+    "one_sided_benefit": r"one-sided|one[- ]way|only one side|\bunequal\b|imbalance|asymmetr",
+    "hr_capacity": r"kurangnya sdm|sdm (yang )?(kurang|terbatas|minim)|keterbatasan sdm|sumber daya manusia (yang )?"
+                   r"(kurang|terbatas)|human resources?|manpower|staff shortages?|shortage of staff"
+                   r"|lack of (staff|personnel|capacity|expertise)|only one (officer|staff)",
+    "bureaucracy": r"depdagri|departemen dalam negeri|kementerian dalam negeri|otori[sz]asi|rumit|berbelit|bureaucra"
+                   r"|red tape|\bpermits?\b|central (government )?approval|ministry of (home|foreign) affairs"
+                   r"|lengthy (procedures?|approvals?)|authori[sz]ation",
+    "external_crisis": r"pandemic|covid|\bcrisis\b|disasters?|earthquake|tsunami|\bfloods?\b|eruption|outbreak",
+}
 ELEMENT_CUES = {el: {name: re.compile(p) for name, p in fams.items()} for el, fams in _E.items()}
 OBSTACLE_CUES = {code: re.compile(p) for code, p in _O.items()}
+# version 2: each family's pattern also matches its English (and, for obstacles, the added Indonesian) wordings
+ELEMENT_CUES_V2 = {el: {name: re.compile(f"(?:{p})|(?:{_E_EN[el][name]})") for name, p in fams.items()}
+                   for el, fams in _E.items()}
+# version 2 mends two version-1 wordings that matched inside other words ("wisata" in "pariwisata", "izin")
+_O_V2_BASE = {**_O, "ceremonial": _O["ceremonial"].replace("|wisata", "|berwisata|sekadar wisata|wisata belaka"),
+              "bureaucracy": _O["bureaucracy"].replace("|izin|", "|\\bizin|")}
+OBSTACLE_CUES_V2 = {code: re.compile(f"(?:{p})|(?:{_O_MORE[code]})") for code, p in _O_V2_BASE.items()}
+LEXICONS = {1: (ELEMENT_CUES, OBSTACLE_CUES), 2: (ELEMENT_CUES_V2, OBSTACLE_CUES_V2)}
+CUE_VERSION = 2  # the lexicon new models are trained with
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
 
-def _scopes(text: str) -> tuple[list[str], list[tuple[int, int, str]]]:
+def _scopes(text: str, negators: dict[str, str] = NEGATORS) -> tuple[list[str], list[tuple[int, int, str]]]:
     """Scope tokens and the character spans each negator/hedge covers (itself and the next SCOPE words)."""
     words = list(_WORD.finditer(text))
     tokens, spans = [], []
     for i, m in enumerate(words):
-        family = NEGATORS.get(m.group(0))
+        family = negators.get(m.group(0))
         if not family:
             continue
         following = words[i + 1:i + 1 + SCOPE]
@@ -117,10 +216,10 @@ def _scopes(text: str) -> tuple[list[str], list[tuple[int, int, str]]]:
     return tokens, spans
 
 
-def cue_string(text: str) -> str:
-    """The cue and scope tokens of a passage, space-separated."""
+def cue_string(text: str, version: int = 1) -> str:
+    """The cue and scope tokens of a passage, space-separated, with the cue lexicon of `version`."""
     low = text.lower()
-    tokens, spans = _scopes(low)
+    tokens, spans = _scopes(low, NEGATORS if version < 2 else NEGATORS_V2)
 
     def mark(name: str, pattern: re.Pattern) -> None:
         for m in pattern.finditer(low):
@@ -130,9 +229,10 @@ def cue_string(text: str) -> str:
                     tokens.append(f"{name}__{family}")
             return
 
-    for el, fams in ELEMENT_CUES.items():
+    element_cues, obstacle_cues = LEXICONS[version]
+    for el, fams in element_cues.items():
         for fam, pattern in fams.items():
             mark(f"zzcue_{el}_{fam}", pattern)
-    for code, pattern in OBSTACLE_CUES.items():
+    for code, pattern in obstacle_cues.items():
         mark(f"zzob_{code}", pattern)
     return " ".join(tokens)

@@ -71,20 +71,24 @@ class PassageVectorizer:
     passage means."""
 
     def __init__(self, context_weight: float = 0.3, cue_weight: float = 0.0, context_cues: bool = False,
-                 embed_weight: float = 0.0):
+                 embed_weight: float = 0.0, cue_version: int = 1):
         self.context_weight = context_weight
         self.cue_weight = cue_weight  # > 0: codebook cue and negation-scope tokens as a block of their own (cues.py)
         self.context_cues = context_cues  # the neighbours' cue tokens too, prefixed "prev"/"next"
         self.embed_weight = embed_weight  # > 0: the passage's sentence embedding as a dense block (embed.py)
+        self.cue_version = cue_version  # the cue lexicon (cues.LEXICONS); vectorizers pickled before it existed used 1
 
     def _cues(self, e: Example) -> str:
         from pipeline.classify.cues import cue_string
 
-        own = cue_string(e.text)
+        version = getattr(self, "cue_version", 1)
+        own = cue_string(e.text, version)
         if not getattr(self, "context_cues", False):
             return own
-        return " ".join([own, *(f"prev{t}" for t in cue_string(e.before).split() if t.startswith("zzcue") or t.startswith("zzob")),
-                         *(f"next{t}" for t in cue_string(e.after).split() if t.startswith("zzcue") or t.startswith("zzob"))])
+        return " ".join([own, *(f"prev{t}" for t in cue_string(e.before, version).split()
+                                if t.startswith("zzcue") or t.startswith("zzob")),
+                         *(f"next{t}" for t in cue_string(e.after, version).split()
+                           if t.startswith("zzcue") or t.startswith("zzob"))])
 
     def fit(self, examples: list[Example]) -> PassageVectorizer:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -156,6 +160,7 @@ class PassageClassifier:
     context_cues: bool = False
     neighbour_weight: float = 0.0
     embed_weight: float = 0.0
+    cue_version: int = 1  # the codebook cue lexicon (cues.LEXICONS): 2 adds English wordings (v7 on)
     tune_folds: int = 0  # cut-offs tuned on out-of-fold predictions: 0 = leave-one-case-out, k = k case-grouped folds
     model: str = "lr"
     tune: bool = False
@@ -249,7 +254,8 @@ class PassageClassifier:
 
     def fit(self, examples: list[Example]) -> PassageClassifier:
         self.vectorizer_ = PassageVectorizer(self.context_weight, self.cue_weight, self.context_cues,
-                                             getattr(self, "embed_weight", 0.0)).fit(examples)
+                                             getattr(self, "embed_weight", 0.0),
+                                             getattr(self, "cue_version", 1)).fit(examples)
         X = self.vectorizer_.transform(examples)
         self.first_ = None
         if self.neighbour_weight:

@@ -79,7 +79,8 @@ def test_compare_command_reads_the_store(tmp_path, monkeypatch):
     assert cmp["cases"] == ["kota-a-kota-b", "kota-c-kota-d"]
     assert cmp["matrix"]["kota-a-kota-b"]["commitment"]["status"] == "not_fulfilled"
     assert cmp["matrix"]["kota-c-kota-d"]["commitment"]["status"] == "fulfilled"
-    assert cmp["obstacles"]["kota-a-kota-b"] == {"budget": 3}
+    # the classifier's code, and the one the obstacle passages state in so many words ("tidak ada tindak lanjut")
+    assert cmp["obstacles"]["kota-a-kota-b"] == {"budget": 3, "no_follow_up": 3}
     rows = list(csv.DictReader((out / "verdicts.csv").open(encoding="utf-8")))
     assert len(rows) == 2 * len(ELEMENTS) and {r["case"] for r in rows} == {"kota-a-kota-b", "kota-c-kota-d"}
     assert "## Cross-case comparison" in (out / "report.md").read_text()
