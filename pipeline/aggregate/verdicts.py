@@ -67,7 +67,8 @@ from dataclasses import dataclass, field
 
 from pipeline.aggregate.adjust import adjusted_balance
 from pipeline.aggregate.assessments import FINDING_TYPES, ORDINAL, agreement, consensus, find_assessments
-from pipeline.aggregate.obstacles import StatedObstacle, stated_obstacles as find_stated_obstacles
+from pipeline.aggregate.obstacles import StatedObstacle
+from pipeline.aggregate.obstacles import stated_obstacles as find_stated_obstacles
 from pipeline.aggregate.prose import summarize
 from pipeline.data import (
     ELEMENTS,
