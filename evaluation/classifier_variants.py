@@ -26,12 +26,19 @@ from pipeline.paths import PROJECT_DIR
 
 OLD_CASES = {"karangsari-seokjin", "tanjungwaru-aldenbruck", "pasirlaut-xilanzhou", "wirapura-asakuni",
              "lembahsari-portardley", "muarakencana-oostervaart"}
+ROUND2_CASES = {"sungaibening-norrvik", "telukamara-calabara", "randuagung-cheonmae", "kualadewa-karacam",
+                "watugede-hinokawa", "tanjungpalma-kellerton"}
+GROUPS = {"first six": lambda c: c in OLD_CASES, "field voices": lambda c: c in ROUND2_CASES,
+          "round 3": lambda c: c not in OLD_CASES | ROUND2_CASES}
 VARIANTS: dict[str, dict] = {
     "v5 (no embeddings)": {**V5_PARAMS, "tune_folds": 4},
     "v5 + embeddings 1.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 1.0},
     "v5 + embeddings 2.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 2.0},  # = V6_PARAMS
     "v5 + embeddings 3.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 3.0},
     "v5 + embeddings 4.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 4.0},
+    # session 7 (18 cases): the cue lexicon with English wordings (cues.py version 2)
+    "v6 + cue lexicon 2": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 2.0, "cue_version": 2},
+    "v6 + cue lexicon 2, embeddings 3.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 3.0, "cue_version": 2},
 }
 
 
@@ -46,9 +53,10 @@ def cross_validate(examples, params: dict, folds: int, train_cases: set[str] | N
         gold += test
         pred += model.predict(test)
     out = {"all": scores(gold, pred)}
-    for name, keep in (("first six", lambda c: c in OLD_CASES), ("field voices", lambda c: c not in OLD_CASES)):
+    for name, keep in GROUPS.items():
         idx = [i for i, g in enumerate(gold) if keep(doc_case(g.doc))]
-        out[name] = scores([gold[i] for i in idx], [pred[i] for i in idx])
+        if idx:
+            out[name] = scores([gold[i] for i in idx], [pred[i] for i in idx])
     return out
 
 

@@ -125,13 +125,16 @@ BACKGROUND_CUES = re.compile(
 ASSESSMENT_WEIGHT = 1.0  # a stated verdict of another kind (an official's, a journalist's) weighs as one account
 
 
-def evidence_kind(text: str, stance: str, doc_type: str | None) -> str:
-    """"background", "finding", "announcement" or "account" (KIND_WEIGHT)."""
+def evidence_kind(text: str, stance: str, doc_type: str | None, news_events_announced: bool = True) -> str:
+    """"background", "finding", "announcement" or "account" (KIND_WEIGHT). With `news_events_announced`, a
+    one-off signing or visit told by news or a web page is an announcement too; without, only plans and hopes
+    are (what took place is an account, whoever tells it: codebook R12 (a))."""
     if BACKGROUND_CUES.search(text):
         return "background"
     if FINDING_CUES.search(text):
         return "finding"
-    if stance == "positive" and (PLAN_CUES.search(text) or (doc_type in ANNOUNCING_TYPES and EVENT_CUES.search(text)
+    if stance == "positive" and (PLAN_CUES.search(text) or (news_events_announced and doc_type in ANNOUNCING_TYPES
+                                                          and EVENT_CUES.search(text)
                                                           and not RECURRING_CUES.search(text))):
         return "announcement"
     return "account"
@@ -174,6 +177,8 @@ class Thresholds:
     # report the obstacles passages state in so many words (pipeline/aggregate/obstacles.py) beside the
     # classifier's obstacle evidence
     stated_obstacles: bool = True
+    # a one-off signing or visit told by news or a web page counts as an announcement (see `evidence_kind`)
+    news_events_announced: bool = True
 
     def status(self, pos: float, neg: float, n: int, element: str | None = None,
                profile: dict | None = None) -> tuple[str, float]:
@@ -294,7 +299,7 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
             continue
         d = docs.get(p.doc)
         doc_type = d.type if d else "other"
-        kind = evidence_kind(p.text, p.stance, doc_type) if t.source_kinds else "account"
+        kind = evidence_kind(p.text, p.stance, doc_type, t.news_events_announced) if t.source_kinds else "account"
         evidence.append(Evidence(doc=p.doc, page=p.page, start=p.start, end=p.end, quote=p.text, stance=p.stance,
                                  weight=round(passage_weight(p, element, doc_type) * KIND_WEIGHT[kind], 4),
                                  source=d.source if d else None, doc_type=doc_type, side=side_of(p.text, case_info),

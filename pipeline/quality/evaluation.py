@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.aggregate.verdicts import SOURCE_WEIGHT, side_of
+from pipeline.aggregate.verdicts import KIND_WEIGHT, SOURCE_WEIGHT, side_of
 from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import PassageClassifier
 from pipeline.classify.train import SHIPPED_PARAMS, doc_case, load_examples, scores
@@ -204,6 +204,10 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
         # deciding near ties (an upper bound on this corpus, whose papers state the gold: README)
         tiebreak = aggregate_stage(held_out, [case], dataclasses.replace(thresholds, published_tiebreak=True),
                                    cases=cases)[case]
+        # the verdict rule's open question (README): a one-off visit or signing told by news as an account
+        # (codebook R12 (a)) rather than an announcement
+        news_accounts = aggregate_stage(held_out, [case], dataclasses.replace(thresholds, news_events_announced=False),
+                                        cases=cases)[case]
         oracle_bal = gold_balances(rows, [case], by_slug)
         oracle_status = {el: thresholds.status(*oracle_bal[(case, el)][:3], el, oracle_bal[(case, el)][3])[0]
                          for el in ELEMENTS}
@@ -212,7 +216,9 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
                             "published_assessment": v.published_assessment,
                             # the status from the passages and stated accounts alone, before a researcher's
                             # finding sets the verdict (on this corpus the papers state the gold: circular)
-                            "evidence_status": v.evidence_status or v.status, "basis": v.basis}
+                            "evidence_status": v.evidence_status or v.status, "basis": v.basis,
+                            "evidence_status_news_events_as_accounts": news_accounts[el].evidence_status
+                            or news_accounts[el].status}
                        for el, v in verdicts.items()}
         log.info("held out %s: %s", case, per_case[case])
     overall = scores(all_gold, all_pred)
@@ -224,6 +230,8 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
     oracle = [c["oracle"] == c["gold"] for case in cells.values() for c in case.values()]
     tied = [c["with_published_tiebreak"] == c["gold"] for case in cells.values() for c in case.values()]
     evidence_only = [c["evidence_status"] == c["gold"] for case in cells.values() for c in case.values()]
+    news_accounts_only = [c["evidence_status_news_events_as_accounts"] == c["gold"]
+                          for case in cells.values() for c in case.values()]
     return {
         "classifier": {"overall": overall, "per_case": per_case, "n_passages": len(examples),
                        "case_attribution": {"passages_about_another_case": len(other),
@@ -233,6 +241,8 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
                      "oracle_agreement": round(sum(oracle) / len(oracle), 4),
                      "agreement_with_published_tiebreak": round(sum(tied) / len(tied), 4),
                      "agreement_evidence_only": round(sum(evidence_only) / len(evidence_only), 4),
+                     "agreement_evidence_only_news_events_as_accounts":
+                         round(sum(news_accounts_only) / len(news_accounts_only), 4),
                      "cells_set_by_published_finding": sum(c["basis"] == "published"
                                                           for case in cells.values() for c in case.values()),
                      "cells_with_published_assessment": sum(c["published_assessment"] is not None
@@ -379,6 +389,11 @@ def markdown(r: dict) -> str:
                   f"{r['verdicts']['agreement_evidence_only']:.3f}. The corpus's papers were written from the same "
                   "profiles as the gold, so the first figure is circular here; the realdev figures "
                   "(`evaluate --real`) are the test of it.", ""]
+    if "agreement_evidence_only_news_events_as_accounts" in r["verdicts"]:
+        lines += ["The same from the passages alone, with a one-off visit or signing told by news counted as an account "
+                  "(what took place, codebook R12 (a)) instead of an announcement (weight "
+                  f"{KIND_WEIGHT['announcement']:g}): "
+                  f"{r['verdicts']['agreement_evidence_only_news_events_as_accounts']:.3f}.", ""]
     if "agreement_with_published_tiebreak" in r["verdicts"]:
         lines += [f"With the opt-in `--published-tiebreak` (a case document's own stated verdict decides near ties; "
                   f"off by default): {r['verdicts']['agreement_with_published_tiebreak']:.3f}. "
