@@ -61,6 +61,7 @@ This module holds the decision rules only: the summary sentences are written by
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -179,6 +180,10 @@ class Thresholds:
     stated_obstacles: bool = True
     # a one-off signing or visit told by news or a web page counts as an announcement (see `evidence_kind`)
     news_events_announced: bool = True
+    # when no passage was read as an account or finding on the element (and no one states a verdict on it),
+    # read the balance from the classifier's probabilities over all the case's passages (`soft_balance`) if
+    # their expected weight from accounts and findings reaches `soft_floor`; None: insufficient_evidence
+    soft_floor: float | None = 0.3
 
     def status(self, pos: float, neg: float, n: int, element: str | None = None,
                profile: dict | None = None) -> tuple[str, float]:
@@ -332,6 +337,17 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
     status, score, rule = t.judge(pos, neg, n, element, evidence_profile(counted))
     if status == "fulfilled" and t.source_kinds and not rule and announced_support(counted, stated):
         status, rule = "partial", "announcements"
+    soft: SoftBalance | None = None
+    if status == "insufficient_evidence" and n == 0 and t.soft_floor is not None:
+        soft = soft_balance(case, element, passages, docs, t)
+        # as for passages read as evidence, the floor counts accounts and findings: announcements alone are none
+        if soft.told >= t.soft_floor:
+            hi, lo = t.per_element.get(element, (t.fulfilled, t.not_fulfilled))
+            score = soft.score
+            status = "fulfilled" if score >= hi else "not_fulfilled" if score <= lo else "partial"
+            evidence += [dataclasses.replace(e, side=side_of(e.quote, case_info)) for e in soft.cited]
+        else:
+            soft = None
     evidence_status = status
     basis, tie = "evidence", None
     finding = finding_value(found, evidence_status) if t.published_findings else None
@@ -355,6 +371,12 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
                              f"{pos + neg:.1f}): the verdict rests on a researcher's stated finding")
     elif evidence_status == "insufficient_evidence":
         verdict.notes.append(gap_note(element, counted, stated, pos + neg, t))
+    elif soft is not None:
+        verdict.notes.append(f"thin evidence: no passage was read as evidence on {element} with confidence "
+                             f"({len(counted)} evidence passages of weight {pos + neg:.1f}), so the status is read "
+                             f"from the classifier's probabilities over the case's {soft.passages} passages "
+                             f"(expected weight {soft.total:.2f}: {soft.pos:.2f} for, {soft.neg:.2f} against); the "
+                             f"passages that weigh most are cited as weak evidence; read it as a lead to check")
     elif basis == "evidence" and (pos + neg < t.thin_weight or len(counted) < t.thin_passages):
         verdict.notes.append(f"thin evidence: {len(counted)} passages of weight {pos + neg:.1f}; read this verdict as "
                              f"a lead to check, not a finding")
@@ -380,6 +402,67 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
 KIND_NOTE = {"announcement": f"passages are announcements (plans, hopes, or signings and visits told by news or a "
                              f"web page) and weigh {KIND_WEIGHT['announcement']:g} of an account",
              "background": "passages are background (definitions, the literature) and weigh nothing"}
+
+
+@dataclass(slots=True)
+class SoftBalance:
+    """The evidence balance of one cell read from probabilities (`soft_balance`)."""
+    pos: float
+    neg: float
+    told: float  # the part of pos + neg from accounts and findings (what the floor counts, as for passages)
+    passages: int
+    cited: list[Evidence]
+
+    @property
+    def total(self) -> float:
+        return self.pos + self.neg
+
+    @property
+    def score(self) -> float:
+        return (self.pos - self.neg) / self.total if self.total else 0.0
+
+
+SOFT_CITED = 3  # the passages cited as weak evidence of a verdict read from probabilities
+
+
+def soft_balance(case: str, element: str, passages: list[Passage], docs: dict[str, Document],
+                 t: Thresholds) -> SoftBalance:
+    """The expected evidence balance of a cell over every passage of the case, for texts where no passage was read
+    as evidence with confidence (short news items, abstracts, the opening of a saved page): each passage weighs
+    P(evidence on the element) (its element score) x its source and kind weights, split between for and against
+    by P(positive) : P(obstacle). A reviewer's labels replace the probabilities of a reviewed passage. The
+    caller applies the floor to `told` (accounts and findings), as for passages read as evidence."""
+    pos = neg = told = 0.0
+    weighed: list[tuple[float, Passage, str, str, str]] = []
+    n = 0
+    for p in passages:
+        if p.case != case:
+            continue
+        if p.review:
+            if element not in p.elements or p.stance not in {"positive", "obstacle"}:
+                continue
+            w, share = 1.0, 1.0 if p.stance == "positive" else 0.0
+        else:
+            sp, so = p.stance_scores.get("positive", 0.0), p.stance_scores.get("obstacle", 0.0)
+            w = p.scores.get(element, 0.0)
+            if sp + so <= 0 or w <= 0:
+                continue
+            share = sp / (sp + so)
+        n += 1
+        d = docs.get(p.doc)
+        doc_type = d.type if d else "other"
+        stance = "positive" if share >= 0.5 else "obstacle"
+        kind = evidence_kind(p.text, stance, doc_type, t.news_events_announced) if t.source_kinds else "account"
+        w *= SOURCE_WEIGHT.get(doc_type, 0.8) * KIND_WEIGHT[kind]
+        pos, neg = pos + w * share, neg + w * (1 - share)
+        told += w if kind in ("account", "finding") else 0.0
+        if w > 0:
+            weighed.append((w, p, stance, doc_type, d.source if d else None))
+    weighed.sort(key=lambda x: (-x[0], x[1].doc, x[1].start))
+    cited = [Evidence(doc=p.doc, page=p.page, start=p.start, end=p.end, quote=p.text, stance=stance,
+                      weight=round(w, 4), source=source, doc_type=doc_type, kind="weak")
+             for w, p, stance, doc_type, source in weighed[:SOFT_CITED]]
+    return SoftBalance(pos=pos, neg=neg, told=told, passages=n, cited=cited)
 
 
 def gap_note(element: str, counted: list[Evidence], stated: list[Assessment], total: float, t: Thresholds) -> str:

@@ -50,9 +50,12 @@ def check_outputs(out: Path) -> dict:
             for ev in v["evidence"] + [e for o in v["obstacles"] for e in o["evidence"]]:
                 assert texts[ev["doc"]][ev["start"] : ev["end"]] == ev["quote"]
                 assert ev["stance"] in {"positive", "obstacle"}
-                assert ev["kind"] in {"finding", "account", "announcement", "background", "stated"}
+                assert ev["kind"] in {"finding", "account", "announcement", "background", "stated", "weak"}
             # "stated": a passage that names an obstacle in so many words; it is cited for obstacles only
             assert all(ev["kind"] != "stated" for ev in v["evidence"])
+            # "weak": cited only when the status was read from probabilities, below the evidence floor
+            if any(ev["kind"] == "weak" for ev in v["evidence"]):
+                assert any(n.startswith("thin evidence: no passage was read as evidence") for n in v["notes"])
             assert v["summary"] == " ".join(s["text"] for s in v["sentences"])
             assert v["evidence_status"] in VERDICTS
             assert v["basis"] in {"evidence", "published", "tiebreak"}
