@@ -87,7 +87,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=PROJECT_DIR / "evaluation")
     args = ap.parse_args()
     examples = load_examples(PROJECT_DIR / "annotations" / "passages.jsonl")
-    results: dict = {"n_passages": len(examples), "folds": args.folds, "variants": {}}
+    results: dict = {"n_passages": len(examples), "n_cases": len({doc_case(e.doc) for e in examples}),
+                     "folds": args.folds, "variants": {}}
     for name, params in VARIANTS.items():
         if args.only and name not in args.only:
             continue
@@ -134,12 +135,12 @@ def learning_curve(examples, params: dict, folds: int, shares=(0.25, 0.5, 0.75, 
 def render(res: dict) -> str:
     lines = ["# Classifier variants: in-corpus cross-validation and real texts", "",
              f"`python evaluation/classifier_variants.py --real ../shared/realdev --curve` over {res['n_passages']} "
-             f"gold passages of 12 cases; in-corpus figures from {res['folds']} case-grouped folds (no case is "
+             f"gold passages of {res.get('n_cases', 12)} cases; in-corpus figures from {res['folds']} case-grouped folds (no case is "
              "tested by a model that saw it); real figures as `sistercity evaluate --real` (a model trained on "
              "the whole corpus).", "",
-             "| variant | in-corpus element F1 / stance / obstacle F1 | first six | field voices | real stance | "
+             "| variant | in-corpus element F1 / stance / obstacle F1 | " + " | ".join(GROUPS) + " | real stance | "
              "real element F1 | real obstacle F1 | real verdicts exact / within one | real obstacle recall |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|" + "---|" * len(GROUPS) + "---|---|---|---|---|"]
     for name, v in res["variants"].items():
         def trio(s):
             return f"{s['element_macro_f1']:.3f} / {s['stance_accuracy']:.3f} / {s['obstacle_micro_f1']:.3f}"
@@ -147,8 +148,8 @@ def render(res: dict) -> str:
         real_cells = (f"{r['stance_accuracy']:.3f} | {r['element_macro_f1']:.3f} | {r['obstacle_micro_f1']:.3f} | "
                       f"{r['verdicts_exact']:.3f} / {r['verdicts_within_one']:.3f} | {r['obstacle_code_recall']:.3f}"
                       if r else "– | – | – | – | –")
-        lines.append(f"| {name} | {trio(v['in_corpus']['all'])} | {trio(v['in_corpus']['first six'])} | "
-                     f"{trio(v['in_corpus']['field voices'])} | {real_cells} |")
+        groups = " | ".join(trio(v["in_corpus"][g]) if g in v["in_corpus"] else "–" for g in GROUPS)
+        lines.append(f"| {name} | {trio(v['in_corpus']['all'])} | {groups} | {real_cells} |")
     if res.get("note"):
         lines += ["", res["note"]]
     if res.get("learning_curve"):
