@@ -24,7 +24,6 @@ empty-inbox run slower here, 15-20 s against 12-14 s, so it is not done.)
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import os
@@ -33,7 +32,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -112,28 +110,7 @@ def _in_this_process(store_url: str, cases, settings: Settings, owner: str, run_
 
 
 def _in_pool(pool: DocumentPool):
-    def one(f) -> tuple[Ingested | None, WorkerError | None]:
-        while True:
-            future = pool.submit(f.path, f.case, f.refused)
-            try:
-                return future.result()
-            except BrokenProcessPool:
-                # a worker died (killed, out of memory): fork fresh ones and try the document once more;
-                # twice, and it is this document that kills them
-                pool.restart(future)
-                if getattr(f, "_died", False):
-                    return None, WorkerError("BrokenProcessPool", "a worker process died processing it, twice", False)
-                f = _Retry(f.path, f.case, f.relpath, f.refused, True)
-    return one
-
-
-@dataclasses.dataclass(slots=True)
-class _Retry:
-    path: Path | str
-    case: str | None
-    relpath: str
-    refused: str | None
-    _died: bool
+    return lambda f: pool.run(f.path, f.case, f.refused)
 
 
 # NO_CACHE: the store is the cache (content hashes); Prefect's default policy would hash every
@@ -309,6 +286,7 @@ def process_inbox(settings: Settings) -> dict:
             rel = relpaths.get(str(result.path), result.path)
             log.info("%s %s", result.outcome, rel, extra={"progress": (i, len(found), rel, result.outcome)})
         timer.add("documents_wall", t)
+        _release_claims(store, owner)  # a worker that died left its document's claim: the next run redoes it
         store.heartbeat(run_id, counts, failures, timer.seconds)
         counts["removed"] = len(store.mark_removed(inbox_key(settings.inbox), present))
         t = time.perf_counter()

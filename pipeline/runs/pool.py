@@ -9,9 +9,9 @@ before the fork keeps the garbage collector from touching, hence copying, the lo
 
 A worker does one document per call (`ingest_into_store`: claim, stages, save, in its own store
 connection) and sends back the `Ingested` record, so the pool balances documents, not batches,
-across the processes. Errors come back as values: `DocumentPool.submit` returns a future whose
-result is `(Ingested, None)` or `(None, WorkerError)`. A worker that dies (killed, out of memory)
-breaks the pool: `restart` forks a fresh one from the run's process.
+across the processes. Errors come back as values: `DocumentPool.run` returns `(Ingested, None)` or
+`(None, WorkerError)`. A worker that dies (killed, out of memory) breaks the pool: a fresh one is
+forked from the run's process and the documents that were in flight are tried again, one at a time.
 
 Nothing here knows the orchestrator: pipeline/flows.py wraps batches of documents in Prefect tasks.
 """
@@ -25,7 +25,8 @@ import os
 import socket
 import tempfile
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,8 @@ class DocumentPool:
             raise ValueError(f"workers must be at least 1, not {workers}")
         self.workers = workers
         self._lock = threading.Lock()
+        self._turns = threading.Condition()
+        self._active, self._solo = 0, False
         self._ctx = multiprocessing.get_context("fork")
         _JOB.clear()
         _JOB.update(job)
@@ -121,17 +124,42 @@ class DocumentPool:
         gc.unfreeze()
         return executor
 
-    def submit(self, path: Path | str, case: str | None, refused: str | None) -> Future:
-        with self._lock:
-            return self._executor.submit(_child_work, path, case, refused)
+    def run(self, path: Path | str, case: str | None, refused: str | None, alone: bool = False
+            ) -> tuple[Ingested | None, WorkerError | None]:
+        """Process one document in a worker and wait for it. When a worker dies (killed, out of memory)
+        the pool is forked anew and the document is tried once more, alone in the pool (no other
+        document in flight), so that a second death is this document's own: it then fails, with that
+        reason, and the others go on."""
+        with self._turns:
+            self._turns.wait_for(lambda: not self._solo)
+            if alone:
+                self._solo = True
+                self._turns.wait_for(lambda: self._active == 0)
+            self._active += 1
+            executor = self._executor
+        try:
+            try:
+                return executor.submit(_child_work, path, case, refused).result()
+            except BrokenProcessPool:
+                self._restart(executor)
+        finally:
+            with self._turns:
+                self._active -= 1
+                if alone:
+                    self._solo = False
+                self._turns.notify_all()
+        if alone:
+            return None, WorkerError("BrokenProcessPool", "its worker process died while processing it, twice "
+                                     "(killed, or out of memory)", False)
+        return self.run(path, case, refused, alone=True)
 
-    def restart(self, broken_future: Future) -> None:
-        """After a worker died: a fresh pool, unless another thread has already made one."""
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """A fresh pool, unless another thread has already made one since `broken` broke."""
         with self._lock:
-            if not getattr(self._executor, "_broken", False):
+            if self._executor is not broken:
                 return
             log.warning("a worker process died; forking %d new ones", self.workers)
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            broken.shutdown(wait=False, cancel_futures=True)
             self._executor = self._start()
             self.restarts += 1
 
