@@ -477,10 +477,11 @@ def _stacked_views(owner, key: str, models: list, X) -> list:
     same (the same sums in the same order: tests/classify/test_stacked.py)."""
     import copy
 
-    ref, kept = _STACKS.get(id(owner), (None, None))
-    if ref is None or ref() is not owner:  # a model seen before, or another one now at its address
+    address = id(owner)
+    ref, kept = _STACKS.get(address, (None, None))
+    if ref is None or ref() is not owner:  # a model not seen before, or another one now at its address
         kept = {}
-        _STACKS[id(owner)] = (weakref.ref(owner, lambda _r, k=id(owner): _STACKS.pop(k, None)), kept)
+        _STACKS[address] = (weakref.ref(owner, lambda _r: _STACKS.pop(address, None)), kept)
     stack = kept.get(key)
     if stack is None or stack[0] != [id(m) for m in models]:
         columns, spans = [], []
