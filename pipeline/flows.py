@@ -172,10 +172,11 @@ def batches(todo: list, workers: int) -> list[list]:
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
-def _results(found, params: dict, settings: Settings, store: Store, models) -> Iterator[Ingested]:
+def _results(found, params: dict, settings: Settings, store: Store, models, pools: list) -> Iterator[Ingested]:
     """Run process_batch over every document whose content the store does not already hold, and
     yield the results one by one as they come. Unchanged documents are counted here, with no task: a
-    re-run over an unchanged inbox costs a hash per file, not a task per file."""
+    re-run over an unchanged inbox costs a hash per file, not a task per file. A pool of forked workers
+    made here is appended to `pools`: the caller closes it (it aggregates the reports too)."""
     todo = []
     for f in found:
         key, unchanged = (None, False) if f.refused else unchanged_in_store(store, f.path, settings.max_bytes)
@@ -209,38 +210,40 @@ def _results(found, params: dict, settings: Settings, store: Store, models) -> I
         warm_up(params["cases"], models, settings)
         store.engine.dispose()  # no open database connection crosses the fork
         pool = DocumentPool(settings.workers, {**params, "models": models})
-    try:
-        with task_runner(settings) as runner:
-            futures = [runner.submit(process_batch, {
-                "label": label, "batch": quote(b), "store_url": params["store_url"], "cases": quote(params["cases"]),
-                "settings": quote(settings), "owner": params["owner"], "run_id": params["run_id"],
-                "pool": quote(pool), "deliver": quote(results.put), "stop": quote(stop)})
-                for label, b in zip(labels, parts)]
-            try:
-                for _ in todo:
-                    while True:
-                        try:
-                            yield results.get(timeout=0.5)
-                            break
-                        except queue.Empty:
-                            for future in futures:  # a batch task that failed outright delivers nothing more
-                                if future.wrapped_future.done():
-                                    future.result()
-            except BaseException:
-                stop.set()  # the batches stop before their next document; the run's error is raised
-                raise
-    finally:
-        if pool is not None:
-            pool.close(cancel=stop.is_set())
+        pools.append(pool)
+    with task_runner(settings) as runner:
+        futures = [runner.submit(process_batch, {
+            "label": label, "batch": quote(b), "store_url": params["store_url"], "cases": quote(params["cases"]),
+            "settings": quote(settings), "owner": params["owner"], "run_id": params["run_id"],
+            "pool": quote(pool), "deliver": quote(results.put), "stop": quote(stop)})
+            for label, b in zip(labels, parts)]
+        try:
+            for _ in todo:
+                while True:
+                    try:
+                        yield results.get(timeout=0.5)
+                        break
+                    except queue.Empty:
+                        for future in futures:  # a batch task that failed outright delivers nothing more
+                            if future.wrapped_future.done():
+                                future.result()
+        except BaseException:
+            stop.set()  # the batches stop before their next document; the run's error is raised
+            if pool is not None:
+                pool.close(cancel=True)
+            raise
 
 
 @task(cache_policy=NO_CACHE)
 def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id", cases=None,
-                         published_tiebreak: bool = False, models_folder: Path | None = None) -> dict:
+                         published_tiebreak: bool = False, models_folder: Path | None = None,
+                         pool: DocumentPool | None = None) -> dict:
     # Every case of the store, reviewers' labels over the model's, then the reviewers' verdict overrides;
-    # read document by document and one case at a time, so memory does not grow with the store.
+    # read document by document and one case at a time, so memory does not grow with the store. With the
+    # run's worker pool, a worker aggregates while this process scans the store and writes the contract files.
     _, paths = report_from_store(_store(store_url), out_dir, run_meta, cases=cases, lang=lang,
-                                 published_tiebreak=published_tiebreak, models_folder=models_folder)
+                                 published_tiebreak=published_tiebreak, models_folder=models_folder,
+                                 elsewhere=pool.call if pool is not None else None)
     return {name: str(p) for name, p in paths.items()}
 
 
@@ -266,10 +269,11 @@ def process_inbox(settings: Settings) -> dict:
     workers: dict[str, dict] = {}
     relpaths = {store_key(f.path): f.relpath for f in found}
     params = {"store_url": store.url, "cases": cases, "settings": settings, "owner": owner, "run_id": run_id}
+    pools: list[DocumentPool] = []  # the forked workers of --workers N, if any document needed them
     try:
         present = set()
         t = last_beat = time.perf_counter()
-        for i, result in enumerate(_results(found, params, settings, store, models), 1):
+        for i, result in enumerate(_results(found, params, settings, store, models, pools), 1):
             present.add(result.path)
             counts[result.outcome] += 1
             if result.outcome == "failed":
@@ -295,10 +299,15 @@ def process_inbox(settings: Settings) -> dict:
         if paths is None:  # something the reports are made of changed since they were written
             paths = aggregate_and_report(store.url, Path(settings.reports),
                                          {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)},
-                                         settings.lang, cases, settings.published_tiebreak, settings.models)
+                                         settings.lang, cases, settings.published_tiebreak, settings.models,
+                                         pool=quote(pools[0]) if pools else None)
             record_report_inputs(Path(settings.reports), inputs, paths)
         timer.add("aggregate_report", t)
+        for pool in pools:
+            pool.close()
     except BaseException as exc:
+        for pool in pools:
+            pool.close(cancel=True)
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         store.finish_run(run_id, counts, [*failures, {"path": None, "error": f"run {status}: {exc!r}"}], timer.seconds,
                          status=status)

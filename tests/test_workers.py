@@ -104,7 +104,9 @@ def test_a_document_that_raises_or_kills_its_worker_fails_alone(prefect_harness,
     assert reasons["mou_2014.pdf"].startswith("worker_error: ") and "RuntimeError: a stage bug on this file" in reasons["mou_2014.pdf"]
     assert "mou_2014.pdf" in reasons["mou_2014.pdf"]
     assert "BrokenProcessPool" in reasons["wawancara_bagian_kerjasama.md"]
-    assert result["counts"]["new"] == len(inbox_files(inbox)) - 4 and result["counts"]["failed"] == 4
+    # a document saved by the other worker just before the pool broke is found stored on its second try
+    assert result["counts"]["new"] + result["counts"]["skipped"] == len(inbox_files(inbox)) - 4
+    assert result["counts"]["failed"] == 4
     stored = dump(url, inbox)
     left_out = {k for k in plain_run if k.endswith(("mou_2014.pdf", "wawancara_bagian_kerjasama.md"))}
     assert len(left_out) == 2 and not left_out & set(stored)  # not stored: the next run tries them again

@@ -22,10 +22,11 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 import socket
 import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,8 +74,11 @@ _STORES: dict[str, Store] = {}
 
 
 def _child_start() -> None:
-    """In a new worker: its own store connections (the run's are not used across the fork)."""
+    """In a new worker: its own store connections (the run's are not used across the fork), and the default
+    SIGTERM action (the run's process may have its orchestrator's handler, which raises in the worker when
+    the pool is shut down)."""
     _STORES.clear()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _worker_pid(_: int) -> int:
@@ -141,7 +145,8 @@ class DocumentPool:
             try:
                 return executor.submit(_child_work, path, case, refused).result()
             except BrokenProcessPool:
-                self._restart(executor)
+                pass
+            self._restart(executor)  # forked outside the except block: the workers do not inherit the exception
         finally:
             with self._turns:
                 self._active -= 1
@@ -152,6 +157,11 @@ class DocumentPool:
             return None, WorkerError("BrokenProcessPool", "its worker process died while processing it, twice "
                                      "(killed, or out of memory)", False)
         return self.run(path, case, refused, alone=True)
+
+    def call(self, fn, *args) -> Future:
+        """Any other work for a worker (a module-level function and picklable arguments): its future."""
+        with self._lock:
+            return self._executor.submit(fn, *args)
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         """A fresh pool, unless another thread has already made one since `broken` broke."""
