@@ -192,12 +192,20 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
     at: dict[str, int] = {}
     cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
     peaks: dict[int, int] = {}  # pid -> its peak RSS
+    shared: dict[int, tuple[int, int]] = {}  # pid -> its peak (PSS, USS), sampled once a second
     stop = threading.Event()
 
     def sample() -> None:
         nonlocal peak
+        ticks = 0
         while not stop.is_set():
             peak = max(peak, tree_rss(proc.pid, cpu, peaks))
+            ticks += 1
+            if ticks % 10 == 0:  # smaps_rollup costs more than statm: once a second
+                for pid in list(cpu):
+                    pss, uss = pss_uss(pid)
+                    old = shared.get(pid, (0, 0))
+                    shared[pid] = (max(old[0], pss), max(old[1], uss))
             if n_docs and progress.exists():
                 lines = progress.read_text().split()
                 done = int(lines[-1]) if lines else 0
@@ -221,7 +229,27 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
     return {**result, "wall": wall, "peak_rss": peak, "peak_rss_at": at,
             "cpu_main": round(cpu.get(proc.pid, 0.0), 2), "cpu_others": round(others, 2),
             # (CPU seconds, peak RSS) of each process of the tree that used a second of CPU or more
-            "per_process": sorted(((round(v, 1), peaks.get(pid, 0)) for pid, v in cpu.items() if v >= 1.0), reverse=True)}
+            "per_process": sorted(((round(v, 1), peaks.get(pid, 0)) for pid, v in cpu.items() if v >= 1.0), reverse=True),
+            # (CPU seconds, peak RSS, peak PSS, peak USS) of the same processes: forked workers share pages,
+            # which RSS counts in full in each; PSS divides them among the sharers, USS leaves them out
+            "per_process_shared": sorted(((round(v, 1), peaks.get(pid, 0), *shared.get(pid, (0, 0)))
+                                          for pid, v in cpu.items() if v >= 1.0), reverse=True)}
+
+
+def pss_uss(pid: int) -> tuple[int, int]:
+    """(PSS, USS) of a process in bytes, from /proc/<pid>/smaps_rollup; (0, 0) when it is gone."""
+    pss = uss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                key, _, rest = line.partition(":")
+                if key == "Pss":
+                    pss = int(rest.split()[0]) * 1024
+                elif key in {"Private_Clean", "Private_Dirty"}:
+                    uss += int(rest.split()[0]) * 1024
+    except (OSError, ValueError):
+        return 0, 0
+    return pss, uss
 
 
 def pdfplumber_bare(inbox: Path) -> tuple[float, int, int]:
@@ -239,46 +267,57 @@ def pdfplumber_bare(inbox: Path) -> tuple[float, int, int]:
     return time.perf_counter() - t, pages, len(pdfs)
 
 
-def throughput(n: int, work: Path, log=print) -> list[str]:
+def throughput(n: int, work: Path, log=print, repeats: int = 3) -> list[str]:
     """Issue #19's figures in one session on one generated inbox: pdfplumber's bare extract_text over its
-    PDFs, the direct path with a cold and a warm embedding cache, the flow with 1 and 2 workers (warm)."""
+    PDFs, the direct path with a cold embedding cache, then `repeats` rounds of the direct path, the flow
+    with 1 worker and with 2 workers (warm cache), the two flows in alternating order from round to round
+    (the machine is shared: a neighbour's burst then falls on both)."""
     from bench.corpus import generate
 
     inbox = generate(work / "inbox", n, ROOT / "corpora" / "demo")
     cache = work / "embeddings.sqlite"  # new: the first run below fills it
-    rows = []
     load_before = os.getloadavg()
     plumber_s, pdf_pages, n_pdfs = pdfplumber_bare(inbox)
     log(f"bench: pdfplumber {plumber_s:.1f} s over {pdf_pages} pages")
-    runs = {}
-    for name, mode, workers in (("direct, 1 process, cold embedding cache", "direct", 1),
-                                ("direct, 1 process, warm cache", "direct", 1),
-                                ("sistercity run flow, 1 worker, warm cache", "flow", 1),
-                                ("sistercity run flow, 2 workers, warm cache", "flow", 2)):
+    plan = [("direct, 1 process, cold embedding cache", "direct", 1)]
+    one, two = ("sistercity run flow, 1 worker", "flow", 1), ("sistercity run flow, 2 workers", "flow", 2)
+    for r in range(repeats):
+        plan += [("direct, 1 process", "direct", 1), *((one, two) if r % 2 == 0 else (two, one))]
+    runs: list[tuple[str, dict, tuple]] = []
+    for i, (name, mode, workers) in enumerate(plan):
         log(f"bench: {name} ...")
-        tag = name.split(",")[0].replace(" ", "-") + f"-{len(runs)}"
+        tag = f"{mode}-{workers}-{i}"
         reports = work / f"reports-{tag}"
         reports.mkdir()
-        runs[name] = r = measure(mode, inbox, f"sqlite:///{work / (tag + '.db')}", reports, workers, n, embed_cache=cache)
+        before = os.getloadavg()
+        r = measure(mode, inbox, f"sqlite:///{work / (tag + '.db')}", reports, workers, n, embed_cache=cache)
+        runs.append((name, r, before))
         log(f"bench: {name}: {r['wall']:.1f} s")
-    pages = total_pages(work / "direct-0.db")
+    pages = total_pages(work / "direct-1-0.db")
     lines = [f"Generated inbox: {n} documents (bench/corpus.py, seed 7), {pages} pages in all, of which {pdf_pages} "
              f"in {n_pdfs} text PDFs. One session, in this order; each run a fresh process (start-up included), "
-             f"the embedding cache a new file filled by the first run. Load average before: "
-             f"{', '.join(f'{x:.1f}' for x in load_before)}; after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}.", "",
-             "| run | wall time | documents/s | pages/s | CPU s per process (>= 1 s of CPU) | peak RSS per process (same order) "
-             "| peak RSS (process tree) |", "|---|---|---|---|---|---|---|",
-             f"| pdfplumber extract_text alone, its {n_pdfs} PDFs only | {plumber_s:.1f} s | - | {pdf_pages / plumber_s:.1f} "
-             "| - | - | - |"]
-    for name, r in runs.items():
-        order = r["per_process"]
-        rows.append(f"| {name} | {r['wall']:.1f} s | {n / r['wall']:.2f} | {pages / r['wall']:.2f} | "
-                    f"{', '.join(str(c) for c, _ in order)} | {', '.join(mb(m) for _, m in order)} | {mb(r['peak_rss'])} |")
-    one = runs["sistercity run flow, 1 worker, warm cache"]["wall"]
-    two = runs["sistercity run flow, 2 workers, warm cache"]["wall"]
-    lines += rows + ["", f"2 workers against 1: {one / two:.2f}x. The whole 2-worker run against pdfplumber's bare "
-                     f"extract_text over the PDFs alone: {two / plumber_s:.2f}x its time. The flow runs' processes are the run, "
-                     "its worker processes and Prefect's temporary API server (uvicorn) with its children."]
+             f"the embedding cache a new file filled by the first run (warm for every later one). Load average "
+             f"before: {', '.join(f'{x:.1f}' for x in load_before)}; after: "
+             f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; the 1-minute load before each run is in its row.", "",
+             "| run | load before | wall time | documents/s | pages/s | CPU s per process (>= 1 s of CPU) "
+             "| peak RSS / PSS / USS per process (same order) | peak RSS (process tree) |",
+             "|---|---|---|---|---|---|---|---|",
+             f"| pdfplumber extract_text alone, its {n_pdfs} PDFs only | {load_before[0]:.1f} | {plumber_s:.1f} s | - "
+             f"| {pdf_pages / plumber_s:.1f} | - | - | - |"]
+    for name, r, before in runs:
+        order = r["per_process_shared"]
+        lines.append(f"| {name} | {before[0]:.1f} | {r['wall']:.1f} s | {n / r['wall']:.2f} | {pages / r['wall']:.2f} | "
+                     f"{', '.join(str(c) for c, *_ in order)} | "
+                     f"{', '.join(f'{mb(m)} / {mb(p)} / {mb(u)}' for _, m, p, u in order)} | {mb(r['peak_rss'])} |")
+    walls = {label: [r["wall"] for name, r, _ in runs if name == label] for label in (one[0], two[0], "direct, 1 process")}
+    best = {k: min(v) for k, v in walls.items()}
+    pairs = [a / b for a, b in zip(walls[one[0]], walls[two[0]])]
+    lines += ["", f"2 workers against 1, round by round: {', '.join(f'{x:.2f}x' for x in pairs)} (best against best: "
+              f"{best[one[0]] / best[two[0]]:.2f}x). The whole 2-worker run against pdfplumber's bare extract_text over "
+              f"the PDFs alone: {best[two[0]] / plumber_s:.2f}x its time at best, "
+              f"{max(walls[two[0]]) / plumber_s:.2f}x at worst. Direct path, best: {pages / best['direct, 1 process']:.1f} "
+              "pages/s. The flow runs' processes are the run, its worker processes and Prefect's temporary API server "
+              "(uvicorn) with its children."]
     return lines
 
 

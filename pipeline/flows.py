@@ -4,15 +4,19 @@ With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary
 local API, no server to start). Its start-up takes 9-17 s on a 2-core machine,
 so the start-up timeout is raised above Prefect's 20 s default.
 
-`process_inbox` hashes every file of the inbox in the flow's process and makes
-one `process_document` task per new or changed document (never per passage).
-The tasks run one after the other in this process, in N worker processes
-(`workers`, Prefect's ProcessPoolTaskRunner: pdfium is not thread-safe), or on
-a Dask cluster (`dask_address`, prefect-dask). Each process loads the models
-and opens the store once. Every document is claimed in the store before it is
-processed, so parallel workers, overlapping runs and killed runs stay safe.
+`process_inbox` hashes every file of the inbox in the flow's process and makes one
+`process_batch` task per batch of new or changed documents (at most BATCH documents; never per
+passage), with one log line and one result per document. The batch tasks run in threads of the
+flow's process: with --workers 1 each document is processed right there; with --workers N the flow
+first loads the models and warms every stage up, then forks N worker processes
+(pipeline/runs/pool.py: processes, because pdfium is not thread-safe), which inherit the models
+instead of loading their own, and the batch threads hand them the documents one by one. With a
+Dask cluster (`dask_address`, prefect-dask) the batch tasks run on its workers, which load the
+models once per process. Every document is claimed in the store before it is processed, so
+parallel workers, overlapping runs and killed runs stay safe, and a document that raises (or whose
+worker dies) fails alone: the rest of its batch goes on.
 
-Prefect's own cost per document is kept flat: the cases and settings go to each
+Prefect's own cost is per batch, and kept flat: the cases and settings go to each
 task quote()d, so Prefect does not walk them element by element. (Loading the
 models in a thread while Prefect's temporary API starts was tried: it made the
 empty-inbox run slower here, 15-20 s against 12-14 s, so it is not done.)
@@ -23,7 +27,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import queue
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,31 +47,21 @@ from pipeline.prefect_server import use_ephemeral_env  # noqa: E402  (no Prefect
 
 use_ephemeral_env()  # the temporary API's services that only feed a UI stay off (pipeline/prefect_server.py)
 
-from prefect import flow, task  # noqa: E402
+from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
 from pipeline.children import watch_children  # noqa: E402
 from pipeline.config import Settings, deployment_settings  # noqa: E402
-from pipeline.ingest.discover import discover, inbox_key, store_key  # noqa: E402
+from pipeline.ingest.discover import discover, inbox_key, is_url, store_key  # noqa: E402
 from pipeline.ingest.errors import TransientIngestError  # noqa: E402
 from pipeline.runs.ingest import Ingested, ingest_into_store, unchanged_in_store  # noqa: E402
+from pipeline.runs.pool import DocumentPool, WorkerError, warm_up  # noqa: E402
 from pipeline.runs.report import report_from_store  # noqa: E402
 from pipeline.stages import StageTimer, load_models  # noqa: E402
 from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
 
 log = logging.getLogger(__name__)
-
-
-def _transient_only(task, task_run, state) -> bool:
-    """Retry I/O hiccups; never retry a parse error (it would fail the same way)."""
-    try:
-        state.result()
-    except TransientIngestError:
-        return True
-    except Exception:  # noqa: BLE001 - any other error is final
-        return False
-    return False
 
 
 @functools.lru_cache(maxsize=8)
@@ -74,43 +70,113 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
+def _attempts(one, f, stop) -> Ingested | None:
+    """One document, retried after an I/O hiccup like a task with retries=2 (never after a parse error:
+    a bad file comes back `failed`, it does not raise). An error that persists, or any other exception,
+    fails this document only: it is reported `failed` with the reason and left out of the store (its
+    claim released), so the next run tries it again. None when the run is stopping."""
+    for attempt in range(RETRIES + 1):
+        if stop is not None and stop.is_set():
+            return None
+        result, error = one(f)
+        if error is None:
+            return result
+        if not (error.transient and attempt < RETRIES):
+            return _not_processed(f, error)
+        log.warning("%s: %s, trying again in %d s", f.path, error.message, RETRY_DELAY)
+        time.sleep(RETRY_DELAY)
+    raise AssertionError("unreachable")
+
+
+def _not_processed(f, error: WorkerError) -> Ingested:
+    key = str(f.path) if is_url(f.path) else store_key(f.path)
+    reason = "transient_error" if error.transient else "worker_error"
+    return Ingested(key, "failed", f.case, f"{reason}: {key}: {error.kind}: {error.message}")
+
+
+def _in_this_process(store_url: str, cases, settings: Settings, owner: str, run_id: int):
+    def one(f) -> tuple[Ingested | None, WorkerError | None]:
+        timer = StageTimer()
+        models = load_models(str(settings.models), settings.model_version)
+        try:
+            result = ingest_into_store(_store(store_url), f.path, f.case, cases, models, settings, timer=timer,
+                                       owner=owner, run_id=run_id, refused=f.refused)
+        except Exception as exc:  # noqa: BLE001 - this document fails (or is retried), the batch goes on
+            return None, WorkerError(type(exc).__name__, str(exc)[:500], isinstance(exc, TransientIngestError))
+        result.seconds, result.worker = timer.seconds, f"{socket.gethostname()}:{os.getpid()}"
+        result.model_loads = load_models.cache_info().misses
+        return result, None
+    return one
+
+
+def _in_pool(pool: DocumentPool):
+    return lambda f: pool.run(f.path, f.case, f.refused)
+
+
 # NO_CACHE: the store is the cache (content hashes); Prefect's default policy would hash every
 # task's inputs (the cases, the settings) on each call for nothing.
-@task(retries=2, retry_delay_seconds=2, retry_condition_fn=_transient_only, cache_policy=NO_CACHE)
-def process_document(store_url: str, path: Path | str, case: str | None, cases, settings: Settings,
-                     owner: str, run_id: int, refused: str | None = None) -> Ingested:
-    """One document, every stage, into the store. Runs in the flow's process, a worker process of
-    `--workers N` or a Dask worker: models and the store connection are loaded once per process
-    (`load_models` and `_store` are cached), never per document."""
-    timer = StageTimer()
-    models = load_models(str(settings.models), settings.model_version)
-    result = ingest_into_store(_store(store_url), path, case, cases, models, settings, timer=timer, owner=owner,
-                               run_id=run_id, refused=refused)
-    result.seconds, result.worker = timer.seconds, f"{socket.gethostname()}:{os.getpid()}"
-    result.model_loads = load_models.cache_info().misses
-    return result
+@task(cache_policy=NO_CACHE, task_run_name="process_batch {label}")
+def process_batch(label: str, batch: list, store_url: str, cases, settings: Settings, owner: str, run_id: int,
+                  pool: DocumentPool | None = None, deliver=None, stop=None) -> list[Ingested]:
+    """A batch of documents, every stage, into the store; one task run per batch, one log line per document.
+
+    Runs in a thread of the flow's process, handing each document to the forked workers (`pool`, with
+    --workers N) or processing it here (--workers 1); or on a Dask worker (--dask-address), which loads
+    the models once per process. `deliver` (in the flow's process) gets each result as it is made.
+    `label` names the batch by its documents' positions among the run's (e.g. "21-40/200")."""
+    logger = get_run_logger()
+    one = _in_pool(pool) if pool is not None else _in_this_process(store_url, cases, settings, owner, run_id)
+    results = []
+    if pool is not None and len(batch) > 1:
+        # the pool balances documents: keep one in flight per worker, from this batch, in order
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(pool.workers, len(batch))) as feeders:
+            for f, result in zip(batch, feeders.map(lambda f: _attempts(one, f, stop), batch)):
+                _done(f, result, results, logger, deliver)
+    else:
+        for f in batch:
+            _done(f, _attempts(one, f, stop), results, logger, deliver)
+    return results
+
+
+def _done(f, result: Ingested | None, results: list, logger, deliver) -> None:
+    if result is None:  # the run is stopping
+        return
+    results.append(result)
+    logger.info("%s %s%s", result.outcome, f.relpath, f": {result.error}" if result.error else "")
+    if deliver is not None:
+        deliver(result)
 
 
 def task_runner(settings: Settings):
-    """Where the document tasks run: a Dask cluster (--dask-address), a pool of N processes
-    (--workers N; processes, because pdfium is not thread-safe), or None: one at a time in this process."""
+    """Where the document tasks run: a Dask cluster (--dask-address), or threads of this process
+    (a batch each), which hand the documents to forked workers (--workers N) or process them here."""
     if settings.dask_address:
         try:
             from prefect_dask import DaskTaskRunner
         except ImportError as exc:
             raise ImportError(f"--dask-address needs prefect-dask: pip install 'sistercity[dask]' ({exc})") from exc
         return DaskTaskRunner(address=settings.dask_address)
-    if settings.workers > 1:
-        from prefect.task_runners import ProcessPoolTaskRunner
+    from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ProcessPoolTaskRunner(max_workers=settings.workers)
-    return None
+    return ThreadPoolTaskRunner(max_workers=settings.workers)
 
 
-def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[Ingested]:
-    """Run process_document for every document whose content the store does not already hold, and
-    yield the results as they come. Unchanged documents are counted here, with no task: a re-run over
-    an unchanged inbox costs a hash per file, not a task per file."""
+def batches(todo: list, workers: int) -> list[list]:
+    """Contiguous batches, at most BATCH documents, at least 4 per worker when the inbox allows: small
+    enough that the last batches end together, large enough that Prefect's cost per task is noise."""
+    if not todo:
+        return []
+    size = max(1, min(BATCH, -(-len(todo) // (4 * max(1, workers)))))
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
+
+
+def _results(found, params: dict, settings: Settings, store: Store, models, pools: list) -> Iterator[Ingested]:
+    """Run process_batch over every document whose content the store does not already hold, and
+    yield the results one by one as they come. Unchanged documents are counted here, with no task: a
+    re-run over an unchanged inbox costs a hash per file, not a task per file. A pool of forked workers
+    made here is appended to `pools`: the caller closes it (it aggregates the reports too)."""
     todo = []
     for f in found:
         key, unchanged = (None, False) if f.refused else unchanged_in_store(store, f.path, settings.max_bytes)
@@ -118,31 +184,66 @@ def _results(found, params: dict, settings: Settings, store: Store) -> Iterator[
             yield Ingested(key, "skipped", f.case)
         else:
             todo.append(f)
-    if not settings.dask_address:  # Dask turns the quote (a named tuple) into a plain tuple on the way
-        # quote(): Prefect walks every task parameter, element by element, looking for futures to track
-        # (twice per task); with the cases of a 50-case inbox that took 19 ms per task, 3 ms quoted (the
-        # task gets the plain values). Neither holds a future: there is nothing to track in them.
-        params = {**params, "cases": quote(params["cases"]), "settings": quote(params["settings"])}
-    runner = task_runner(settings) if todo else None
-    if runner is None:
-        for f in todo:
-            yield process_document(path=f.path, case=f.case, refused=f.refused, **params)
+    if not todo:
         return
-    from prefect.futures import as_completed
+    workers = settings.workers if not settings.dask_address else max(2, settings.workers)
+    parts = batches(todo, workers)
+    labels, at = [], 0
+    for b in parts:
+        labels.append(f"{at + 1}-{at + len(b)}/{len(todo)}")
+        at += len(b)
+    if settings.dask_address:  # Dask turns a quote (a named tuple) into a plain tuple on the way
+        from prefect.futures import as_completed
 
-    with runner:
-        futures = [runner.submit(process_document, {"path": f.path, "case": f.case, "refused": f.refused, **params}) for f in todo]
-        for future in as_completed(futures):
-            yield future.result()
+        with task_runner(settings) as runner:
+            futures = [runner.submit(process_batch, {"label": label, "batch": b, **params})
+                       for label, b in zip(labels, parts)]
+            for future in as_completed(futures):
+                yield from future.result()
+        return
+    # quote(): Prefect walks every task parameter, element by element, looking for futures to track;
+    # none of these holds one.
+    results: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    pool = None
+    if settings.workers > 1:
+        warm_up(params["cases"], models, settings)
+        store.engine.dispose()  # no open database connection crosses the fork
+        pool = DocumentPool(settings.workers, {**params, "models": models})
+        pools.append(pool)
+    with task_runner(settings) as runner:
+        futures = [runner.submit(process_batch, {
+            "label": label, "batch": quote(b), "store_url": params["store_url"], "cases": quote(params["cases"]),
+            "settings": quote(settings), "owner": params["owner"], "run_id": params["run_id"],
+            "pool": quote(pool), "deliver": quote(results.put), "stop": quote(stop)})
+            for label, b in zip(labels, parts)]
+        try:
+            for _ in todo:
+                while True:
+                    try:
+                        yield results.get(timeout=0.5)
+                        break
+                    except queue.Empty:
+                        for future in futures:  # a batch task that failed outright delivers nothing more
+                            if future.wrapped_future.done():
+                                future.result()
+        except BaseException:
+            stop.set()  # the batches stop before their next document; the run's error is raised
+            if pool is not None:
+                pool.close(cancel=True)
+            raise
 
 
 @task(cache_policy=NO_CACHE)
 def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id", cases=None,
-                         published_tiebreak: bool = False, models_folder: Path | None = None) -> dict:
+                         published_tiebreak: bool = False, models_folder: Path | None = None,
+                         pool: DocumentPool | None = None) -> dict:
     # Every case of the store, reviewers' labels over the model's, then the reviewers' verdict overrides;
-    # read document by document and one case at a time, so memory does not grow with the store.
+    # read document by document and one case at a time, so memory does not grow with the store. With the
+    # run's worker pool, a worker aggregates while this process scans the store and writes the contract files.
     _, paths = report_from_store(_store(store_url), out_dir, run_meta, cases=cases, lang=lang,
-                                 published_tiebreak=published_tiebreak, models_folder=models_folder)
+                                 published_tiebreak=published_tiebreak, models_folder=models_folder,
+                                 elsewhere=pool.call if pool is not None else None)
     return {name: str(p) for name, p in paths.items()}
 
 
@@ -168,10 +269,11 @@ def process_inbox(settings: Settings) -> dict:
     workers: dict[str, dict] = {}
     relpaths = {store_key(f.path): f.relpath for f in found}
     params = {"store_url": store.url, "cases": cases, "settings": settings, "owner": owner, "run_id": run_id}
+    pools: list[DocumentPool] = []  # the forked workers of --workers N, if any document needed them
     try:
         present = set()
         t = last_beat = time.perf_counter()
-        for i, result in enumerate(_results(found, params, settings, store), 1):
+        for i, result in enumerate(_results(found, params, settings, store, models, pools), 1):
             present.add(result.path)
             counts[result.outcome] += 1
             if result.outcome == "failed":
@@ -182,12 +284,13 @@ def process_inbox(settings: Settings) -> dict:
                 w = workers.setdefault(result.worker, {"documents": 0, "model_loads": 0})
                 w["documents"] += 1
                 w["model_loads"] = max(w["model_loads"], result.model_loads)
-            if result.outcome != "skipped" or time.perf_counter() - last_beat > HEARTBEAT_SECONDS:
+            if time.perf_counter() - last_beat > HEARTBEAT_SECONDS:
                 store.heartbeat(run_id, counts, failures, timer.seconds)
                 last_beat = time.perf_counter()
             rel = relpaths.get(str(result.path), result.path)
             log.info("%s %s", result.outcome, rel, extra={"progress": (i, len(found), rel, result.outcome)})
         timer.add("documents_wall", t)
+        _release_claims(store, owner)  # a worker that died left its document's claim: the next run redoes it
         store.heartbeat(run_id, counts, failures, timer.seconds)
         counts["removed"] = len(store.mark_removed(inbox_key(settings.inbox), present))
         t = time.perf_counter()
@@ -196,10 +299,15 @@ def process_inbox(settings: Settings) -> dict:
         if paths is None:  # something the reports are made of changed since they were written
             paths = aggregate_and_report(store.url, Path(settings.reports),
                                          {"models": models.versions, "run": run_id, "inbox": str(settings.inbox)},
-                                         settings.lang, cases, settings.published_tiebreak, settings.models)
+                                         settings.lang, cases, settings.published_tiebreak, settings.models,
+                                         pool=quote(pools[0]) if pools else None)
             record_report_inputs(Path(settings.reports), inputs, paths)
         timer.add("aggregate_report", t)
+        for pool in pools:
+            pool.close()
     except BaseException as exc:
+        for pool in pools:
+            pool.close(cancel=True)
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         store.finish_run(run_id, counts, [*failures, {"path": None, "error": f"run {status}: {exc!r}"}], timer.seconds,
                          status=status)
@@ -210,8 +318,14 @@ def process_inbox(settings: Settings) -> dict:
             "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)}}
 
 
-# Progress is written to the run record after every processed document, and at least this often while
-# unchanged documents are counted.
+# A document's I/O hiccup (TransientIngestError) is tried again this often, after this many seconds.
+RETRIES, RETRY_DELAY = 2, 2
+# Documents per process_batch task at most (fewer on a small inbox, so every worker gets several batches).
+BATCH = 25
+# Progress (counts, failures, stage seconds) is written to the run record at most this often while documents
+# are processed or counted, and once more when they are all done: one commit every two seconds rather than
+# one per document, besides each document's claim and save (issue #19). A run killed in between shows the
+# counts of its last heartbeat; what it saved is in the store whatever the heartbeat says.
 HEARTBEAT_SECONDS = 2.0
 REPORT_INPUTS = ".sistercity-inputs.json"
 

@@ -3,8 +3,10 @@
 A server under load dropped task-run events until its task-run recorder and event persister
 batches were raised; pipeline/prefect_server.py (SERVER_ENV) starts it with larger ones. Here the
 server `sistercity serve` supervises (LocalPrefectServer, its own PREFECT_HOME) takes two flow
-runs at once, each over an inbox of tiny TXT documents, and its API must then list one COMPLETED
-`process_document` task run per processed document of each flow run. At this size the test also
+runs at once, each over an inbox of tiny TXT documents, and its API must then list the COMPLETED
+`process_batch` task runs of each flow run, whose batches (named by their documents' positions,
+"process_batch 6-10/20") cover every processed document exactly once. (Until issue #19 a run made one
+`process_document` task run per document.) At this size the test also
 passed with Prefect's default batches: it guards the recording, it does not reproduce the overload
 that made the server drop events (that needs a sustained event backlog far beyond a test's minute).
 Slow (a real server starts and two flow processes run); run in CI.
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -53,7 +56,7 @@ def tiny_inbox(folder: Path, tag: str) -> Path:
 
 
 def recorded(api: str, flow_run: str) -> list:
-    """The process_document task runs the server holds for this flow run."""
+    """The process_batch task runs the server holds for this flow run."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, TaskRunFilter, TaskRunFilterName
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -61,8 +64,18 @@ def recorded(api: str, flow_run: str) -> list:
     with temporary_settings(updates={PREFECT_API_URL: api}), get_client(sync_client=True) as client:
         return client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run])),
-            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="process_document")),
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="process_batch")),
             limit=10 * DOCS)
+
+
+def covered(task_runs) -> list[int]:
+    """The documents' positions the batches name ("process_batch 6-10/20" -> 6..10), every batch's together:
+    each position once when the batches cover every document once."""
+    positions = []
+    for t in task_runs:
+        first, last = t.name.rsplit(" ", 1)[1].split("/")[0].split("-")
+        positions += range(int(first), int(last) + 1)
+    return sorted(positions)
 
 
 def test_every_task_run_is_recorded_by_a_loaded_server(tmp_path):
@@ -88,25 +101,27 @@ def test_every_task_run_is_recorded_by_a_loaded_server(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             found = {run["flow_run"]: recorded(server.api_url, run["flow_run"]) for run in runs}
-            done = all(len(t) == DOCS and all(r.state_type == "COMPLETED" for r in t) for t in found.values())
+            done = all(covered(t) == list(range(1, DOCS + 1)) and all(r.state_type == "COMPLETED" for r in t)
+                       for t in found.values())
             if done or time.monotonic() > deadline:
                 break
             time.sleep(1)
         for run in runs:
             task_runs = found[run["flow_run"]]
-            assert len(task_runs) == run["counts"]["new"], (
-                f"flow run {run['flow_run']}: {len(task_runs)} process_document task runs recorded, "
-                f"{run['counts']['new']} documents processed")
+            assert covered(task_runs) == list(range(1, run["counts"]["new"] + 1)), (
+                f"flow run {run['flow_run']}: the process_batch task runs recorded ({[t.name for t in task_runs]}) "
+                f"do not cover the {run['counts']['new']} documents processed once each")
+            assert 1 < len(task_runs) < DOCS  # batches: more than one, fewer than a task per document
             assert len({t.id for t in task_runs}) == len(task_runs)
-            assert sorted(str(t.state_type.value) for t in task_runs) == ["COMPLETED"] * DOCS
+            assert sorted(str(t.state_type.value) for t in task_runs) == ["COMPLETED"] * len(task_runs)
     finally:
         server.stop()
 
 
 def test_the_temporary_api_records_every_task_run_and_stores_no_events(tmp_path):
     """`sistercity run` with no PREFECT_API_URL: Prefect's temporary API, with the services that only
-    feed a UI off (pipeline/prefect_server.py EPHEMERAL_ENV), still records the flow run and one
-    COMPLETED process_document task run per document, and its database holds no events."""
+    feed a UI off (pipeline/prefect_server.py EPHEMERAL_ENV), still records the flow run and its
+    COMPLETED process_batch task runs, covering every document, and its database holds no events."""
     import sqlite3
 
     from pipeline.prefect_server import EPHEMERAL_ENV
@@ -124,13 +139,13 @@ def test_the_temporary_api_records_every_task_run_and_stores_no_events(tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     con = sqlite3.connect(home / "prefect.db")
     try:
-        tasks = con.execute("SELECT state_type, count(*) FROM task_run WHERE name LIKE 'process_document%' "
-                            "GROUP BY state_type").fetchall()
+        tasks = con.execute("SELECT state_type, name FROM task_run WHERE name LIKE 'process_batch%'").fetchall()
         flows = con.execute("SELECT state_type FROM flow_run").fetchall()
         events = con.execute("SELECT count(*) FROM events").fetchone()[0]
     finally:
         con.close()
-    assert tasks == [("COMPLETED", docs)]
+    assert {state for state, _ in tasks} == {"COMPLETED"}
+    assert covered([SimpleNamespace(name=name) for _, name in tasks]) == list(range(1, docs + 1))
     assert flows == [("COMPLETED",)]
     assert events == 0
 

@@ -79,3 +79,20 @@ def test_attribution_with_patterns_compiled_once_matches_each_case_own_pattern(t
         assert [named_case(p, doc_case, cases) for p in passages] == expected
         got = attribute_sequence(passages, list(range(len(passages))), doc_case, cases)  # every passage its own group
         assert got == [e or doc_case for e in expected]
+
+
+def test_the_tokenizer_built_once_with_its_rules_equals_the_default_one_with_its_rules_set(texts):
+    """blank_nlp builds its tokenizer with the final infixes and suffixes (one load of the special cases);
+    spaCy's default tokenizer with them set afterwards (three loads) is the same tokenizer."""
+    import spacy
+    from spacy.util import compile_infix_regex, compile_suffix_regex
+
+    former = spacy.blank("id")
+    infixes = [p for p in former.Defaults.infixes if "-" not in p and "/" not in p]
+    former.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = [r"(?<=\w)-(?:nya|san|sama|sensei|ssi|nim|kun|ku|mu|lah|kah|pun)$", *former.Defaults.suffixes]
+    former.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    now = blank_nlp()
+    assert now.tokenizer.to_bytes(exclude=["vocab"]) == former.tokenizer.to_bytes(exclude=["vocab"])
+    for text in [*texts, "Jung-Gu, 9 - 14 Agustus 2015, kota-kota, Seokjin-nya dan Takahashi-san (Rp1,5 miliar)."]:
+        assert [t.text for t in now.make_doc(text)] == [t.text for t in former.make_doc(text)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
@@ -42,6 +43,22 @@ def use_cache(path: Path | None) -> None:
     if _disk is not None:
         _disk.close()
     _disk_path, _disk = path, None
+
+
+_inherited: list[sqlite3.Connection] = []
+
+
+def _forget_connection_in_child() -> None:
+    """A forked process (a worker of `--workers N`) opens its own cache connection: one SQLite connection
+    is never used on both sides of a fork. The parent's stays referenced, never closed here (closing it
+    in the child could checkpoint and delete the WAL file under the parent)."""
+    global _disk
+    if _disk is not None:
+        _inherited.append(_disk)
+        _disk = None
+
+
+os.register_at_fork(after_in_child=_forget_connection_in_child)
 
 
 def _db() -> sqlite3.Connection | None:

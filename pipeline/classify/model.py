@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import pickle
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -246,10 +247,14 @@ class PassageClassifier:
             probs[te] = self._first_probs((st, els), X[te])
         return self._with_neighbours(X, probs, examples)
 
-    def _transform(self, examples: list[Example]):
+    def _transform(self, examples: list[Example], stacked: bool = False):
         X = self.vectorizer_.transform(examples).tocsr()
         if getattr(self, "first_", None) is not None:
-            X = self._with_neighbours(X, self._first_probs(self.first_, X), examples)
+            stance, elements = self.first_
+            if stacked:
+                views = _stacked_views(self, "_first_stack", [stance, *elements], X)
+                stance, elements = views[0], views[1:]
+            X = self._with_neighbours(X, self._first_probs((stance, elements), X), examples)
         return X
 
     def fit(self, examples: list[Example]) -> PassageClassifier:
@@ -364,19 +369,25 @@ class PassageClassifier:
             chosen = [ELEMENTS[int(np.argmax(rel))]]
         return chosen
 
-    def predict(self, examples: list[Example], explain: bool = False) -> list[dict]:
+    def predict(self, examples: list[Example], explain: bool = False, stacked: bool = True) -> list[dict]:
         """For each example: scores, elements, stance, stance_scores, obstacles; with `explain`, also
-        "why": the features behind each predicted element and the stance (from the same features)."""
+        "why": the features behind each predicted element and the stance (from the same features).
+        `stacked=False` asks each model for its margins itself (the former path; same output, slower)."""
         if not examples:
             return []
-        X = self._transform(examples)
-        el_cond = np.column_stack([_proba(clf, X) for clf in self.elements_])
-        st_p = self.stance_.predict_proba(X)
+        X = self._transform(examples, stacked=stacked)
+        models = [self.stance_, *self.elements_, *self.obstacles_.values()]
+        if stacked:  # every linear model's margins in one sparse product (see _stacked_views)
+            models = _stacked_views(self, "_second_stack", models, X)
+        stance_, elements_ = models[0], models[1:1 + len(self.elements_)]
+        obstacles_ = dict(zip(self.obstacles_, models[1 + len(self.elements_):]))
+        el_cond = np.column_stack([_proba(clf, X) for clf in elements_])
+        st_p = stance_.predict_proba(X)
         st_classes = list(self.stance_.classes_)
         # P(element) = P(element | evidence) x P(evidence)
         el_p = el_cond * (1.0 - st_p[:, st_classes.index("neutral")])[:, None]
         st_idx = (np.log(st_p + 1e-9) + self._offset_vector(st_classes)).argmax(1)
-        ob_p = {code: _proba(clf, X) for code, clf in self.obstacles_.items()}
+        ob_p = {code: _proba(clf, X) for code, clf in obstacles_.items()}
         ob_t = getattr(self, "obstacle_thresholds_", None) or {}
         out = []
         for i in range(len(examples)):
@@ -450,6 +461,100 @@ def case_folds(cases: list[str], k: int = 0) -> list[list[str]]:
     if not k or k >= len(cases):
         return [[c] for c in cases]
     return [cases[i::k] for i in range(k)]
+
+
+def _linear_parts(clf) -> list:
+    """The linear estimators inside a model: itself, or each calibration fold's estimator."""
+    if hasattr(clf, "calibrated_classifiers_"):
+        return [cc.estimator for cc in clf.calibrated_classifiers_]
+    return [clf]
+
+
+_STACKS: dict[int, tuple] = {}  # id(model) -> (a weak reference to it, its stacks by key)
+
+
+def _stacked_views(owner, key: str, models: list, X) -> list:
+    """`models` as they answer over X, with the margins of every linear estimator in them computed in
+    one sparse product (X @ W, W their coefficient columns side by side, built once per model and kept
+    for `owner` under `key`, outside the object: a saved model does not carry it). Each view is a shallow copy whose estimators return their column(s) of that
+    product plus their intercept from decision_function, so scikit-learn's own code still does the rest
+    (calibration, averaging over folds, probabilities). Per document this replaces about 60 calls, each
+    validating X and multiplying it by one vector, with one product; the margins are bit for bit the
+    same (the same sums in the same order: tests/classify/test_stacked.py)."""
+    import copy
+
+    address = id(owner)
+    ref, kept = _STACKS.get(address, (None, None))
+    if ref is None or ref() is not owner:  # a model not seen before, or another one now at its address
+        kept = {}
+        _STACKS[address] = (weakref.ref(owner, lambda _r: _STACKS.pop(address, None)), kept)
+    stack = kept.get(key)
+    if stack is None or stack[0] != [id(m) for m in models]:
+        columns, spans = [], []
+        for e in (e for m in models for e in _linear_parts(m)):
+            coef = e.coef_ if e.coef_.ndim == 2 else e.coef_[None, :]
+            spans.append((sum(c.shape[1] for c in columns), coef.shape[0]))
+            columns.append(np.asarray(coef.T, dtype=np.float64))
+        stack = ([id(m) for m in models], np.ascontiguousarray(np.hstack(columns)), spans)
+        kept[key] = stack
+    _, W, spans = stack
+    margins = X @ W
+    at = iter(spans)
+
+    def shim(e):
+        start, width = next(at)
+        scores = margins[:, start:start + width] + e.intercept_
+        scores = scores.reshape(-1) if width == 1 else scores
+        view = copy.copy(e)
+        view.decision_function = lambda _X, _s=scores: _s.copy()  # predict_proba may write into it
+        return view
+
+    views = []
+    for m in models:
+        if _binary_sigmoid(m):
+            views.append(_BinarySigmoid(m, [shim(cc.estimator).decision_function(None) for cc in m.calibrated_classifiers_]))
+        elif hasattr(m, "calibrated_classifiers_"):
+            view = copy.copy(m)
+            view.calibrated_classifiers_ = []
+            for cc in m.calibrated_classifiers_:
+                fold = copy.copy(cc)
+                fold.estimator = shim(cc.estimator)
+                view.calibrated_classifiers_.append(fold)
+            views.append(view)
+        else:
+            views.append(shim(m))
+    return views
+
+
+def _binary_sigmoid(m) -> bool:
+    """A binary CalibratedClassifierCV with one sigmoid calibrator per fold over its estimator's own classes."""
+    folds = getattr(m, "calibrated_classifiers_", None)
+    return bool(folds) and len(m.classes_) == 2 and all(
+        cc.method == "sigmoid" and len(cc.calibrators) == 1 and hasattr(cc.calibrators[0], "a_")
+        and list(cc.estimator.classes_) == list(m.classes_) for cc in folds)
+
+
+class _BinarySigmoid:
+    """What CalibratedClassifierCV.predict_proba computes for a binary model with sigmoid calibration, from
+    its folds' margins, in the same operations and order (scikit-learn's _CalibratedClassifier and
+    _SigmoidCalibration), without validating X once per fold and per call."""
+
+    def __init__(self, model, margins: list[np.ndarray]):
+        self.classes_ = model.classes_
+        self._folds = [(cc.calibrators[0].a_, cc.calibrators[0].b_, t) for cc, t in zip(model.calibrated_classifiers_, margins)]
+
+    def predict_proba(self, X) -> np.ndarray:
+        from scipy.special import expit
+
+        mean = np.zeros((len(self._folds[0][2]), 2))
+        for a, b, t in self._folds:
+            proba = np.zeros_like(mean)
+            proba[:, 1] = expit(-(a * t + b))
+            proba[:, 0] = 1.0 - proba[:, 1]
+            proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+            mean += proba
+        mean /= len(self._folds)
+        return mean
 
 
 def _proba(clf, X) -> np.ndarray:

@@ -56,26 +56,56 @@ def aggregate_store(store: Store, case_slugs: Iterable[str], reviews: list[dict]
     return out
 
 
+def aggregate_cases(store_url: str, case_slugs: list[str], reviews: list[dict], cases: list[Case] | None,
+                    lang: str | None, published_tiebreak: bool, models_folder: Path | None) -> dict[str, dict[str, Verdict]]:
+    """`aggregate_store` from a store URL (its own connection): what another process runs."""
+    store = Store(store_url)
+    try:
+        return aggregate_store(store, case_slugs, reviews, cases=cases, lang=lang, published_tiebreak=published_tiebreak,
+                               models_folder=models_folder)
+    finally:
+        store.close()
+
+
 def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: list[Case] | None = None,
                       lang: str | None = None, contract: bool = True,
                       choose: Callable[[set[str]], list[str]] | None = None,
                       formats: tuple[str, ...] | None = None,
-                      published_tiebreak: bool = False, models_folder: Path | None = None) -> tuple[dict[str, dict[str, Verdict]], dict[str, Path]]:
+                      published_tiebreak: bool = False, models_folder: Path | None = None,
+                      elsewhere: Callable | None = None) -> tuple[dict[str, dict[str, Verdict]], dict[str, Path]]:
     """Aggregate a store and write the reports without holding its documents: what `aggregate_stage` then
     `report_stage` do over `reviewed_documents(store)`, with the same files (the contract files with
     `contract`), in memory that does not grow with the number of documents (only with the reports).
     `choose` picks the cases to report from all the store's slugs (default: all of them); `cases`
-    (else those of meta["inbox"]) are the Case objects; `formats` those of `write_reports`."""
+    (else those of meta["inbox"]) are the Case objects; `formats` those of `write_reports`.
+
+    `elsewhere(fn, *args)` (a future's maker, e.g. a worker process of the run's pool) runs the aggregation
+    while this process scans the store and writes the contract files: the cases are then those the store
+    names (documents' folders, passages' attributions, reviewers' moves), checked against the scan's
+    afterwards; a case only the scan found is aggregated here, one the scan did not find is dropped."""
     lang = resolve_lang(lang)
     if cases is None:
         cases = known_cases((meta or {}).get("inbox"))
     out_dir = Path(out_dir)
     reviews = ReviewStore(store).reviews()
+    early = None
+    if elsewhere is not None and choose is None:
+        named = {*store.cases(include_removed=False), *store.passage_cases(), *(r["case"] for r in reviews if r.get("case"))}
+        early = elsewhere(aggregate_cases, store.url, sorted(named), reviews, cases, lang, published_tiebreak,
+                          models_folder)
     scan, paths = scan_store(store, reviews, cases, out_dir if contract else None)
     chosen = choose(scan.slugs) if choose else sorted(scan.slugs)
-    verdicts = reviewed_verdicts(store, aggregate_store(store, chosen, reviews, cases=cases, lang=lang,
-                                                                    published_tiebreak=published_tiebreak,
-                                                                    models_folder=models_folder))
+    if early is not None:
+        found = early.result()
+        missing = [slug for slug in chosen if slug not in found]
+        if missing:
+            found.update(aggregate_store(store, missing, reviews, cases=cases, lang=lang,
+                                         published_tiebreak=published_tiebreak, models_folder=models_folder))
+        aggregated = {slug: found[slug] for slug in sorted(set(chosen))}  # aggregate_store's order
+    else:
+        aggregated = aggregate_store(store, chosen, reviews, cases=cases, lang=lang,
+                                     published_tiebreak=published_tiebreak, models_folder=models_folder)
+    verdicts = reviewed_verdicts(store, aggregated)
     if contract:
         paths["verdicts.json"] = out_dir / "verdicts.json"
         write_verdicts_json(paths["verdicts.json"], verdicts, meta)

@@ -142,3 +142,27 @@ def test_verdicts_json_written_case_by_case_is_the_same_bytes(built, tmp_path):
         write_verdicts_json(tmp_path / "v.json", vs, meta)
         expected = json.dumps(verdicts_record(vs, meta), ensure_ascii=False, indent=1)
         assert (tmp_path / "v.json").read_text(encoding="utf-8") == expected
+
+
+def test_aggregating_in_another_process_while_scanning_writes_the_same_files(built, demo_cases, tmp_path):
+    """Issue #19: with `elsewhere` (the run's worker pool) the verdicts are aggregated in another process
+    while this one scans the store; the cases are guessed from the store before the scan, so a guess
+    that misses a case (here: one left out on purpose) or names one too many is put right after it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.runs.report import report_from_store
+
+    store = built["store"]
+    _, plain = report_from_store(store, tmp_path / "plain", META, cases=demo_cases, lang="en")
+    calls = []
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        def elsewhere(fn, url, slugs, *args):
+            calls.append(slugs)
+            return pool.submit(fn, url, [*slugs[1:], "no-such-case"], *args)  # one missed, one too many
+
+        _, moved = report_from_store(store, tmp_path / "moved", META, cases=demo_cases, lang="en", elsewhere=elsewhere)
+    assert len(calls) == 1 and {A, B} <= set(calls[0]) and calls[0] == sorted(calls[0])
+    assert sorted(plain) == sorted(moved)
+    for name in plain:
+        assert plain[name].read_bytes() == moved[name].read_bytes(), name

@@ -1,0 +1,185 @@
+"""Worker processes forked after the models are loaded: `--workers N` without N copies of everything.
+
+A run with several workers loads the models in its own process, runs one small text through every
+stage (`warm_up`: the NER, the place ruler, the cases' patterns, the sentence embedder are built
+lazily, on first use), then forks N processes from it (`DocumentPool`, multiprocessing's "fork"
+context; processes, because pdfium is not thread-safe). Each worker starts with the models already
+in memory, shared with the run's process page by page until either writes to them (`gc.freeze()`
+before the fork keeps the garbage collector from touching, hence copying, the loaded objects).
+
+A worker does one document per call (`ingest_into_store`: claim, stages, save, in its own store
+connection) and sends back the `Ingested` record, so the pool balances documents, not batches,
+across the processes. Errors come back as values: `DocumentPool.run` returns `(Ingested, None)` or
+`(None, WorkerError)`. A worker that dies (killed, out of memory) breaks the pool: a fresh one is
+forked from the run's process and the documents that were in flight are tried again, one at a time.
+
+Nothing here knows the orchestrator: pipeline/flows.py wraps batches of documents in Prefect tasks.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import tempfile
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.data import Case
+from pipeline.ingest.errors import TransientIngestError
+from pipeline.runs.ingest import Ingested, ingest_into_store
+from pipeline.stages import Models, StageTimer, load_models, run_document
+from pipeline.store.db import Store
+
+log = logging.getLogger(__name__)
+
+WARM_TEXT = ("Pemerintah Kota {a} dan {b} menandatangani nota kesepahaman pada 12 Maret 2014 di Balai Kota. "
+             "Dinas Pendidikan mengirim 20 pelajar; anggaran Rp 150 juta dari APBD belum disetujui DPRD.\n")
+
+
+@dataclass(slots=True)
+class WorkerError:
+    """An exception a worker raised for one document (not a bad file: those come back as `failed`)."""
+
+    kind: str  # the exception's class name
+    message: str
+    transient: bool  # a TransientIngestError: worth another try
+
+
+def warm_up(cases: list[Case], models: Models, settings: Settings) -> None:
+    """Build what the stages build lazily on first use, in this process, before workers are forked."""
+    slugs = [c.slug for c in cases]
+    first = cases[0] if cases else None
+    text = WARM_TEXT.format(a=first.local.name if first and first.local else "Karangsari",
+                            b=first.partner.name if first and first.partner else "Seokjin")
+    with tempfile.TemporaryDirectory(prefix="sistercity-warm-") as tmp:
+        path = Path(tmp) / "warm.txt"
+        path.write_text(text, encoding="utf-8")
+        doc = run_document(path, slugs[0] if slugs else None, cases, models, settings)
+    if doc.status != "ok":
+        log.warning("warming up the workers' models failed (%s); each worker builds them on first use", doc.error)
+
+
+# What every worker needs, set in the run's process before the fork so the workers inherit it: the
+# cases, the models and the settings are never pickled, per document or per worker.
+_JOB: dict = {}
+_STORES: dict[str, Store] = {}
+
+
+def _child_start() -> None:
+    """In a new worker: its own store connections (the run's are not used across the fork), and the default
+    SIGTERM action (the run's process may have its orchestrator's handler, which raises in the worker when
+    the pool is shut down)."""
+    _STORES.clear()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _worker_pid(_: int) -> int:
+    return os.getpid()
+
+
+def _child_work(path: Path | str, case: str | None, refused: str | None) -> tuple[Ingested | None, WorkerError | None]:
+    job = _JOB
+    url = job["store_url"]
+    store = _STORES.get(url)
+    if store is None:
+        store = _STORES[url] = Store(url)
+    timer = StageTimer()
+    try:
+        result = ingest_into_store(store, path, case, job["cases"], job["models"], job["settings"], timer=timer,
+                                   owner=job["owner"], run_id=job["run_id"], refused=refused)
+    except Exception as exc:  # noqa: BLE001 - sent back as a value: the run decides (retry, or fail the document)
+        return None, WorkerError(type(exc).__name__, str(exc)[:500], isinstance(exc, TransientIngestError))
+    result.seconds, result.worker = timer.seconds, f"{socket.gethostname()}:{os.getpid()}"
+    result.model_loads = load_models.cache_info().misses
+    return result, None
+
+
+class DocumentPool:
+    """N worker processes forked from this one, with `job` (store_url, cases, models, settings, owner,
+    run_id) inherited. Thread-safe: several batch threads submit to one pool."""
+
+    def __init__(self, workers: int, job: dict):
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._turns = threading.Condition()
+        self._active, self._solo = 0, False
+        self._ctx = multiprocessing.get_context("fork")
+        _JOB.clear()
+        _JOB.update(job)
+        self._executor = self._start()
+        self.restarts = 0
+
+    def _start(self) -> ProcessPoolExecutor:
+        gc.collect()
+        gc.freeze()  # the loaded models stay out of the collector's reach: their pages stay shared
+        executor = ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_child_start)
+        # With "fork" every worker starts at the first submit: do it now, from this thread.
+        self.pids = sorted(set(executor.map(_worker_pid, range(self.workers))))
+        gc.unfreeze()
+        return executor
+
+    def run(self, path: Path | str, case: str | None, refused: str | None, alone: bool = False
+            ) -> tuple[Ingested | None, WorkerError | None]:
+        """Process one document in a worker and wait for it. When a worker dies (killed, out of memory)
+        the pool is forked anew and the document is tried once more, alone in the pool (no other
+        document in flight), so that a second death is this document's own: it then fails, with that
+        reason, and the others go on."""
+        with self._turns:
+            self._turns.wait_for(lambda: not self._solo)
+            if alone:
+                self._solo = True
+                self._turns.wait_for(lambda: self._active == 0)
+            self._active += 1
+            executor = self._executor
+        try:
+            try:
+                return executor.submit(_child_work, path, case, refused).result()
+            except BrokenProcessPool:
+                pass
+            self._restart(executor)  # forked outside the except block: the workers do not inherit the exception
+        finally:
+            with self._turns:
+                self._active -= 1
+                if alone:
+                    self._solo = False
+                self._turns.notify_all()
+        if alone:
+            return None, WorkerError("BrokenProcessPool", "its worker process died while processing it, twice "
+                                     "(killed, or out of memory)", False)
+        return self.run(path, case, refused, alone=True)
+
+    def call(self, fn, *args) -> Future:
+        """Any other work for a worker (a module-level function and picklable arguments): its future."""
+        with self._lock:
+            return self._executor.submit(fn, *args)
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """A fresh pool, unless another thread has already made one since `broken` broke."""
+        with self._lock:
+            if self._executor is not broken:
+                return
+            log.warning("a worker process died; forking %d new ones", self.workers)
+            broken.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._start()
+            self.restarts += 1
+
+    def close(self, cancel: bool = False) -> None:
+        with self._lock:
+            self._executor.shutdown(wait=True, cancel_futures=cancel)
+        _JOB.clear()
+
+    def __enter__(self) -> DocumentPool:
+        return self
+
+    def __exit__(self, exc_type, *_) -> None:
+        self.close(cancel=exc_type is not None)
