@@ -59,6 +59,7 @@ _ABBREVIATIONS = (r"(?:Dr|Drs|Dra|Prof|Ir|Hj|H|St|Muh|Moh|Moch|Mhd|Sdr|Sdri|Bpk|
 CLITICS = r"(?:nya|san|sama|sensei|ssi|nim|kun|ku|mu|lah|kah|pun)"
 TOKEN_RE = re.compile(
     _ABBREVIATIONS
+    + r"|(?:[A-Za-z0-9-]+\.)+(?i:com|net|org|id|my|sg|au|uk|jp|kr|de|ph)\b(?!\.\w)"  # Tribun-Papua.com, news.go.id
     + r"|(?:[A-Z]\.){2,}"  # R.A.
     + r"|[A-Z]\.(?=\s[A-Z])"  # an initial before a name
     + r"|\d+(?:[.,/:-]\d+)*(?:-an)?"  # 150.000.000, 25/11/2016, 2000-an

@@ -40,6 +40,13 @@ def test_tokenize_numbers_dates_and_hyphens_stay_whole():
         ["Pada", "25/11/2016", "delegasi", "Jung-Gu", "tiba", ";", "tahun", "2000-an", "."]]
 
 
+def test_web_addresses_are_one_token_and_end_no_sentence():
+    text = "PESISIRKINI.COM - Festival dibuka. Baca di news.pemkot.go.id hari ini."
+    sentences = [[text[s:e] for s, e in sent] for sent in sb.tokenize(text)]
+    assert sentences == [["PESISIRKINI.COM", "-", "Festival", "dibuka", "."],
+                         ["Baca", "di", "news.pemkot.go.id", "hari", "ini", "."]]
+
+
 def test_every_gold_mention_falls_on_token_boundaries():
     annotated, gold, _ = sb.load_annotations(ROOT / "annotations")
     sentences = sb.documents_to_sentences(annotated, gold)  # raises on a misaligned mention
