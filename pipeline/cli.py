@@ -250,6 +250,14 @@ def analyze(
         _error(f"{', '.join(map(str, folders))}: a folder, not a file; analyze takes files "
                f"(e.g. {folders[0]}/*.pdf), and `sistercity run {folders[0]}` processes a folder of case folders")
         raise typer.Exit(2)
+    # a case folder's case.toml that a glob (`folder/*`) brought along is the case file, not a document
+    tomls = [f for f in files if f.name == "case.toml"]
+    files = [f for f in files if f.name != "case.toml"]
+    if tomls and case_file is None:
+        case_file = tomls[0]
+    if not files:
+        _error("no document to analyze: only case.toml was given")
+        raise typer.Exit(2)
     try:
         the_case = load_case(case_file) if case_file else adhoc_case(case) if case else None
     except CaseFileError as exc:

@@ -34,6 +34,22 @@ def test_analyze_writes_the_four_contract_files(tmp_path, data_dir):
     assert (out / "report.md").exists()
 
 
+def test_analyze_takes_a_globbed_case_toml_as_the_case_file(tmp_path, data_dir):
+    folder = tmp_path / "kota-a-kota-b"
+    folder.mkdir()
+    shutil.copy(data_dir / "transcript.md", folder / "t.md")
+    (folder / "case.toml").write_text('slug = "kota-a-kota-b"\ntitle = "Kota A - Kota B"\n\n'
+                                      '[[cities]]\nname = "Kota A"\ncountry = "ID"\n\n'
+                                      '[[cities]]\nname = "Kota B"\ncountry = "JP"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", *sorted(map(str, folder.iterdir())), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    got = check_outputs(out)
+    assert [d["source"] for d in got["documents"]] == ["t.md"]  # case.toml is not a failed document
+    only = runner.invoke(app, ["analyze", str(folder / "case.toml"), "--out", str(out)])
+    assert only.exit_code == 2 and "only case.toml" in only.output
+
+
 def test_analyze_refuses_missing_files_with_a_clear_message(tmp_path):
     result = runner.invoke(app, ["analyze", str(tmp_path / "nope.pdf"), "--case", "x", "--out", str(tmp_path)])
     assert result.exit_code == 2

@@ -23,15 +23,20 @@ NUMBERS = {
            "antara bukti pendukung dan hambatan. Karena itu '148+/28-' (jumlah bagian teks yang mendukung / "
            "menunjukkan hambatan, sebelum koreksi) dapat berdampingan dengan skor +1,00: setelah koreksi, 28 bagian "
            "itu tidak lagi berbobot. Skor +0,45 ke atas: terpenuhi; -0,40 ke bawah: tidak terpenuhi; di antaranya: "
-           "terpenuhi sebagian; kurang dari 3 bagian atau bobot di bawah 1,0: bukti belum cukup."),
+           "terpenuhi sebagian. Tanpa satu pun kesaksian (account) atau temuan peneliti tentang elemen itu, status "
+           "dibaca dari probabilitas pengklasifikasi atas semua bagian teks kasus (catatan 'thin evidence'); bila "
+           "bobot harapannya pun di bawah 0,3: bukti belum cukup. Temuan peneliti yang tertulis menetapkan status "
+           "(basis 'published')."),
     "en": ("How to read the numbers. An element's score runs from -1 to +1: (weight of supporting evidence - weight "
            "of obstacle evidence) / (both together). A passage weighs the classifier's confidence x the weight of "
            "its document type (interviews, visit reports, minutes 1.0; MoUs and others 0.8; news and papers 0.6); "
            "before the score is taken, those sums are corrected for the classifier's measured confusion between "
            "supporting and obstacle evidence. So '148+/28-' (passages for / showing obstacles, before the "
            "correction) can stand beside a score of +1.00: after the correction those 28 passages weigh nothing. "
-           "A score of +0.45 or more: fulfilled; -0.40 or less: not fulfilled; in between: partial; fewer than 3 "
-           "passages or a weight under 1.0: insufficient evidence."),
+           "A score of +0.45 or more: fulfilled; -0.40 or less: not fulfilled; in between: partial. With no account or "
+           "researcher's finding on the element, the status is read from the classifier's probabilities over all "
+           "the case's passages (a 'thin evidence' note); when even their expected weight is under 0.3: insufficient "
+           "evidence. A researcher's stated finding sets the status (basis 'published')."),
 }
 PAGE = {"id": "hlm.", "en": "p."}
 
