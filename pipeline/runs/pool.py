@@ -98,7 +98,9 @@ def _child_work(path: Path | str, case: str | None, refused: str | None) -> tupl
     except Exception as exc:  # noqa: BLE001 - sent back as a value: the run decides (retry, or fail the document)
         return None, WorkerError(type(exc).__name__, str(exc)[:500], isinstance(exc, TransientIngestError))
     result.seconds, result.worker = timer.seconds, f"{socket.gethostname()}:{os.getpid()}"
-    result.model_loads = load_models.cache_info().misses
+    # the load inherited from the run's process, plus any this worker did itself (the run's process may have
+    # loaded other models before this run: a test session, a long-lived scheduler)
+    result.model_loads = 1 + load_models.cache_info().misses - job.get("loads_at_fork", 0)
     return result, None
 
 
@@ -116,6 +118,7 @@ class DocumentPool:
         self._ctx = multiprocessing.get_context("fork")
         _JOB.clear()
         _JOB.update(job)
+        _JOB["loads_at_fork"] = load_models.cache_info().misses
         self._executor = self._start()
         self.restarts = 0
 
