@@ -41,6 +41,9 @@ _NEWS_CUES = [re.compile(p, re.I | re.M) for p in (
     r"\b(kata|ujar|ucap|tutur|jelas|ungkap)(nya)?\s+(dia|ia|beliau)\b|,\s*(kata|ujar|ucap|tutur)(nya)?\b|\bujarnya\b|\bkatanya\b",
     r"\b(said|told)\b", r"\bbagikan\b|\bshare\b", r"\bWIB\b|\bWITA\b|\bWIT\b", r"\bberita\b|\bnews\b",
 )]
+# a thesis chapter or an article opens with its chapter heading or abstract: that decides before a visit report's or
+# minutes' title phrase, which a findings chapter quotes ("Laporan perjalanan dinas mencatat ...")
+_PAPER_OPENING = re.compile(r"^\s*(#\s*)?(BAB\s+[IVX]+\b|abstra(k|ct)\b)", re.I | re.M)
 _URL = re.compile(r"^\s*#?\s*(source|sumber)\s*:\s*(\S+)", re.I)
 _URL_NEWS = re.compile(r"news|berita|/read/|/artikel/|antara|kompas|detik|tribun|tempo|republika|okezone|liputan6", re.I)
 _URL_PAPER = re.compile(r"journal|jurnal|ejournal|e-journal|repository|repositori|eprints|etd\.|garuda|doi\.org|"
@@ -59,6 +62,8 @@ def detect_type(name: str, text: str) -> str:
         return "mou"
     if len(_TURN.findall(text)) >= 3 or re.search(r"transkrip\s+wawancara|interview\s+transcript", opening, re.I):
         return "interview"
+    if _PAPER_OPENING.search(opening):
+        return "paper"
     if _MINUTES.search(opening):
         return "minutes"
     if _VISIT.search(opening):

@@ -34,3 +34,12 @@ def test_english_abstract_and_news_item():
 def test_turns_make_a_transcript_and_nothing_else_is_other():
     assert detect_type("x.txt", "P: Bagaimana?\nN: Ya, begitu.\nP: Lalu?\nN: Ya.") == "interview"
     assert detect_type("x.txt", "Kota ini terletak di tepi sungai.") == "other"
+
+
+def test_a_findings_chapter_that_quotes_a_trip_report_is_a_paper():
+    chapter = ("# BAB IV HASIL DAN PEMBAHASAN\n\n# 4.1 Komitmen\n\nLaporan perjalanan dinas mencatat kunjungan "
+               "pertama pada November 2018 dengan biaya dari APBD.")
+    assert detect_type("bab4.pdf", chapter) == "paper"
+    # a real visit report, with no chapter heading, stays one
+    report = "LAPORAN HASIL KUNJUNGAN KERJA\nKE KOTA B\n\nI. Dasar\nSurat Tugas Wali Kota Nomor 1/2018"
+    assert detect_type("dokumen.pdf", report) == "visit_report"
