@@ -28,7 +28,6 @@ import functools
 import logging
 import os
 import queue
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -54,9 +53,8 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from pipeline.children import watch_children  # noqa: E402
 from pipeline.config import Settings, deployment_settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, is_url, store_key  # noqa: E402
-from pipeline.ingest.errors import TransientIngestError  # noqa: E402
-from pipeline.runs.ingest import Ingested, ingest_into_store, unchanged_in_store  # noqa: E402
-from pipeline.runs.pool import DocumentPool, WorkerError, warm_up  # noqa: E402
+from pipeline.runs.ingest import Ingested, unchanged_in_store  # noqa: E402
+from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, warm_up  # noqa: E402
 from pipeline.runs.report import report_from_store  # noqa: E402
 from pipeline.stages import StageTimer, load_models  # noqa: E402
 from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
@@ -96,16 +94,12 @@ def _not_processed(f, error: WorkerError) -> Ingested:
 
 def _in_this_process(store_url: str, cases, settings: Settings, owner: str, run_id: int):
     def one(f) -> tuple[Ingested | None, WorkerError | None]:
-        timer = StageTimer()
         models = load_models(str(settings.models), settings.model_version)
-        try:
-            result = ingest_into_store(_store(store_url), f.path, f.case, cases, models, settings, timer=timer,
-                                       owner=owner, run_id=run_id, refused=f.refused)
-        except Exception as exc:  # noqa: BLE001 - this document fails (or is retried), the batch goes on
-            return None, WorkerError(type(exc).__name__, str(exc)[:500], isinstance(exc, TransientIngestError))
-        result.seconds, result.worker = timer.seconds, f"{socket.gethostname()}:{os.getpid()}"
-        result.model_loads = load_models.cache_info().misses
-        return result, None
+        result, error = ingest_one(_store(store_url), f.path, f.case, cases, models, settings, owner, run_id,
+                                   f.refused)
+        if result is not None:
+            result.model_loads = load_models.cache_info().misses
+        return result, error
     return one
 
 

@@ -61,7 +61,6 @@ This module holds the decision rules only: the summary sentences are written by
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -339,13 +338,12 @@ def decide(case: str, element: str, passages: list[Passage], docs: dict[str, Doc
         status, rule = "partial", "announcements"
     soft: SoftBalance | None = None
     if status == "insufficient_evidence" and n == 0 and t.soft_floor is not None:
-        soft = soft_balance(case, element, passages, docs, t)
+        soft = soft_balance(case, element, passages, docs, t, case_info)
+        soft_status, soft_score, _ = t.judge(soft.pos, soft.neg, soft.passages, element)
         # as for passages read as evidence, the floor counts accounts and findings: announcements alone are none
-        if soft.told >= t.soft_floor:
-            hi, lo = t.per_element.get(element, (t.fulfilled, t.not_fulfilled))
-            score = soft.score
-            status = "fulfilled" if score >= hi else "not_fulfilled" if score <= lo else "partial"
-            evidence += [dataclasses.replace(e, side=side_of(e.quote, case_info)) for e in soft.cited]
+        if soft.told >= t.soft_floor and soft_status != "insufficient_evidence":
+            status, score = soft_status, soft_score
+            evidence += soft.cited
         else:
             soft = None
     evidence_status = status
@@ -417,16 +415,12 @@ class SoftBalance:
     def total(self) -> float:
         return self.pos + self.neg
 
-    @property
-    def score(self) -> float:
-        return (self.pos - self.neg) / self.total if self.total else 0.0
-
 
 SOFT_CITED = 3  # the passages cited as weak evidence of a verdict read from probabilities
 
 
 def soft_balance(case: str, element: str, passages: list[Passage], docs: dict[str, Document],
-                 t: Thresholds) -> SoftBalance:
+                 t: Thresholds, case_info: Case | None = None) -> SoftBalance:
     """The expected evidence balance of a cell over every passage of the case, for texts where no passage was read
     as evidence with confidence (short news items, abstracts, the opening of a saved page): each passage weighs
     P(evidence on the element) (its element score) x its source and kind weights, split between for and against
@@ -460,7 +454,8 @@ def soft_balance(case: str, element: str, passages: list[Passage], docs: dict[st
             weighed.append((w, p, stance, doc_type, d.source if d else None))
     weighed.sort(key=lambda x: (-x[0], x[1].doc, x[1].start))
     cited = [Evidence(doc=p.doc, page=p.page, start=p.start, end=p.end, quote=p.text, stance=stance,
-                      weight=round(w, 4), source=source, doc_type=doc_type, kind="weak")
+                      weight=round(w, 4), source=source, doc_type=doc_type, side=side_of(p.text, case_info),
+                      kind="weak")
              for w, p, stance, doc_type, source in weighed[:SOFT_CITED]]
     return SoftBalance(pos=pos, neg=neg, told=told, passages=n, cited=cited)
 

@@ -85,23 +85,34 @@ def _worker_pid(_: int) -> int:
     return os.getpid()
 
 
+def ingest_one(store: Store, path: Path | str, case: str | None, cases: list[Case], models: Models,
+               settings: Settings, owner: str, run_id: int, refused: str | None
+               ) -> tuple[Ingested | None, WorkerError | None]:
+    """One document into the store, in this process, timed and signed with the process; an exception comes
+    back as a value (the run decides: retry, or fail the document). The caller sets `model_loads`."""
+    timer = StageTimer()
+    try:
+        result = ingest_into_store(store, path, case, cases, models, settings, timer=timer, owner=owner,
+                                   run_id=run_id, refused=refused)
+    except Exception as exc:  # noqa: BLE001 - sent back as a value
+        return None, WorkerError(type(exc).__name__, str(exc)[:500], isinstance(exc, TransientIngestError))
+    result.seconds, result.worker = timer.seconds, f"{socket.gethostname()}:{os.getpid()}"
+    return result, None
+
+
 def _child_work(path: Path | str, case: str | None, refused: str | None) -> tuple[Ingested | None, WorkerError | None]:
     job = _JOB
     url = job["store_url"]
     store = _STORES.get(url)
     if store is None:
         store = _STORES[url] = Store(url)
-    timer = StageTimer()
-    try:
-        result = ingest_into_store(store, path, case, job["cases"], job["models"], job["settings"], timer=timer,
-                                   owner=job["owner"], run_id=job["run_id"], refused=refused)
-    except Exception as exc:  # noqa: BLE001 - sent back as a value: the run decides (retry, or fail the document)
-        return None, WorkerError(type(exc).__name__, str(exc)[:500], isinstance(exc, TransientIngestError))
-    result.seconds, result.worker = timer.seconds, f"{socket.gethostname()}:{os.getpid()}"
-    # the load inherited from the run's process, plus any this worker did itself (the run's process may have
-    # loaded other models before this run: a test session, a long-lived scheduler)
-    result.model_loads = 1 + load_models.cache_info().misses - job.get("loads_at_fork", 0)
-    return result, None
+    result, error = ingest_one(store, path, case, job["cases"], job["models"], job["settings"], job["owner"],
+                               job["run_id"], refused)
+    if result is not None:
+        # the load inherited from the run's process, plus any this worker did itself (the run's process may
+        # have loaded other models before this run: a test session, a long-lived scheduler)
+        result.model_loads = 1 + load_models.cache_info().misses - job.get("loads_at_fork", 0)
+    return result, error
 
 
 class DocumentPool:
