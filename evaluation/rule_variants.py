@@ -19,7 +19,6 @@ import argparse
 import dataclasses
 import json
 import statistics
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -38,28 +37,21 @@ STANCES = ("positive", "obstacle", "neutral")
 
 
 def real_variants(real: Path) -> dict:
-    from pipeline.ingest.discover import discover
     from pipeline.quality.real import (
         _normalised,
-        load_pairs,
         locate,
-        make_inbox,
         obstacle_recall,
         overlapping_passage,
         pooled_obstacle_recall,
-        run_stages,
+        stage_pairs,
         verdict_figures,
         verdict_rows,
     )
-    from pipeline.stages import aggregate_stage, shipped_thresholds
+    from pipeline.stages import aggregate_stage
 
-    pairs = load_pairs(real)
-    with tempfile.TemporaryDirectory() as tmp:
-        inbox = make_inbox(pairs, Path(tmp) / "inbox")
-        documents, _, versions = run_stages(inbox, None)
-        cases, _ = discover(inbox)
-    slugs = {c.slug for c in cases} | {p.case for d in documents for p in d.passages if p.case}
-    shipped = shipped_thresholds((d.model for d in documents if d.status == "ok"), False, None)
+    staged = stage_pairs(real)
+    pairs, documents, cases, slugs, shipped = staged.pairs, staged.documents, staged.cases, staged.slugs, \
+        staged.thresholds
     variants = {"shipped rules": {}, **{f"soft_floor {f:g}": {"soft_floor": f} for f in (0.05, 0.1, 0.2, 0.5, 1.0)},
                 "no probability reading (soft_floor None)": {"soft_floor": None},
                 "news events as accounts": {"news_events_announced": False},
@@ -91,7 +83,7 @@ def real_variants(real: Path) -> dict:
         pred = np.array(STANCES)[(logp + np.array([b, b, 0.0])).argmax(1)]
         offsets[f"{b:g}"] = {"stance_accuracy": round(float(np.mean(pred == gold_a)), 4),
                              "predicted_evidence": int((pred != "neutral").sum())}
-    return {"model": versions.get("passage_classifier"), "verdicts": verdicts_out, "stance_offsets": offsets,
+    return {"model": staged.model, "verdicts": verdicts_out, "stance_offsets": offsets,
             "sentences": len(gold)}
 
 

@@ -43,31 +43,21 @@ def corpus_figures(passages_jsonl: Path) -> dict:
     outside = {c: sorted(case_stated[c] - case_gold[c]) for c in sorted(case_stated) if case_stated[c] - case_gold[c]}
     gold_obstacle_passages = sum(r["stance"] == "obstacle" and bool(r["obstacles"]) for r in rows)
     return {"passages": len(rows), "stated_pairs": len(stated), "precision": round(right / len(stated), 4) if stated else None,
-            "wrong_by_code": dict(wrong.most_common()), "case_codes_stated": sum(len(v) for v in case_stated.values()),
+            "wrong_by_code": dict(sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))), "case_codes_stated": sum(len(v) for v in case_stated.values()),
             "case_codes_outside_gold": outside, "gold_obstacle_passages_with_codes": gold_obstacle_passages}
 
 
 def real_figures(real: Path) -> dict:
-    import tempfile
+    from pipeline.quality.real import obstacle_recall, pooled_obstacle_recall, stage_pairs
+    from pipeline.stages import aggregate_stage
 
-    from pipeline.aggregate.verdicts import Thresholds
-    from pipeline.ingest.discover import discover
-    from pipeline.quality.real import load_pairs, make_inbox, obstacle_recall, pooled_obstacle_recall, run_stages
-    from pipeline.stages import aggregate_stage, shipped_thresholds
-
-    pairs = load_pairs(real)
-    with tempfile.TemporaryDirectory() as tmp:
-        inbox = make_inbox(pairs, Path(tmp) / "inbox")
-        documents, _, versions = run_stages(inbox, None)
-        cases, _ = discover(inbox)
-        slugs = {c.slug for c in cases} | {p.case for d in documents for p in d.passages if p.case}
-        shipped: Thresholds = shipped_thresholds((d.model for d in documents if d.status == "ok"), False, None)
-        out = {"model": versions.get("passage_classifier")}
-        for name, on in (("with_stated", True), ("without_stated", False)):
-            verdicts = aggregate_stage(documents, slugs, dataclasses.replace(shipped, stated_obstacles=on), cases=cases)
-            per = {p.slug: obstacle_recall(p, verdicts) for p in pairs}
-            out[name] = {"recall": pooled_obstacle_recall(per),
-                         "per_pair": {k: v for k, v in per.items() if v["gold"]}}
+    staged = stage_pairs(real)
+    out = {"model": staged.model}
+    for name, on in (("with_stated", True), ("without_stated", False)):
+        verdicts = aggregate_stage(staged.documents, staged.slugs,
+                                   dataclasses.replace(staged.thresholds, stated_obstacles=on), cases=staged.cases)
+        per = {p.slug: obstacle_recall(p, verdicts) for p in staged.pairs}
+        out[name] = {"recall": pooled_obstacle_recall(per), "per_pair": {k: v for k, v in per.items() if v["gold"]}}
     return out
 
 

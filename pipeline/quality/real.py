@@ -102,6 +102,32 @@ def run_stages(inbox: Path, model_version: str | None, *, models_folder: Path | 
     return documents, verdicts, models.versions
 
 
+@dataclass
+class StagedPairs:
+    """The real pairs run once through the stages with the shipped model, ready to be re-aggregated under
+    other verdict rules (evaluation scripts): documents, the inbox's cases, the case slugs, the model's rules."""
+    pairs: list[Pair]
+    documents: list[Document]
+    cases: list
+    slugs: set[str]
+    thresholds: object
+    model: str | None
+
+
+def stage_pairs(root: Path, model_version: str | None = None) -> StagedPairs:
+    from pipeline.ingest.discover import discover
+    from pipeline.stages import shipped_thresholds
+
+    pairs = load_pairs(root)
+    with tempfile.TemporaryDirectory(prefix="sistercity-real-") as tmp:
+        inbox = make_inbox(pairs, Path(tmp) / "inbox")
+        documents, _, versions = run_stages(inbox, model_version)
+        cases, _ = discover(inbox)
+    slugs = {c.slug for c in cases} | {p.case for d in documents for p in d.passages if p.case}
+    thresholds = shipped_thresholds((d.model for d in documents if d.status == "ok"), False, None)
+    return StagedPairs(pairs, documents, cases, slugs, thresholds, versions.get("passage_classifier"))
+
+
 # ------------------------------------------------------------------ sentence alignment
 _KEEP = re.compile(r"[^\W_]", re.UNICODE)
 
