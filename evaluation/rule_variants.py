@@ -32,6 +32,8 @@ GROUPS = {
                 "watugede-hinokawa", "tanjungpalma-kellerton"],
     "round 3": ["sukalaya-hartwick", "bandarpesisir-kualasetia", "lintangraya-ebersfeld", "nusaraja-marlowe",
                 "sungaiemas-thanhlam", "batusari-minamiura"],
+    "round 4": ["tirtamulya-holmvik", "ranuasri-valdorso", "sekarwangi-daejin", "bukitlayang-sanisidro",
+                "padangrimba-wrenfield", "teluksirih-yalikoy"],
 }
 STANCES = ("positive", "obstacle", "neutral")
 
