@@ -233,6 +233,12 @@ PERSON_PATTERNS = (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE, DEGREE_PERSON_RE, F
                    SUBJECT_RE, FIELD_RE, SUFFIX_RE)
 
 
+@functools.lru_cache(maxsize=64)
+def _places_index(places: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The place names lower-cased, and longest first: once per set of places, not per text and match."""
+    return frozenset(p.lower() for p in places), tuple(sorted(places, key=len, reverse=True))
+
+
 def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, int]]:
     """(start, end) of the names the context patterns find in one text, trimmed to the name.
 
@@ -240,7 +246,7 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
     Mappaseng") is cut off the name; a word after a role that is no known place starts the name.
     """
     out = []
-    lowered = {p.lower() for p in places}
+    lowered, longest_first = _places_index(places)
     for rx in PERSON_PATTERNS:
         for m in rx.finditer(text):
             group = next(g for g in ("name", "name2", "name3") if g in rx.groupindex and m.group(g))
@@ -248,7 +254,7 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
             if rx is ROLE_PERSON_RE and m.group("place") and lowered and m.group("place").lower() not in lowered \
                     and gazetteer().lookup(m.group("place")) is None:  # "Wali Kota Yokohama Takeharu Yamanaka"
                 s = m.start("place")
-            for place in sorted(places, key=len, reverse=True):  # "Muara Kencana Andi Mappaseng" -> "Andi Mappaseng"
+            for place in longest_first:  # "Muara Kencana Andi Mappaseng" -> "Andi Mappaseng"
                 if text.startswith(place + " ", s) and s + len(place) + 1 < e:
                     s += len(place) + 1
                     break
