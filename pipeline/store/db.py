@@ -40,6 +40,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    insert,
     select,
     update,
 )
@@ -369,12 +370,18 @@ class Store:
                            "speaker": _clean(b.speaker)} for b in d.blocks]
             row.warnings, row.removed, row.model, row.updated_at = list(d.warnings), False, model, _now()
             s.flush()
-            s.add_all(PassageRow(document_id=row.id, doc=p.doc, page=p.page, start=p.start, end=p.end, text=_clean(p.text),
-                                 case=p.case, section=_clean(p.section), speaker=_clean(p.speaker), kind=p.kind,
-                                 scores=p.scores, elements=p.elements, stance=p.stance, stance_scores=p.stance_scores,
-                                 obstacles=p.obstacles, explanation=p.explanation or None) for p in d.passages)
-            s.add_all(EntityRow(document_id=row.id, doc=e.doc, page=e.page, start=e.start, end=e.end, text=_clean(e.text),
-                                label=e.label, normalized=_clean(e.normalized)) for e in d.entities)
+            # one executemany per table (the same rows, ids and JSON as adding ORM objects, without their bookkeeping)
+            if d.passages:
+                s.execute(insert(PassageRow), [
+                    {"document_id": row.id, "doc": p.doc, "page": p.page, "start": p.start, "end": p.end,
+                     "text": _clean(p.text), "case": p.case, "section": _clean(p.section), "speaker": _clean(p.speaker),
+                     "kind": p.kind, "scores": p.scores, "elements": p.elements, "stance": p.stance,
+                     "stance_scores": p.stance_scores, "obstacles": p.obstacles, "explanation": p.explanation or None}
+                    for p in d.passages])
+            if d.entities:
+                s.execute(insert(EntityRow), [
+                    {"document_id": row.id, "doc": e.doc, "page": e.page, "start": e.start, "end": e.end,
+                     "text": _clean(e.text), "label": e.label, "normalized": _clean(e.normalized)} for e in d.entities])
             if owner is not None:
                 gone = s.execute(delete(ClaimRow).where(ClaimRow.path == d.path, ClaimRow.owner == owner)).rowcount
                 if not gone:
