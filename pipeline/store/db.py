@@ -446,25 +446,28 @@ class Store:
         """(row id, Document) for the given row ids, in that order, loaded `batch` at a time: only one
         batch of documents is in memory at once. `text`/`passages`/`entities`/`explanations`=False leave
         those empty (lighter). A row deleted meanwhile is skipped."""
-        from sqlalchemy.orm import defer, selectinload
-
-        opts = []
-        if passages:
-            load = selectinload(DocumentRow.passages)
-            opts.append(load if explanations else load.options(defer(PassageRow.explanation)))
-        if entities:
-            opts.append(selectinload(DocumentRow.entities))
-        if not text:
-            opts.append(defer(DocumentRow.text))
+        docs, passage_t, entity_t = DocumentRow.__table__, PassageRow.__table__, EntityRow.__table__
+        # plain rows, not ORM objects (the same values through the same column types; ~2x faster to build)
+        doc_cols = [c for c in docs.c if c.name != "text" or text]
+        passage_cols = [c for c in passage_t.c if c.name != "explanation" or explanations]
         for i in range(0, len(ids), batch):
             chunk = ids[i:i + batch]
             with self.reading() as s:
-                rows = {r.id: r for r in s.execute(select(DocumentRow).where(DocumentRow.id.in_(chunk))
-                                                   .options(*opts)).scalars()}
+                rows = {r.id: r for r in s.execute(select(*doc_cols).where(docs.c.id.in_(chunk)))}
+                found = list(rows)
+                # each document's passages and entities in the relationships' order: (start, id)
+                parts_of: dict[str, dict[int, list]] = {"passages": {}, "entities": {}}
+                for name, table, cols, wanted in (("passages", passage_t, passage_cols, passages),
+                                                  ("entities", entity_t, list(entity_t.c), entities)):
+                    if wanted and found:
+                        for r in s.execute(select(*cols).where(table.c.document_id.in_(found))
+                                           .order_by(table.c.document_id, table.c.start, table.c.id)):
+                            parts_of[name].setdefault(r.document_id, []).append(r)
                 loaded = [(rid, _to_document(rows[rid], text=text, passages=passages, entities=entities,
-                                             explanations=explanations))
+                                             explanations=explanations,
+                                             passage_rows=parts_of["passages"].get(rid, []),
+                                             entity_rows=parts_of["entities"].get(rid, [])))
                           for rid in chunk if rid in rows]
-                s.expunge_all()
             yield from loaded
 
     def iter_documents(self, cases: list[str] | None = None, include_removed: bool = False, *,
@@ -666,22 +669,28 @@ def _sqlite_begin(conn) -> None:
 
 
 def _to_document(r: DocumentRow, *, text: bool = True, passages: bool = True, entities: bool = True,
-                 explanations: bool = True) -> Document:
+                 explanations: bool = True, passage_rows: list | None = None, entity_rows: list | None = None) -> Document:
+    """A stored document as a Document; `passage_rows`/`entity_rows` (rows with the tables' columns, in the
+    relationships' order) stand for r.passages/r.entities when `r` is a plain row rather than an ORM object."""
+    if passages and passage_rows is None:
+        passage_rows = r.passages
+    if entities and entity_rows is None:
+        entity_rows = r.entities
     d = Document(doc=r.doc, source=r.source, case=r.case, type=r.type, text=r.text if text else "", status=r.status,
                  error=r.error, path=r.path, sha256=r.sha256, warnings=list(r.warnings or []), model=r.model)
     d.pages = [PageSpan(p["page"], p["start"], p["end"], p.get("ocr_confidence")) for p in r.pages or []]
     d.blocks = [Block(**b) for b in r.blocks or []]
     if not passages:
         d.entities = [] if not entities else [Entity(doc=e.doc, page=e.page, start=e.start, end=e.end, text=e.text,
-                                                     label=e.label, normalized=e.normalized) for e in r.entities]
+                                                     label=e.label, normalized=e.normalized) for e in entity_rows]
         return d
     d.passages = [Passage(doc=p.doc, page=p.page, start=p.start, end=p.end, text=p.text, case=p.case,
                           section=p.section, speaker=p.speaker, kind=p.kind, scores=dict(p.scores or {}),
                           elements=list(p.elements or []), stance=p.stance, stance_scores=dict(p.stance_scores or {}),
                           obstacles=list(p.obstacles or []),
-                          explanation=dict(p.explanation or {}) if explanations else {}) for p in r.passages]
+                          explanation=dict(p.explanation or {}) if explanations else {}) for p in passage_rows]
     if not entities:
         return d
     d.entities = [Entity(doc=e.doc, page=e.page, start=e.start, end=e.end, text=e.text, label=e.label,
-                         normalized=e.normalized) for e in r.entities]
+                         normalized=e.normalized) for e in entity_rows]
     return d
