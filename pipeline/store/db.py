@@ -325,12 +325,18 @@ class Store:
 
             upgrade_schema(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._redoable = sessionmaker(self.engine.execution_options(sqlite_synchronous="NORMAL"), expire_on_commit=False)
         self._read = sessionmaker(self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A write transaction (on SQLite it takes the write lock at once: no lock upgrade can fail later)."""
-        with self._session() as s, s.begin():
+    def session(self, *, redoable: bool = False) -> Iterator[Session]:
+        """A write transaction (on SQLite it takes the write lock at once: no lock upgrade can fail later).
+
+        `redoable`: what it writes, a run redoes when it is missing (a processed document, a claim, a heartbeat),
+        so on SQLite its commit does not wait for the disk (synchronous=NORMAL in WAL mode: an application crash
+        or kill loses nothing, a power cut or OS crash may lose the last such commits, never corrupts the file).
+        The next ordinary commit (reviews, users, a run's start and end) syncs them too."""
+        with (self._redoable if redoable else self._session)() as s, s.begin():
             yield s
 
     @contextmanager
@@ -355,7 +361,7 @@ class Store:
 
         With `owner`, the owner's claim on the path is dropped in the same transaction.
         """
-        with self.session() as s:
+        with self.session(redoable=True) as s:
             row = s.execute(select(DocumentRow).where(DocumentRow.path == d.path)).scalar_one_or_none()
             if row is None:
                 row = DocumentRow(path=d.path)
@@ -553,7 +559,7 @@ class Store:
         """Claim `path` for `owner`; False while another live owner holds it. A stale claim is taken over."""
         now = _now()
         try:
-            with self.session() as s:
+            with self.session(redoable=True) as s:
                 held = s.execute(select(ClaimRow).where(ClaimRow.path == path).with_for_update()).scalar_one_or_none()
                 if held is not None:
                     if held.owner == owner:
@@ -570,7 +576,7 @@ class Store:
         return True
 
     def release(self, path: str, owner: str) -> None:
-        with self.session() as s:
+        with self.session(redoable=True) as s:
             s.execute(delete(ClaimRow).where(ClaimRow.path == path, ClaimRow.owner == owner))
 
     def claims(self) -> list[dict]:
@@ -601,7 +607,7 @@ class Store:
         for name, value in (("counts", counts), ("failures", failures), ("seconds", seconds)):
             if value is not None:
                 values[name] = value
-        with self.session() as s:
+        with self.session(redoable=True) as s:
             s.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
 
     def finish_run(self, run_id: int, counts: dict, failures: list, seconds: dict, status: str = "ok") -> None:
@@ -664,8 +670,12 @@ def _wal(cur, wait: float = 60.0) -> None:
 
 def _sqlite_begin(conn) -> None:
     """BEGIN IMMEDIATE for writes: a deferred transaction that later writes can fail at once with
-    SQLITE_BUSY when another process committed in between; an immediate one waits its turn."""
-    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
+    SQLITE_BUSY when another process committed in between; an immediate one waits its turn. Each
+    transaction sets how its commit syncs (FULL unless the session is `redoable`; SQLite takes the
+    setting only outside a transaction)."""
+    options = conn.get_execution_options()
+    conn.exec_driver_sql(f"PRAGMA synchronous={options.get('sqlite_synchronous', 'FULL')}")
+    conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'IMMEDIATE')}")
 
 
 def _to_document(r: DocumentRow, *, text: bool = True, passages: bool = True, entities: bool = True,
