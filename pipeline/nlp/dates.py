@@ -219,8 +219,15 @@ WEEKDAY_DAY_MONTH = re.compile(
     r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)\s*\((?P<d>[12]\d|3[01]|0?[1-9])/(?P<m>0?[1-9]|1[0-2])\)", re.I)
 
 
+# Every pattern above holds a year in digits or in words ("dua ribu", "seribu sembilan ratus"), and a weekday with
+# day/month takes its year from a date found before it: a text with neither has no date.
+ANY_YEAR = re.compile(rf"{_YEAR}|ribu", re.I)
+
+
 def find_dates(text: str) -> list[DateMatch]:
     """All date expressions in `text`, longest first where they overlap, in text order."""
+    if not ANY_YEAR.search(text):
+        return []
     taken: list[tuple[int, int]] = []
     found: list[DateMatch] = []
 

@@ -218,6 +218,16 @@ def _place_value(surface: str) -> str | None:
     return place.normalized if place is not None else None
 
 
+CaseContext = tuple[list[tuple[str, list[str]]], tuple[str, ...], dict[str, str]]
+
+
+def _case_context(case: Case | None, cases: list[Case]) -> CaseContext:
+    """What tagging a text needs of the cases: their cities (name, aliases), the place names, the cities'
+    canonical values (each cached per set of cases; the keys cost time with many cases, so once a document)."""
+    known = [c for c in [case, *cases] if c is not None]
+    return (*_case_names(known), _case_city_values(known))
+
+
 def case_places(case: Case | None, cases: list[Case]) -> tuple[str, ...]:
     """The place names known for a document of `case`: the cases' cities, countries and provinces."""
     return _case_names([c for c in [case, *cases] if c is not None])[1]
@@ -233,6 +243,12 @@ PERSON_PATTERNS = (PERSON_RE, ROLE_PERSON_RE, APPOSITION_RE, DEGREE_PERSON_RE, F
                    SUBJECT_RE, FIELD_RE, SUFFIX_RE)
 
 
+@functools.lru_cache(maxsize=64)
+def _places_index(places: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The place names lower-cased, and longest first: once per set of places, not per text and match."""
+    return frozenset(p.lower() for p in places), tuple(sorted(places, key=len, reverse=True))
+
+
 def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, int]]:
     """(start, end) of the names the context patterns find in one text, trimmed to the name.
 
@@ -240,7 +256,7 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
     Mappaseng") is cut off the name; a word after a role that is no known place starts the name.
     """
     out = []
-    lowered = {p.lower() for p in places}
+    lowered, longest_first = _places_index(places)
     for rx in PERSON_PATTERNS:
         for m in rx.finditer(text):
             group = next(g for g in ("name", "name2", "name3") if g in rx.groupindex and m.group(g))
@@ -248,7 +264,7 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
             if rx is ROLE_PERSON_RE and m.group("place") and lowered and m.group("place").lower() not in lowered \
                     and gazetteer().lookup(m.group("place")) is None:  # "Wali Kota Yokohama Takeharu Yamanaka"
                 s = m.start("place")
-            for place in sorted(places, key=len, reverse=True):  # "Muara Kencana Andi Mappaseng" -> "Andi Mappaseng"
+            for place in longest_first:  # "Muara Kencana Andi Mappaseng" -> "Andi Mappaseng"
                 if text.startswith(place + " ", s) and s + len(place) + 1 < e:
                     s += len(place) + 1
                     break
@@ -349,15 +365,17 @@ def _clean_ner_span(text: str, s: int, e: int, label: str) -> tuple[int, int, st
 def tag_text(text: str, case: Case | None, cases: list[Case],
              known_people: frozenset[str] = frozenset(),
              ner_spans: list[tuple[int, int, str]] | None = None, *,
-             person_spans: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str, str | None]]:
+             person_spans: list[tuple[int, int]] | None = None,
+             case_context: CaseContext | None = None) -> list[tuple[int, int, str, str | None]]:
     """Entities in one text: (start, end, label, normalized), non-overlapping, in order.
 
     `known_people` are names the document introduced elsewhere with an honorific
     or role; their bare mentions are people too. `ner_spans` are the statistical
     NER's (start, end, label) in the same text; None means rules only. `person_spans` are
-    `_person_matches(text, case_places(case, cases))` when the caller found them already.
+    `_person_matches(text, case_places(case, cases))` when the caller found them already; `case_context`
+    is `_case_context(case, cases)`, worked out once per document by tag_document rather than per block.
     """
-    cities, gpe_names = _case_names([c for c in [case, *cases] if c is not None])
+    cities, gpe_names, case_values = case_context or _case_context(case, cases)
     local = case.local.name if case is not None and case.local is not None else None
     cands: list[tuple[int, int, str, str | None]] = []
     cands += [(m.start, m.end, "MONEY", m.value) for m in find_money(text)]
@@ -416,7 +434,6 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
             continue
         found[(m.start, m.end)] = m.place
     places |= set(found)
-    case_values = _case_city_values([c for c in [case, *cases] if c is not None])
     for s, e in sorted(places):
         if LANGUAGE_BEFORE.search(text[max(0, s - 12) : s]):
             continue
@@ -498,10 +515,11 @@ def tag_document(document: Document, case: Case | None, cases: list[Case], use_n
     places = case_places(case, cases)
     person_spans = [_person_matches(text, places) for text in texts]  # once, for people_in and for tag_text
     people = _people_of(texts, person_spans)
+    context = _case_context(case, cases)
     ner = _ner_tagger(nlp_backend(backend)) if use_ner else None
     all_spans = ner(texts) if ner is not None else [None] * len(texts)  # the whole document in one batch
     for block, text, spans, persons in zip(document.blocks, texts, all_spans, person_spans, strict=True):
-        for s, e, label, value in tag_text(text, case, cases, people, spans, person_spans=persons):
+        for s, e, label, value in tag_text(text, case, cases, people, spans, person_spans=persons, case_context=context):
             start, end = block.start + s, block.start + e
             entities.append(Entity(doc=document.doc, page=document.page_at(start), start=start, end=end,
                                    text=document.text[start:end], label=label, normalized=value))

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MODEL_PREFIX = "ner_spacy.v"
 PARAGRAPH = re.compile(r"(?:[^\n]|\n(?!\s*\n))+")  # as the source formats define a paragraph
 SENTENCES = "sistercity_sentences"
+UNUSED_BY_NER = ("lemmatizer",)  # components of the shipped pipelines whose output predict_many does not use
 
 # Small CPU model: a hash-embedding CNN (no pretrained vectors) feeding the transition-based NER.
 NER_CONFIG = {
@@ -126,10 +127,17 @@ def _register_components() -> None:
 
     @Language.component(SENTENCES)
     def sistercity_sentences(doc):
-        """Sentence starts from the passage splitter, so both sides agree on "Dr.", "H.", "S.IP", "dll."."""
-        starts = {s for s, _ in sentence_spans(doc.text)}
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.idx in starts
+        """Sentence starts from the passage splitter, so both sides agree on "Dr.", "H.", "S.IP", "dll.".
+        Every token is marked, a start (1) or not (-1), as `token.is_sent_start = ...` would, in one array."""
+        if not len(doc):
+            return doc
+        import numpy as np
+        from spacy.attrs import IDX, SENT_START
+
+        starts = np.fromiter((s for s, _ in sentence_spans(doc.text)), dtype=np.int64)
+        flags = np.where(np.isin(doc.to_array(IDX).astype(np.int64), starts), 1, -1).astype(np.uint64)
+        flags[0] = 1
+        doc.from_array([SENT_START], flags)
         return doc
 
 
@@ -225,7 +233,8 @@ def predict_many(nlp, texts: list[str]) -> list[list[tuple[int, int, str]]]:
     paragraph of every text (the same spans as calling the pipeline per paragraph, in a fraction of the time)."""
     spans = [(i, ps, pe) for i, text in enumerate(texts) for ps, pe in paragraphs(text)]
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-    docs = nlp.pipe(texts[i][ps:pe] for i, ps, pe in spans)
+    # the lemmatizer sets lemmas only: the NER's features (NORM, PREFIX, SUFFIX, SHAPE) never read them
+    docs = nlp.pipe((texts[i][ps:pe] for i, ps, pe in spans), disable=[n for n in UNUSED_BY_NER if n in nlp.pipe_names])
     for (i, ps, _), doc in zip(spans, docs, strict=True):
         out[i] += [(ps + e.start_char, ps + e.end_char, e.label_) for e in doc.ents]
     return out

@@ -37,3 +37,30 @@ def test_without_the_package_the_block_is_zeros(monkeypatch):
     monkeypatch.setattr(embed, "_unavailable", True)
     assert not embed.available()
     assert not embed.embed(TEXTS).any()
+
+
+def test_threads_and_batches_never_change_a_vector(monkeypatch):
+    """Passages embedded by several threads, in batches of any size, get bit for bit the vectors of one
+    passage at a time on one thread (what the shipped model was trained on); identical texts are embedded once."""
+    texts = [*TEXTS, TEXTS[0], "Nota Kesepahaman ditandatangani pada 12 Maret 2015 oleh kedua wali kota. " * 12,
+             *(f"Rapat koordinasi ke-{i} membahas pertukaran pelajar dan magang." for i in range(9))]
+    embed.use_cache(None)
+    try:
+        model = embed._load()
+        alone = np.stack([np.asarray(model.passage([t[:2000]]), dtype=np.float32).reshape(embed.DIM) for t in texts])
+        calls = []
+        real = model.passage
+        monkeypatch.setattr(model, "passage", lambda batch: calls.append(len(batch)) or real(batch))
+        for n_threads, batch in ((1, 64), (2, 64), (3, 2), (4, 1)):
+            monkeypatch.setattr(embed, "_cache", {})
+            embed.set_threads(n_threads)
+            calls.clear()
+            got = embed.embed(texts, batch=batch)
+            assert np.array_equal(got, alone), f"{n_threads} threads, batches of {batch}: other vectors"
+            assert sum(calls) == len(texts) - 1 and max(calls) <= batch  # the repeated text once
+            assert len(calls) >= min(n_threads, len(texts) - 1)
+    finally:
+        embed.set_threads(None)
+        embed.use_cache(embed.DEFAULT_CACHE)
+    with pytest.raises(ValueError, match="embedding threads"):
+        embed.set_threads(0)

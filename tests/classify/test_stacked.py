@@ -47,3 +47,44 @@ def test_stacked_views_return_the_models_own_probabilities_bit_for_bit(models, e
     assert np.array_equal(views[0].predict_proba(X), own[0].predict_proba(X))
     for view, model in zip(views[1:], own[1:]):
         assert np.array_equal(_proba(view, X), _proba(model, X))
+
+
+def test_neighbour_texts_vectorised_once_give_the_matrix_of_each_block_alone(models, examples):
+    """Issue #19 (per-document cost): the context block is built from each distinct text once; the matrix is
+    bit for bit the one of vectorising the previous and the next passages separately."""
+    from scipy.sparse import hstack
+
+    vec = models.classifier.vectorizer_
+    for doc in examples[:6]:
+        X = vec.transform(doc)
+        w = vec.context_weight
+        blocks = [vec.main_.transform([e.features() for e in doc]), w * vec.context_.transform([e.before for e in doc]),
+                  w * vec.context_.transform([e.after for e in doc])]
+        if vec.cues_ is not None:
+            blocks.append(vec.cue_weight * vec.cues_.transform([vec._cues(e) for e in doc]))
+        if getattr(vec, "embed_mean_", None) is not None:
+            blocks.append(vec._embedding_block(doc))
+        alone = hstack(blocks).tocsr()
+        assert X.shape == alone.shape
+        for a, b in ((X.indptr, alone.indptr), (X.indices, alone.indices), (X.data, alone.data)):
+            assert np.array_equal(a, b)
+
+
+def test_explanations_of_a_model_follow_a_refit(models, examples):
+    """The coefficients behind explanations are worked out once per model, and again when its estimators change."""
+    import copy
+
+    from pipeline.classify.model import _label_coefs
+
+    clf = copy.copy(models.classifier)
+    first = _label_coefs(clf)
+    assert _label_coefs(clf) is first
+    clf.elements_ = list(clf.elements_)
+    clf.elements_[0] = copy.deepcopy(clf.elements_[0])
+    for cc in getattr(clf.elements_[0], "calibrated_classifiers_", []):
+        cc.estimator.coef_ = -cc.estimator.coef_
+    if hasattr(clf.elements_[0], "coef_"):
+        clf.elements_[0].coef_ = -clf.elements_[0].coef_
+    again = _label_coefs(clf)
+    assert again is not first and np.array_equal(again["commitment"], -first["commitment"])
+    assert np.array_equal(again["participation"], first["participation"])

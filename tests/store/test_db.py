@@ -236,3 +236,38 @@ def test_switching_a_new_sqlite_file_to_wal_waits_while_another_process_switches
     assert already.calls == ["PRAGMA journal_mode"]  # a file already in WAL needs no switch (and no lock)
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         _wal(Cursor(busy=10**6), wait=0.05)
+
+
+def test_a_runs_redoable_writes_do_not_wait_for_the_disk_and_the_rest_do(tmp_path, monkeypatch):
+    """Issue #19: on SQLite a stored document, a claim and a heartbeat commit with synchronous=NORMAL (WAL: a
+    kill loses nothing, a power cut at most these last commits, which the next run redoes); every other
+    write transaction (reviews, users, a run's start and end) keeps synchronous=FULL, also on the same
+    pooled connection right after a redoable one."""
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    seen = []
+    real = Store.session
+
+    def watching(self, **kw):
+        cm = real(self, **kw)
+
+        class Watch:
+            def __enter__(self_):
+                s = cm.__enter__()
+                seen.append((kw.get("redoable", False), s.execute(text("PRAGMA synchronous")).scalar_one()))
+                return s
+
+            def __exit__(self_, *exc):
+                return cm.__exit__(*exc)
+        return Watch()
+
+    monkeypatch.setattr(Store, "session", watching)
+    run = store.start_run("/inbox", {})
+    owner = new_owner()
+    assert store.claim("/inbox/c1/a.md", owner, run)
+    store.save_document(doc("/inbox/c1/a.md", "a" * 64, 2), owner=owner)
+    store.heartbeat(run, {"new": 1})
+    store.finish_run(run, {"new": 1}, [], {})
+    full, normal = 2, 1
+    assert seen[-4:] == [(True, normal), (True, normal), (True, normal), (False, full)]
+    assert (False, full) in seen[:-4]  # the run's start
+    assert [d.path for d in store.documents()] == ["/inbox/c1/a.md"] and store.claims() == []
