@@ -95,11 +95,41 @@ class Wrapper:
 
 
 # --------------------------------------------------------------------------- text PDF
+def _needs_unicode_font(text: str) -> bool:
+    """True when the text has characters outside the base-14 fonts' encoding (cp1252): Turkish dotless i,
+    Vietnamese tone marks. Those would print as a black square, and the extracted text would lose them."""
+    try:
+        text.encode("cp1252")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _unicode_fonts(is_paper: bool) -> tuple[str, str]:
+    """DejaVu (serif for papers, sans otherwise) embedded in the PDF, as real PDFs embed their fonts; only
+    documents that need it, so every other PDF of the corpus stays byte for byte as it was."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    folder = Path("/usr/share/fonts/truetype/dejavu")
+    stem = "DejaVuSerif" if is_paper else "DejaVuSans"
+    regular, bold = folder / f"{stem}.ttf", folder / f"{stem}-Bold.ttf"
+    if not (regular.exists() and bold.exists()):
+        raise SystemExit(f"{regular} and {bold} are needed to render text outside cp1252 "
+                         "(apt-get install fonts-dejavu-core)")
+    for name, path in ((stem, regular), (f"{stem}-Bold", bold)):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+    return stem, f"{stem}-Bold"
+
+
 def render_pdf(src: Source, out: Path, columns: int = 1) -> None:
     from reportlab.pdfgen import canvas
 
     is_paper = src.header.get("type") == "paper"
     font, bold = ("Times-Roman", "Times-Bold") if is_paper else ("Helvetica", "Helvetica-Bold")
+    if _needs_unicode_font(src.body + str(src.header.get("running_header", ""))):
+        font, bold = _unicode_fonts(is_paper)
     size = 10.0 if columns == 2 else 11.0
     leading = size * 1.3
     gap = 22.0
