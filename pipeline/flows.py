@@ -297,10 +297,12 @@ def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: st
                          pool: DocumentPool | None = None) -> dict:
     # Every case of the store, reviewers' labels over the model's, then the reviewers' verdict overrides;
     # read document by document and one case at a time, so memory does not grow with the store. With the
-    # run's worker pool, a worker aggregates while this process scans the store and writes the contract files.
+    # run's worker pool, the workers aggregate (the cases shared among them) while this process scans the store
+    # and writes the contract files, the workers then scanning parts of it too (runs/report.py).
     _, paths = report_from_store(_store(store_url), out_dir, run_meta, cases=cases, lang=lang,
                                  published_tiebreak=published_tiebreak, models_folder=models_folder,
-                                 elsewhere=pool.call if pool is not None else None)
+                                 elsewhere=pool.call if pool is not None else None,
+                                 workers=pool.workers if pool is not None else 1)
     return {name: str(p) for name, p in paths.items()}
 
 
