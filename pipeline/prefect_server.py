@@ -197,6 +197,9 @@ class TemporaryAPI:
         self.up_after: float | None = None  # seconds from start to up (health check and first request answered)
         self._up = threading.Event()  # set once the API has answered its health check and a first request
         self._watcher: threading.Thread | None = None
+        self._env: dict[str, str] = {}
+        self._stopped = False
+        self._port_retries = 3
 
     @property
     def api_url(self) -> str:
@@ -229,6 +232,7 @@ class TemporaryAPI:
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
                **(prefect_env or {})}
         env.pop("PREFECT_API_URL", None)
+        self._env = env
         from pipeline.children import watch_children
 
         watch_children()  # it dies with this process, even on kill -9
@@ -242,8 +246,24 @@ class TemporaryAPI:
     def _await_up(self) -> None:
         """In the background, while the run loads its models: poll the health check, then make the first
         request the flow's client makes (its API version, 0.4 s the first time: the server opens its
-        database), so the flow starts on an API that is up and warm."""
-        while self.process is not None and self.process.poll() is None:
+        database), so the flow starts on an API that is up and warm. Ends when the API is up, or its
+        process has exited (uvicorn's code 3, its port taken since `free_port` chose it: tried again on
+        another port, as Prefect does, up to three times)."""
+        while True:
+            process = self.process
+            if process is None or self._stopped:
+                return
+            code = process.poll()
+            if code is not None:
+                if code != 3 or self._port_retries <= 0:
+                    return
+                self._port_retries -= 1
+                self.port = free_port()
+                log.info("Prefect's temporary API found its port taken; starting it on port %d", self.port)
+                self.process = subprocess.Popen(self._command(), env=self._env)
+                if self._stopped:  # stop() ran meanwhile: it did not see this process
+                    self.stop()
+                continue
             if self.healthy():
                 try:
                     with urllib.request.urlopen(f"{self.api_url}/admin/version", timeout=10):
@@ -273,9 +293,9 @@ class TemporaryAPI:
                 log.info("Prefect's temporary API up at %s after %s s, waited for after %.1f s", self.api_url,
                          self.up_after, time.monotonic() - self.started)
                 return
-            process = self.process
-            if process is None or process.poll() is not None:
-                code = process.returncode if process is not None else "unknown (stopped)"
+            if self._watcher is None or not self._watcher.is_alive():
+                process = self.process
+                code = process.poll() if process is not None else "unknown (stopped)"
                 raise RuntimeError(f"Prefect's temporary API (port {self.port}) exited with code {code} while "
                                    "starting (its messages, if any, are above)")
             if time.monotonic() - self.started > limit:
@@ -295,6 +315,7 @@ class TemporaryAPI:
                                               ps.PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
     def stop(self) -> None:
+        self._stopped = True
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             process.terminate()
