@@ -237,22 +237,25 @@ _READY: dict = {}
 
 def prepare(settings: Settings) -> None:
     """The run's set-up that needs no Prefect, done before the flow starts (by `run_inbox`, while Prefect's
-    temporary API starts in its own process): the child-process watchdog, the models, and over an inbox
-    with something to process, the warm-up and, with --workers N, the N forked workers, which the flow then
+    temporary API starts in its own process): the child-process watchdog, the models, and with --workers N
+    over an inbox with something to process, the warm-up and the N forked workers, which the flow then
     uses (`_take_ready`) instead of forking its own. Nothing is recorded in the store here."""
     watch_children()
     models = load_models(str(settings.models), settings.model_version)
-    if settings.dask_address:
+    # With one worker the warm-up is left to the first document, in the batch thread: done here, in this
+    # thread, it would open the embedding cache's SQLite connection in a thread the documents are not
+    # processed in, and that connection then refuses the batch thread (check_same_thread), which silently
+    # runs without the cache: measured 209 s of classify instead of 12 s on 344 documents.
+    if settings.workers < 2 or settings.dask_address:
         return
     cases, files = discover(settings.inbox)
     store = _store(store_url(settings.db))
-    # the first file that is new or changed is enough to know documents will be processed (a re-run hashes on)
+    # the first file that is new or changed is enough to know workers are wanted (a re-run hashes on)
     if not any(f.refused or not unchanged_in_store(store, f.path, settings.max_bytes)[1] for f in files):
         return
-    warm_up(cases, models, settings)  # with one worker, what its first document would build, built here
-    if settings.workers < 2:
-        return
-    store.engine.dispose()  # no open database connection crosses the fork
+    warm_up(cases, models, settings)
+    store.engine.dispose()  # no open database connection crosses the fork (the embedding cache's is dropped in
+    # the workers by pipeline/classify/embed.py's fork hook)
     _drop_ready()
     _READY.update(key=(store.url, settings, cases), pool=DocumentPool(
         settings.workers, {"store_url": store.url, "cases": cases, "settings": settings, "models": models}))
