@@ -1,50 +1,47 @@
 """Prefect wiring only: tasks wrap the store-backed use cases of `pipeline.runs` (which run `pipeline.stages`).
 
-With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary
-local API, no server to start). Its start-up takes 9-17 s on a 2-core machine,
-so the start-up timeout is raised above Prefect's 20 s default.
+With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary local API). It takes 3-5 s to start
+(up to 17 s on a loaded 2-core machine), so `sistercity run` starts it itself, as the run begins
+(`prefect_server.TemporaryAPI`: the same server process, in its own process), and `run_inbox` loads the
+models, warms them up and forks the workers (`prepare`) while it comes up, then runs the flow against it.
+Called directly (tests, a deployment), `process_inbox` does all of that itself, in the flow.
 
 `process_inbox` hashes every file of the inbox in the flow's process and makes one
 `process_batch` task per batch of new or changed documents (at most BATCH documents; never per
 passage), with one log line and one result per document. The batch tasks run in threads of the
-flow's process: with --workers 1 each document is processed right there; with --workers N the flow
-first loads the models and warms every stage up, then forks N worker processes
+flow's process: with --workers 1 each document is processed right there; with --workers N the
+models are loaded and every stage warmed up in the run's process, then N worker processes are forked
 (pipeline/runs/pool.py: processes, because pdfium is not thread-safe), which inherit the models
-instead of loading their own, and the batch threads hand them the documents one by one. With a
-Dask cluster (`dask_address`, prefect-dask) the batch tasks run on its workers, which load the
-models once per process. Every document is claimed in the store before it is processed, so
-parallel workers, overlapping runs and killed runs stay safe, and a document that raises (or whose
-worker dies) fails alone: the rest of its batch goes on.
+instead of loading their own, and the batch threads hand them the documents one by one, largest
+expected work first. With a Dask cluster (`dask_address`, prefect-dask) the batch tasks run on its
+workers, which load the models once per process. Every document is claimed in the store before it is
+processed, so parallel workers, overlapping runs and killed runs stay safe, and a document that raises
+(or whose worker dies) fails alone: the rest of its batch goes on.
 
 Prefect's own cost is per batch, and kept flat: the cases and settings go to each
-task quote()d, so Prefect does not walk them element by element. (Loading the
-models in a thread while Prefect's temporary API starts was tried: it made the
-empty-inbox run slower here, 15-20 s against 12-14 s, so it is not done.)
+task quote()d, so Prefect does not walk them element by element. (Loading the models in a thread of
+the run's process while Prefect started its temporary API from the flow was tried before: it was slower,
+the two competing for one interpreter; the API now starts in its own process, so nothing competes.)
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import os
 import queue
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-# Prefect's recorder batch sizes stay at their defaults for the temporary API (see SERVER_ENV in
-# pipeline/prefect_server.py for a long-running server): it is stopped as soon as this process exits, and
-# task-run events still waiting in a batch that is not full are lost then (measured: 39 of 600 task runs
-# missing with a batch of 100).
+from pipeline.prefect_server import use_prefect_defaults  # noqa: E402  (no Prefect import there)
 
-from pipeline.prefect_server import use_ephemeral_env  # noqa: E402  (no Prefect import there)
-
-use_ephemeral_env()  # the temporary API's services that only feed a UI stay off (pipeline/prefect_server.py)
+# Prefect's start-up timeout raised, analytics off, its loggers at WARNING (PREFECT_DEFAULTS), and the temporary
+# API's services that only feed a UI off (EPHEMERAL_ENV): before Prefect is imported. Prefect's recorder batch
+# sizes stay at their defaults for the temporary API (see SERVER_ENV in pipeline/prefect_server.py for a
+# long-running server): it is stopped as soon as this process exits, and task-run events still waiting in a
+# batch that is not full are lost then (measured: 39 of 600 task runs missing with a batch of 100).
+use_prefect_defaults()
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
@@ -54,7 +51,7 @@ from pipeline.children import watch_children  # noqa: E402
 from pipeline.config import Settings, deployment_settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, is_url, store_key  # noqa: E402
 from pipeline.runs.ingest import Ingested, unchanged_in_store  # noqa: E402
-from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, warm_up  # noqa: E402
+from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, largest_first, warm_up  # noqa: E402
 from pipeline.runs.report import report_from_store  # noqa: E402
 from pipeline.stages import StageTimer, load_models  # noqa: E402
 from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
@@ -181,6 +178,8 @@ def _results(found, params: dict, settings: Settings, store: Store, models, pool
     if not todo:
         return
     workers = settings.workers if not settings.dask_address else max(2, settings.workers)
+    if workers > 1:
+        todo = largest_first(todo)
     parts = batches(todo, workers)
     labels, at = [], 0
     for b in parts:
@@ -201,9 +200,13 @@ def _results(found, params: dict, settings: Settings, store: Store, models, pool
     stop = threading.Event()
     pool = None
     if settings.workers > 1:
-        warm_up(params["cases"], models, settings)
-        store.engine.dispose()  # no open database connection crosses the fork
-        pool = DocumentPool(settings.workers, {**params, "models": models})
+        pool = _take_ready(store.url, settings, params["cases"])  # forked by prepare() before the flow, if it was
+        if pool is None:
+            warm_up(params["cases"], models, settings)
+            store.engine.dispose()  # no open database connection crosses the fork
+            pool = DocumentPool(settings.workers, {"store_url": store.url, "cases": params["cases"],
+                                                   "settings": settings, "models": models})
+        pool.bind(owner=params["owner"], run_id=params["run_id"])
         pools.append(pool)
     with task_runner(settings) as runner:
         futures = [runner.submit(process_batch, {
@@ -228,16 +231,83 @@ def _results(found, params: dict, settings: Settings, store: Store, models, pool
             raise
 
 
+# What prepare() made ready for the flow of this process: a pool of forked workers, and what it was made for.
+_READY: dict = {}
+
+
+def prepare(settings: Settings) -> None:
+    """The run's set-up that needs no Prefect, done before the flow starts (by `run_inbox`, while Prefect's
+    temporary API starts in its own process): the child-process watchdog, the models, and with --workers N
+    over an inbox with something to process, the warm-up and the N forked workers, which the flow then
+    uses (`_take_ready`) instead of forking its own. Nothing is recorded in the store here."""
+    watch_children()
+    models = load_models(str(settings.models), settings.model_version)
+    # With one worker the warm-up is left to the first document, in the batch thread: done here, in this
+    # thread, it would open the embedding cache's SQLite connection in a thread the documents are not
+    # processed in, and that connection then refuses the batch thread (check_same_thread), which silently
+    # runs without the cache: measured 209 s of classify instead of 12 s on 344 documents.
+    if settings.workers < 2 or settings.dask_address:
+        return
+    cases, files = discover(settings.inbox)
+    store = _store(store_url(settings.db))
+    # the first file that is new or changed is enough to know workers are wanted (a re-run hashes on)
+    if not any(f.refused or not unchanged_in_store(store, f.path, settings.max_bytes)[1] for f in files):
+        return
+    warm_up(cases, models, settings)
+    store.engine.dispose()  # no open database connection crosses the fork (the embedding cache's is dropped in
+    # the workers by pipeline/classify/embed.py's fork hook)
+    _drop_ready()
+    _READY.update(key=(store.url, settings, cases), pool=DocumentPool(
+        settings.workers, {"store_url": store.url, "cases": cases, "settings": settings, "models": models}))
+
+
+def _take_ready(url: str, settings: Settings, cases) -> DocumentPool | None:
+    """The pool prepare() forked, if it was made for this store, these settings and these cases (else it is
+    closed: the flow forks its own); at most once."""
+    ready = _READY.copy()
+    _READY.clear()
+    if not ready:
+        return None
+    if ready["key"] == (url, settings, cases):
+        return ready["pool"]
+    ready["pool"].close(cancel=True)
+    return None
+
+
+def _drop_ready() -> None:
+    ready = _READY.copy()
+    _READY.clear()
+    if ready:
+        ready["pool"].close(cancel=True)
+
+
+def run_inbox(settings: Settings, api=None) -> dict:
+    """What `sistercity run` runs: `prepare`, then the `process_inbox` flow. `api`, a started
+    `prefect_server.TemporaryAPI` (or None: Prefect's API as configured), is waited for only once the
+    models are loaded and the workers forked, and the flow then records there."""
+    try:
+        prepare(settings)
+        if api is None:
+            return process_inbox(settings)
+        api.wait()
+        with api.using():
+            return process_inbox(settings)
+    finally:
+        _drop_ready()  # a pool the flow did not take (it failed first, or found nothing to process)
+
+
 @task(cache_policy=NO_CACHE)
 def aggregate_and_report(store_url: str, out_dir: Path, run_meta: dict, lang: str = "id", cases=None,
                          published_tiebreak: bool = False, models_folder: Path | None = None,
                          pool: DocumentPool | None = None) -> dict:
     # Every case of the store, reviewers' labels over the model's, then the reviewers' verdict overrides;
     # read document by document and one case at a time, so memory does not grow with the store. With the
-    # run's worker pool, a worker aggregates while this process scans the store and writes the contract files.
+    # run's worker pool, the workers aggregate (the cases shared among them) while this process scans the store
+    # and writes the contract files, the workers then scanning parts of it too (runs/report.py).
     _, paths = report_from_store(_store(store_url), out_dir, run_meta, cases=cases, lang=lang,
                                  published_tiebreak=published_tiebreak, models_folder=models_folder,
-                                 elsewhere=pool.call if pool is not None else None)
+                                 elsewhere=pool.call if pool is not None else None,
+                                 workers=pool.workers if pool is not None else 1)
     return {name: str(p) for name, p in paths.items()}
 
 

@@ -112,3 +112,44 @@ def test_a_document_that_raises_or_kills_its_worker_fails_alone(prefect_harness,
     assert len(left_out) == 2 and not left_out & set(stored)  # not stored: the next run tries them again
     assert stored == {k: v for k, v in plain_run.items() if k not in left_out}
     assert row_counts(url)["claims"] == 0
+
+
+def test_workers_forked_before_the_flow_are_the_flows(prefect_harness, plain_run, tmp_path, monkeypatch):
+    """`flows.run_inbox` (what `sistercity run` runs) loads the models, warms them up and forks the workers
+    before the flow starts (`prepare`, while Prefect's temporary API starts); the flow then hands its
+    documents to those workers: none forks or loads again, and the store and files are those of the
+    flow forking its own."""
+    from pipeline import flows
+
+    made = []  # (where, pool) of every pool of workers forked
+    real_prepare, real_pool = flows.prepare, flows.DocumentPool
+    where = ["flow"]
+
+    def prepare(settings):
+        where[0] = "prepare"
+        try:
+            real_prepare(settings)
+        finally:
+            where[0] = "flow"
+
+    def pool(*args, **kwargs):
+        made.append((where[0], real_pool(*args, **kwargs)))
+        return made[-1][1]
+
+    monkeypatch.setattr(flows, "prepare", prepare)
+    monkeypatch.setattr(flows, "DocumentPool", pool)
+    inbox = make_inbox(tmp_path / "inbox")
+    outs = {}
+    for how in ("prepared", "in the flow"):
+        url = f"sqlite:///{tmp_path / f'{how}.db'}"
+        settings = Settings(db=url, reports=tmp_path / f"reports-{how}", inbox=inbox, workers=2, ocr=False)
+        result = flows.run_inbox(settings) if how == "prepared" else flows.process_inbox(settings)
+        assert all(w["model_loads"] == 1 for w in result["workers"].values()), result["workers"]
+        assert 1 <= len(result["workers"]) <= 2 and f"{socket.gethostname()}:{os.getpid()}" not in result["workers"]
+        assert [w for w, _ in made] == (["prepare"] if how == "prepared" else ["flow"]), made  # one fork, done there
+        assert not flows._READY
+        made.clear()
+        outs[how] = (dump(url, inbox), tmp_path / f"reports-{how}")
+    assert outs["prepared"][0] == outs["in the flow"][0] == plain_run
+    for name in CONTRACT:
+        assert (outs["prepared"][1] / name).read_bytes() == (outs["in the flow"][1] / name).read_bytes(), name

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -130,22 +131,35 @@ def write_outputs(out_dir: Path, documents: list[Document], verdicts: dict[str, 
 CONTRACT_JSONL: tuple[str, ...] = ("documents.jsonl", "passages.jsonl", "entities.jsonl")
 
 
+class ContractAdder:
+    """`add(document)` of `contract_writer`, and `splice(folder)`: the three files of another
+    contract_writer's folder (written by another process, for the documents that come next) appended as
+    they are, so that a store's files can be written in parts, in parallel, and still come out whole."""
+
+    def __init__(self, handles):
+        self._handles = handles  # documents, passages, entities: CONTRACT_JSONL's order
+
+    def __call__(self, d: Document) -> None:
+        docs, passages, entities = self._handles
+        docs.write(json.dumps(document_record(d), ensure_ascii=False) + "\n")
+        for p in d.passages:
+            passages.write(json.dumps(passage_record(p), ensure_ascii=False) + "\n")
+        for e in d.entities:
+            entities.write(json.dumps(entity_record(e), ensure_ascii=False) + "\n")
+
+    def splice(self, folder: Path) -> None:
+        for name, fh in zip(CONTRACT_JSONL, self._handles, strict=True):
+            with open(Path(folder) / name, encoding="utf-8") as part:
+                shutil.copyfileobj(part, fh, 1 << 20)
+
+
 @contextmanager
-def contract_writer(out_dir: Path) -> Iterator[Callable[[Document], None]]:
+def contract_writer(out_dir: Path) -> Iterator[ContractAdder]:
     """documents.jsonl, passages.jsonl and entities.jsonl written document by document (the same
-    records as `write_outputs`): the block gets an `add(document)`; the three files replace the old
-    ones when the block ends without error (each atomically), else none is touched."""
+    records as `write_outputs`): the block gets an `add(document)` (a ContractAdder); the three files
+    replace the old ones when the block ends without error (each atomically), else none is touched."""
     with ExitStack() as stack:
-        docs, passages, entities = (stack.enter_context(atomic_open(Path(out_dir) / n)) for n in CONTRACT_JSONL)
-
-        def add(d: Document) -> None:
-            docs.write(json.dumps(document_record(d), ensure_ascii=False) + "\n")
-            for p in d.passages:
-                passages.write(json.dumps(passage_record(p), ensure_ascii=False) + "\n")
-            for e in d.entities:
-                entities.write(json.dumps(entity_record(e), ensure_ascii=False) + "\n")
-
-        yield add
+        yield ContractAdder(tuple(stack.enter_context(atomic_open(Path(out_dir) / n)) for n in CONTRACT_JSONL))
 
 
 def write_verdicts_json(path: Path, verdicts: dict[str, dict[str, Verdict]], meta: dict | None = None) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.data import Case
+from pipeline.ingest.discover import is_url
 from pipeline.ingest.errors import TransientIngestError
 from pipeline.runs.ingest import Ingested, ingest_into_store
 from pipeline.stages import Models, StageTimer, load_models, run_document
@@ -65,6 +66,30 @@ def warm_up(cases: list[Case], models: Models, settings: Settings) -> None:
         doc = run_document(path, slugs[0] if slugs else None, cases, models, settings)
     if doc.status != "ok":
         log.warning("warming up the workers' models failed (%s); each worker builds them on first use", doc.error)
+
+
+# Characters of text per byte of file, by suffix, to order documents by their expected work (measured on the
+# demo-derived inbox: text PDFs 0.8, DOCX 0.1 (zipped XML), plain text 1.0).
+TEXT_PER_BYTE = {".pdf": 0.8, ".docx": 0.1}
+
+
+def expected_work(f) -> float:
+    """A document's expected processing time, in the units of its text's length: its file size times
+    TEXT_PER_BYTE of its suffix (1.0 for others). 0 for a URL or a file that cannot be read (unknown)."""
+    if f.refused or is_url(f.path):
+        return 0.0
+    try:
+        size = Path(f.path).stat().st_size
+    except OSError:
+        return 0.0
+    return size * TEXT_PER_BYTE.get(Path(f.path).suffix.lower(), 1.0)
+
+
+def largest_first(todo: list) -> list:
+    """The documents in order of expected work, largest first (ties in inbox order): handed out one by one to
+    the workers, the long ones start first and the short ones fill the end, so no worker waits on one
+    long last document while the other idles."""
+    return sorted(todo, key=expected_work, reverse=True)
 
 
 # What every worker needs, set in the run's process before the fork so the workers inherit it: the
@@ -100,8 +125,9 @@ def ingest_one(store: Store, path: Path | str, case: str | None, cases: list[Cas
     return result, None
 
 
-def _child_work(path: Path | str, case: str | None, refused: str | None) -> tuple[Ingested | None, WorkerError | None]:
-    job = _JOB
+def _child_work(path: Path | str, case: str | None, refused: str | None, bound: dict
+                ) -> tuple[Ingested | None, WorkerError | None]:
+    job = {**_JOB, **bound}
     url = job["store_url"]
     store = _STORES.get(url)
     if store is None:
@@ -117,7 +143,10 @@ def _child_work(path: Path | str, case: str | None, refused: str | None) -> tupl
 
 class DocumentPool:
     """N worker processes forked from this one, with `job` (store_url, cases, models, settings, owner,
-    run_id) inherited. Thread-safe: several batch threads submit to one pool."""
+    run_id) inherited. Thread-safe: several batch threads submit to one pool.
+
+    A pool can be forked before its run exists (`flows.prepare`: while Prefect's temporary API starts),
+    with a job that has no owner and run id yet; `bind` then gives them, and they go with every document."""
 
     def __init__(self, workers: int, job: dict):
         if workers < 1:
@@ -130,8 +159,13 @@ class DocumentPool:
         _JOB.clear()
         _JOB.update(job)
         _JOB["loads_at_fork"] = load_models.cache_info().misses
+        self._bound: dict = {}
         self._executor = self._start()
         self.restarts = 0
+
+    def bind(self, **job) -> None:
+        """Job entries not known when the pool was forked (the run's owner and id), sent with each document."""
+        self._bound = {**self._bound, **job}
 
     def _start(self) -> ProcessPoolExecutor:
         gc.collect()
@@ -157,7 +191,7 @@ class DocumentPool:
             executor = self._executor
         try:
             try:
-                return executor.submit(_child_work, path, case, refused).result()
+                return executor.submit(_child_work, path, case, refused, self._bound).result()
             except BrokenProcessPool:
                 pass
             self._restart(executor)  # forked outside the except block: the workers do not inherit the exception

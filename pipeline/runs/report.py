@@ -72,7 +72,7 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
                       choose: Callable[[set[str]], list[str]] | None = None,
                       formats: tuple[str, ...] | None = None,
                       published_tiebreak: bool = False, models_folder: Path | None = None,
-                      elsewhere: Callable | None = None) -> tuple[dict[str, dict[str, Verdict]], dict[str, Path]]:
+                      elsewhere: Callable | None = None, workers: int = 1) -> tuple[dict[str, dict[str, Verdict]], dict[str, Path]]:
     """Aggregate a store and write the reports without holding its documents: what `aggregate_stage` then
     `report_stage` do over `reviewed_documents(store)`, with the same files (the contract files with
     `contract`), in memory that does not grow with the number of documents (only with the reports).
@@ -82,21 +82,29 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
     `elsewhere(fn, *args)` (a future's maker, e.g. a worker process of the run's pool) runs the aggregation
     while this process scans the store and writes the contract files: the cases are then those the store
     names (documents' folders, passages' attributions, reviewers' moves), checked against the scan's
-    afterwards; a case only the scan found is aggregated here, one the scan did not find is dropped."""
+    afterwards; a case only the scan found is aggregated here, one the scan did not find is dropped.
+    With `workers` > 1 (the processes behind `elsewhere`), the cases are shared out among that many
+    aggregations, and the scan among this process and as many others (`scan_store`'s parts): the same
+    files, written by every core the run has."""
     lang = resolve_lang(lang)
     if cases is None:
         cases = known_cases((meta or {}).get("inbox"))
     out_dir = Path(out_dir)
     reviews = ReviewStore(store).reviews()
-    early = None
+    early = []
     if elsewhere is not None and choose is None:
-        named = {*store.cases(include_removed=False), *store.passage_cases(), *(r["case"] for r in reviews if r.get("case"))}
-        early = elsewhere(aggregate_cases, store.url, sorted(named), reviews, cases, lang, published_tiebreak,
-                          models_folder)
-    scan, paths = scan_store(store, reviews, cases, out_dir if contract else None)
+        named = sorted({*store.cases(include_removed=False), *store.passage_cases(),
+                        *(r["case"] for r in reviews if r.get("case"))})
+        shares = max(1, min(workers, len(named)))
+        early = [elsewhere(aggregate_cases, store.url, named[i::shares], reviews, cases, lang, published_tiebreak,
+                           models_folder) for i in range(shares)]
+    scan, paths = scan_store(store, reviews, cases, out_dir if contract else None,
+                             elsewhere=elsewhere if choose is None else None, parts=workers + 1 if early else 1)
     chosen = choose(scan.slugs) if choose else sorted(scan.slugs)
-    if early is not None:
-        found = early.result()
+    if early:
+        found = {}
+        for future in early:
+            found.update(future.result())
         missing = [slug for slug in chosen if slug not in found]
         if missing:
             found.update(aggregate_store(store, missing, reviews, cases=cases, lang=lang,

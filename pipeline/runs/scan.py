@@ -10,7 +10,8 @@ written may leave them mixing before and after (the next run sees the store chan
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,22 +45,70 @@ class StoreScan:
         return timelines_of(self.mentions)
 
 
-def scan_store(store: Store, reviews: list[dict], cases: list | None = None, contract_dir: Path | None = None) -> tuple[StoreScan, dict[str, Path]]:
+    def extend(self, other: StoreScan) -> None:
+        """Add the scan of the documents that come after this one's in the store's order."""
+        self.documents += other.documents
+        self.ids += other.ids
+        self.slugs |= other.slugs
+        self.mentions += other.mentions
+        self.speakers.update(other.speakers)
+
+
+def _scan_into(scan: StoreScan, store: Store, reviews: list[dict], by_slug: dict, ids: list[int] | None, add) -> None:
+    for rid, d in iter_reviewed_documents(store, reviews, ids):
+        if add is not None:
+            add(d)
+        if d.case:
+            scan.slugs.add(d.case)
+        scan.slugs.update(p.case for p in d.passages if p.case)
+        scan.mentions.extend(mentions_for(d, by_slug))
+        scan.speakers.update(((p.doc, p.start), p.speaker) for p in d.passages if p.speaker)
+        scan.documents.append(light_document(d))
+        scan.ids.append(rid)
+
+
+def scan_part(store_url: str, ids: list[int], reviews: list[dict], cases: list | None, contract_dir: Path | None) -> StoreScan:
+    """`scan_store` over the documents `ids` only, from its own connection to the store (what another
+    process runs): their contract files' lines go to `contract_dir`, to be spliced in by the caller."""
+    store = Store(store_url)
+    try:
+        scan = StoreScan()
+        with (contract_writer(contract_dir) if contract_dir is not None else nullcontext()) as add:
+            _scan_into(scan, store, reviews, {c.slug: c for c in cases or []}, ids, add)
+        return scan
+    finally:
+        store.close()
+
+
+# Fewest documents per part of a scan shared with other processes: below this, one process scans alone.
+MIN_PART = 50
+
+
+def scan_store(store: Store, reviews: list[dict], cases: list | None = None, contract_dir: Path | None = None,
+               *, elsewhere: Callable | None = None, parts: int = 1) -> tuple[StoreScan, dict[str, Path]]:
     """One pass over the store's documents (reviewers' labels applied). With `contract_dir`, writes
-    documents.jsonl, passages.jsonl and entities.jsonl there as it goes (returned as name -> path)."""
+    documents.jsonl, passages.jsonl and entities.jsonl there as it goes (returned as name -> path).
+
+    With `elsewhere(fn, *args)` (a future's maker: the run's worker processes) and `parts` > 1, the
+    documents are cut into `parts` runs of the store's order: this process scans the first while
+    `elsewhere` scans the others (`scan_part`, each into a folder of its own), and each part's scan and
+    contract lines are then appended in order: the same scan and the same bytes as one pass."""
     by_slug = {c.slug: c for c in cases or []}
     scan = StoreScan()
-    with (contract_writer(contract_dir) if contract_dir is not None else nullcontext()) as add:
-        for rid, d in iter_reviewed_documents(store, reviews):
+    ids = store.document_ids()
+    parts = max(1, min(parts, len(ids) // MIN_PART)) if elsewhere is not None else 1
+    size = -(-len(ids) // parts) if ids else 0
+    with (contract_writer(contract_dir) if contract_dir is not None else nullcontext()) as add, \
+            (tempfile.TemporaryDirectory(prefix="sistercity-scan-") if parts > 1 else nullcontext()) as tmp:
+        later = []
+        for i in range(1, parts):
+            folder = Path(tmp) / str(i) if contract_dir is not None else None
+            later.append((folder, elsewhere(scan_part, store.url, ids[i * size:(i + 1) * size], reviews, cases, folder)))
+        _scan_into(scan, store, reviews, by_slug, ids[:size] if parts > 1 else ids, add)
+        for folder, future in later:
+            scan.extend(future.result())
             if add is not None:
-                add(d)
-            if d.case:
-                scan.slugs.add(d.case)
-            scan.slugs.update(p.case for p in d.passages if p.case)
-            scan.mentions.extend(mentions_for(d, by_slug))
-            scan.speakers.update(((p.doc, p.start), p.speaker) for p in d.passages if p.speaker)
-            scan.documents.append(light_document(d))
-            scan.ids.append(rid)
+                add.splice(folder)
     paths = {n: Path(contract_dir) / n for n in CONTRACT_JSONL} if contract_dir is not None else {}
     return scan, paths
 

@@ -158,6 +158,8 @@ def test_aggregating_in_another_process_while_scanning_writes_the_same_files(bui
     calls = []
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         def elsewhere(fn, url, slugs, *args):
+            if fn.__name__ != "aggregate_cases":  # a part of the scan (the store is too small to be cut: none)
+                return pool.submit(fn, url, slugs, *args)
             calls.append(slugs)
             return pool.submit(fn, url, [*slugs[1:], "no-such-case"], *args)  # one missed, one too many
 
@@ -166,3 +168,36 @@ def test_aggregating_in_another_process_while_scanning_writes_the_same_files(bui
     assert sorted(plain) == sorted(moved)
     for name in plain:
         assert plain[name].read_bytes() == moved[name].read_bytes(), name
+
+
+def test_scanning_and_aggregating_shared_among_processes_writes_the_same_files(built, demo_cases, tmp_path, monkeypatch):
+    """Issue #19: with two worker processes behind `elsewhere`, the cases are shared out between two
+    aggregations and the store is scanned in three runs of its order (this process's and two others,
+    each writing its own part of the contract files, spliced in order): the same bytes as one process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import pipeline.runs.scan as scan
+    from pipeline.runs.report import report_from_store
+
+    store = built["store"]
+    _, plain = report_from_store(store, tmp_path / "plain", META, cases=demo_cases, lang="en")
+    monkeypatch.setattr(scan, "MIN_PART", 1)  # the built store holds a handful of documents: cut it anyway
+    calls = []
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        def elsewhere(fn, *args):
+            calls.append((fn.__name__, args[1]))
+            return pool.submit(fn, *args)
+
+        _, shared = report_from_store(store, tmp_path / "shared", META, cases=demo_cases, lang="en",
+                                      elsewhere=elsewhere, workers=2)
+    aggregations = [slugs for name, slugs in calls if name == "aggregate_cases"]
+    parts = [ids for name, ids in calls if name == "scan_part"]
+    assert len(aggregations) == 2 and all(aggregations) and not set(aggregations[0]) & set(aggregations[1])
+    assert {A, B} <= set(aggregations[0]) | set(aggregations[1])
+    ids = store.document_ids()
+    assert len(parts) == 2 and all(parts) and len(parts[0]) + len(parts[1]) < len(ids)  # this process scanned a part too
+    assert parts[0] + parts[1] == ids[len(ids) - len(parts[0]) - len(parts[1]):]  # the runs after this process's, in order
+    assert sorted(plain) == sorted(shared)
+    for name in plain:
+        assert plain[name].read_bytes() == shared[name].read_bytes(), name

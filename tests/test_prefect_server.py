@@ -1,0 +1,70 @@
+"""pipeline/prefect_server.py's TemporaryAPI without Prefect: a stand-in server process shows how it waits for
+the API, tries another port when uvicorn finds its port taken (exit code 3, as Prefect's own does), and says
+so when the process dies while starting. (A real run against it: tests/test_temporary_api.py.)"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from pipeline.prefect_server import TemporaryAPI
+
+# answers /api/health and /api/admin/version on the port given, after exiting with code 3 on the first port tried
+SERVER = r"""
+import http.server, sys
+port, taken = int(sys.argv[1]), sys.argv[2]
+if str(port) == taken:
+    sys.exit(3)
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path in ("/api/health", "/api/admin/version") else 404)
+        self.end_headers()
+        self.wfile.write(b'"ok"')
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+"""
+
+
+class StandIn(TemporaryAPI):
+    def __init__(self, taken: str = "-", exit_code: int | None = None):
+        super().__init__()
+        self.taken, self.exit_code, self.ports = taken, exit_code, []
+
+    def _command(self) -> list[str]:
+        self.ports.append(self.port)
+        if self.exit_code is not None:
+            return [sys.executable, "-c", f"import sys; sys.exit({self.exit_code})"]
+        return [sys.executable, "-c", SERVER, str(self.port), self.taken]
+
+
+def test_waits_until_the_api_answers_then_stops_it():
+    api = StandIn()
+    api.start()
+    try:
+        api.wait(timeout=30)
+        assert api.healthy() and api.up_after is not None and api.api_url.endswith(f":{api.port}/api")
+    finally:
+        process = api.process
+        api.stop()
+    assert process.poll() is not None and api.process is None
+
+
+def test_a_port_taken_meanwhile_is_tried_again_on_another():
+    api = StandIn()
+    api.taken = str(api.port)  # the first port chosen is "taken": the stand-in exits with code 3 there
+    api.start()
+    try:
+        api.wait(timeout=30)
+        assert len(api.ports) == 2 and api.ports[0] != api.ports[1] == api.port and api.healthy()
+    finally:
+        api.stop()
+
+
+def test_an_api_that_dies_while_starting_is_an_error_naming_its_exit_code():
+    api = StandIn(exit_code=1)
+    api.start()
+    with pytest.raises(RuntimeError, match="exited with code 1"):
+        api.wait(timeout=30)
+    assert len(api.ports) == 1  # not a taken port: not tried again
