@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.classify import embed
 from pipeline.config import Settings
 from pipeline.data import Case
 from pipeline.ingest.discover import is_url
@@ -104,6 +105,8 @@ def _child_start() -> None:
     the pool is shut down)."""
     _STORES.clear()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # each worker embeds new passages on its share of the cores (the vectors do not depend on it)
+    embed.set_threads(max(1, embed.threads() // max(1, _JOB.get("workers", 1))))
 
 
 def _worker_pid(_: int) -> int:
@@ -158,6 +161,7 @@ class DocumentPool:
         self._ctx = multiprocessing.get_context("fork")
         _JOB.clear()
         _JOB.update(job)
+        _JOB["workers"] = workers
         _JOB["loads_at_fork"] = load_models.cache_info().misses
         self._bound: dict = {}
         self._executor = self._start()

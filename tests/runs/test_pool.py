@@ -19,3 +19,19 @@ def test_documents_are_handed_out_largest_expected_work_first(tmp_path):
     assert expected_work(found[-1]) == 0.0  # unreadable: unknown, last
     order = [f.relpath for f in largest_first(found)]
     assert order == ["e.txt", "c.docx", "a.txt", "d.md", "b.pdf", "gone.txt"]
+
+
+def test_each_worker_embeds_on_its_share_of_the_cores():
+    """Issue #19: new passages are embedded by one thread per CPU in a single process; forked workers split
+    the cores between them instead of each starting one thread per CPU (the vectors do not depend on it)."""
+    from pipeline.classify import embed
+    from pipeline.runs.pool import DocumentPool
+
+    embed.set_threads(4)
+    try:
+        with DocumentPool(2, {}) as pool:
+            assert pool.call(embed.threads).result(timeout=60) == 2
+        with DocumentPool(3, {}) as pool:
+            assert pool.call(embed.threads).result(timeout=60) == 1
+    finally:
+        embed.set_threads(None)
