@@ -42,6 +42,9 @@ VARIANTS: dict[str, dict] = {
     # session 7 (18 cases): the cue lexicon with English wordings (cues.py version 2)
     "v6 + cue lexicon 2": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 2.0, "cue_version": 2},
     "v6 + cue lexicon 2, embeddings 3.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 3.0, "cue_version": 2},
+    # session 8 (24 cases): the SVMs' regularisation
+    "v6, C 0.05": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 2.0, "C": 0.05},
+    "v6, C 0.2": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 2.0, "C": 0.2},
 }
 
 
