@@ -106,6 +106,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+
+def _healthy(api_url: str) -> bool:
+    """Whether a Prefect API answers its health check (within 2 s)."""
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
 class LocalPrefectServer:
     def __init__(self, port: int | None = None, home: Path | None = None, startup_timeout: float = 180.0):
         self.port = port or free_port()
@@ -126,11 +135,7 @@ class LocalPrefectServer:
         return [*prefix, "server", "start", "--host", "127.0.0.1", "--port", str(self.port), "--analytics-off"]
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as resp:
-                return resp.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        return _healthy(self.api_url)
 
     def environment(self) -> dict[str, str]:
         """The server's environment: this process's, without the temporary API's settings, with SERVER_ENV."""
@@ -276,11 +281,7 @@ class TemporaryAPI:
             time.sleep(0.05)
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as resp:
-                return resp.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        return _healthy(self.api_url)
 
     def wait(self, timeout: float | None = None) -> None:
         """Until the API answers its health check; raises when its process exits or `timeout` seconds
