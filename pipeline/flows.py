@@ -202,10 +202,7 @@ def _results(found, params: dict, settings: Settings, store: Store, models, pool
     if settings.workers > 1:
         pool = _take_ready(store.url, settings, params["cases"])  # forked by prepare() before the flow, if it was
         if pool is None:
-            warm_up(params["cases"], models, settings)
-            store.engine.dispose()  # no open database connection crosses the fork
-            pool = DocumentPool(settings.workers, {"store_url": store.url, "cases": params["cases"],
-                                                   "settings": settings, "models": models})
+            pool = _fork_pool(store, settings, params["cases"], models)
         pool.bind(owner=params["owner"], run_id=params["run_id"])
         pools.append(pool)
     with task_runner(settings) as runner:
@@ -253,32 +250,35 @@ def prepare(settings: Settings) -> None:
     # the first file that is new or changed is enough to know workers are wanted (a re-run hashes on)
     if not any(f.refused or not unchanged_in_store(store, f.path, settings.max_bytes)[1] for f in files):
         return
+    _drop_ready()
+    _READY.update(key=(store.url, settings, cases), pool=_fork_pool(store, settings, cases, models))
+
+
+def _fork_pool(store: Store, settings: Settings, cases, models) -> DocumentPool:
+    """The run's workers: every stage warmed up in this process, then `settings.workers` processes forked
+    from it, sharing its models."""
     warm_up(cases, models, settings)
     store.engine.dispose()  # no open database connection crosses the fork (the embedding cache's is dropped in
     # the workers by pipeline/classify/embed.py's fork hook)
-    _drop_ready()
-    _READY.update(key=(store.url, settings, cases), pool=DocumentPool(
-        settings.workers, {"store_url": store.url, "cases": cases, "settings": settings, "models": models}))
+    return DocumentPool(settings.workers, {"store_url": store.url, "cases": cases, "settings": settings,
+                                           "models": models})
 
 
-def _take_ready(url: str, settings: Settings, cases) -> DocumentPool | None:
+def _take_ready(url: str | None = None, settings: Settings | None = None, cases=None) -> DocumentPool | None:
     """The pool prepare() forked, if it was made for this store, these settings and these cases (else it is
     closed: the flow forks its own); at most once."""
     ready = _READY.copy()
     _READY.clear()
-    if not ready:
-        return None
-    if ready["key"] == (url, settings, cases):
+    if ready and ready["key"] == (url, settings, cases):
         return ready["pool"]
-    ready["pool"].close(cancel=True)
+    if ready:
+        ready["pool"].close(cancel=True)
     return None
 
 
 def _drop_ready() -> None:
-    ready = _READY.copy()
-    _READY.clear()
-    if ready:
-        ready["pool"].close(cancel=True)
+    """Close a pool prepare() forked that no flow took."""
+    _take_ready()
 
 
 def run_inbox(settings: Settings, api=None) -> dict:
