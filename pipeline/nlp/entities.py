@@ -512,10 +512,10 @@ def tag_document(document: Document, case: Case | None, cases: list[Case], use_n
     """
     entities: list[Entity] = []
     texts = [document.text[b.start : b.end] for b in document.blocks]
-    places = case_places(case, cases)
+    context = _case_context(case, cases)
+    places = context[1]  # case_places(case, cases)
     person_spans = [_person_matches(text, places) for text in texts]  # once, for people_in and for tag_text
     people = _people_of(texts, person_spans)
-    context = _case_context(case, cases)
     ner = _ner_tagger(nlp_backend(backend)) if use_ner else None
     all_spans = ner(texts) if ner is not None else [None] * len(texts)  # the whole document in one batch
     for block, text, spans, persons in zip(document.blocks, texts, all_spans, person_spans, strict=True):
