@@ -95,6 +95,9 @@ class Wrapper:
 
 
 # --------------------------------------------------------------------------- text PDF
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # the fonts of text outside cp1252, and of the scans
+
+
 def _needs_unicode_font(text: str) -> bool:
     """True when the text has characters outside the base-14 fonts' encoding (cp1252): Turkish dotless i,
     Vietnamese tone marks. Those would print as a black square, and the extracted text would lose them."""
@@ -111,9 +114,8 @@ def _unicode_fonts(is_paper: bool) -> tuple[str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    folder = Path("/usr/share/fonts/truetype/dejavu")
     stem = "DejaVuSerif" if is_paper else "DejaVuSans"
-    regular, bold = folder / f"{stem}.ttf", folder / f"{stem}-Bold.ttf"
+    regular, bold = FONT_DIR / f"{stem}.ttf", FONT_DIR / f"{stem}-Bold.ttf"
     if not (regular.exists() and bold.exists()):
         raise SystemExit(f"{regular} and {bold} are needed to render text outside cp1252 "
                          "(apt-get install fonts-dejavu-core)")
@@ -245,7 +247,7 @@ def render_scan(src: Source, out: Path, dpi: int = 250) -> None:
 
 
 def _font_path() -> str | None:
-    for cand in ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
+    for cand in (str(FONT_DIR / "DejaVuSerif.ttf"), str(FONT_DIR / "DejaVuSans.ttf")):
         if Path(cand).exists():
             return cand
     return None
