@@ -305,6 +305,58 @@ def evaluate_version(pairs: list[Pair], inbox: Path, version: str | None, models
             "verdict_rows": verdict_all, "sentence_rows": sentence_all}
 
 
+BOOTSTRAP_FIGURES = ("verdicts_exact", "verdicts_within_one", "stance_accuracy", "element_macro_f1")
+
+
+def _pooled_figures(sentence_rows_: list[dict], verdict_rows_: list[dict]) -> dict[str, float | None]:
+    v = verdict_figures(verdict_rows_)
+    s = sentence_figures(sentence_rows_) if any(r["found"] for r in sentence_rows_) else {}
+    return {"verdicts_exact": v["exact"], "verdicts_within_one": v["within_one"],
+            "stance_accuracy": s.get("stance_accuracy"), "element_macro_f1": s.get("element_macro_f1")}
+
+
+def pair_bootstrap(versions: dict[str, dict], resamples: int = 1000, seed: int = 0) -> dict:
+    """How far the pooled figures move when the set had held other pairs like these: the pairs are resampled
+    with replacement (`resamples` times, the same draws for every version) and the pooled figures recomputed.
+    Per version the 2.5th and 97.5th percentiles; for each version after the first, the share of draws in which
+    it scores higher than the first, and lower (ties are neither). Pairs, not sentences, are the unit that was
+    sampled, and the sentences and cells of one pair are not independent of each other."""
+    import random
+
+    names = list(versions)
+    if not names:
+        return {}
+    slugs = sorted({r["pair"] for v in versions.values() for r in v["verdict_rows"] + v["sentence_rows"]})
+    by_pair = {n: {slug: ([r for r in v["sentence_rows"] if r["pair"] == slug],
+                          [r for r in v["verdict_rows"] if r["pair"] == slug]) for slug in slugs}
+               for n, v in versions.items()}
+    rng = random.Random(seed)
+    draws = [[rng.choice(slugs) for _ in slugs] for _ in range(resamples)]
+    figures: dict[str, list[dict]] = {n: [] for n in names}
+    for draw in draws:
+        for n in names:
+            sent = [r for slug in draw for r in by_pair[n][slug][0]]
+            verd = [r for slug in draw for r in by_pair[n][slug][1]]
+            figures[n].append(_pooled_figures(sent, verd))
+
+    def interval(values: list[float]) -> list[float] | None:
+        if not values:
+            return None
+        values = sorted(values)
+        return [round(values[int(0.025 * (len(values) - 1))], 4), round(values[int(0.975 * (len(values) - 1))], 4)]
+
+    out: dict = {"resamples": resamples, "pairs": len(slugs), "intervals": {}, "against_first": {}}
+    for n in names:
+        out["intervals"][n] = {k: interval([f[k] for f in figures[n] if f[k] is not None]) for k in BOOTSTRAP_FIGURES}
+    for n in names[1:]:
+        out["against_first"][n] = {}
+        for k in BOOTSTRAP_FIGURES:
+            pairs_ = [(a[k], b[k]) for a, b in zip(figures[names[0]], figures[n]) if a[k] is not None and b[k] is not None]
+            out["against_first"][n][k] = {"higher": round(sum(b > a for a, b in pairs_) / len(pairs_), 3) if pairs_ else None,
+                                          "lower": round(sum(b < a for a, b in pairs_) / len(pairs_), 3) if pairs_ else None}
+    return out
+
+
 def run_real_evaluation(root: Path, out: Path, versions: list[str | None], *, only: list[str] | None = None,
                         in_corpus: Path | None = None, models_folder: Path | None = None) -> dict:
     """Score each model version on the pairs under `root`; write real.json and REAL.md into `out`
@@ -317,6 +369,7 @@ def run_real_evaluation(root: Path, out: Path, versions: list[str | None], *, on
         for version in versions:
             res = evaluate_version(pairs, inbox, version, models_folder)
             results["versions"][res["model"]] = res
+    results["bootstrap"] = pair_bootstrap(results["versions"])
     if in_corpus and in_corpus.exists():
         results["in_corpus"] = _in_corpus_figures(in_corpus)
     out.mkdir(parents=True, exist_ok=True)
@@ -386,6 +439,25 @@ def render_markdown(res: dict) -> str:
               f"`fulfilled` scores {_fmt(af.get('verdicts_exact'))} exact and {_fmt(af.get('verdicts_within_one'))} "
               "within one step here, so read the verdict rows against the gold's make-up. Sentence baseline: every "
               "sentence neutral. Second reader: blind human coders on the same kind of material (the set's README)."]
+    boot = res.get("bootstrap") or {}
+    if boot.get("intervals"):
+        lines += ["", f"## How far the pooled figures could move ({boot['pairs']} pairs resampled with replacement, "
+                  f"{boot['resamples']} draws)", "",
+                  "A figure's 95% interval over the draws: what another set of pairs like these could give. For each model "
+                  f"after the first, the share of draws in which it scores higher / lower than {names[0]}.", "",
+                  "| figure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+        labels = {"verdicts_exact": "verdicts exact", "verdicts_within_one": "verdicts within one step",
+                  "stance_accuracy": "sentence stance accuracy", "element_macro_f1": "sentence element macro-F1"}
+        for key in BOOTSTRAP_FIGURES:
+            cells = []
+            for i, n in enumerate(names):
+                iv = boot["intervals"].get(n, {}).get(key)
+                cell = f"{_fmt(iv[0])}-{_fmt(iv[1])}" if iv else "–"
+                vs = boot.get("against_first", {}).get(n, {}).get(key) if i else None
+                if vs and vs.get("higher") is not None:
+                    cell += f" (higher {vs['higher']:.2f} / lower {vs['lower']:.2f})"
+                cells.append(cell)
+            lines.append(f"| {labels[key]} | " + " | ".join(cells) + " |")
     if res.get("in_corpus"):
         ic = res["in_corpus"]
         lines += ["", "## In-corpus, leave-one-case-out (`sistercity evaluate`, evaluation/results.json)", "",

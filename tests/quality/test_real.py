@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.quality.real import _normalised, locate, run_real_evaluation
+from pipeline.quality.real import _normalised, locate, pair_bootstrap, run_real_evaluation
 
 REALDEV = Path(__file__).resolve().parents[2].parent / "shared" / "realdev"
 
@@ -98,3 +98,29 @@ def test_cli_on_one_real_pair(tmp_path):
 def test_cli_refuses_a_missing_folder(tmp_path):
     result = CliRunner().invoke(app, ["evaluate", "--real", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "not a folder of city pairs" in result.output
+
+
+def _rows(pair: str, right: bool) -> dict:
+    sent = {"pair": pair, "found": True, "gold_stance": "positive", "gold_elements": ["commitment"], "gold_obstacles": [],
+            "pred_stance": "positive" if right else "neutral", "pred_elements": ["commitment"] if right else [],
+            "pred_obstacles": []}
+    verd = {"pair": pair, "element": "commitment", "gold": "fulfilled", "predicted": "fulfilled" if right else "partial",
+            "exact": right, "within_one": True}
+    return {"sentence_rows": [sent], "verdict_rows": [verd]}
+
+
+def test_pair_bootstrap_intervals_and_comparison():
+    # model A is right on pairs a and b, wrong on c; model B right on all three
+    def version(right: dict) -> dict:
+        parts = [_rows(p, r) for p, r in right.items()]
+        return {"sentence_rows": [x for p in parts for x in p["sentence_rows"]],
+                "verdict_rows": [x for p in parts for x in p["verdict_rows"]]}
+    a = version({"a": True, "b": True, "c": False})
+    b = version({"a": True, "b": True, "c": True})
+    boot = pair_bootstrap({"A": a, "B": b}, resamples=400, seed=1)
+    lo, hi = boot["intervals"]["A"]["stance_accuracy"]
+    assert 0.0 <= lo < 2 / 3 < hi <= 1.0  # resampling three pairs moves A's 2/3 both ways
+    assert boot["intervals"]["B"]["verdicts_exact"] == [1.0, 1.0]
+    assert boot["intervals"]["A"]["verdicts_within_one"] == [1.0, 1.0]
+    vs = boot["against_first"]["B"]["stance_accuracy"]
+    assert vs["lower"] == 0.0 and 0.6 < vs["higher"] < 0.8  # B is higher unless the draw misses pair c (8/27)
