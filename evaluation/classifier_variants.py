@@ -30,9 +30,11 @@ ROUND2_CASES = {"sungaibening-norrvik", "telukamara-calabara", "randuagung-cheon
                 "watugede-hinokawa", "tanjungpalma-kellerton"}
 ROUND3_CASES = {"sukalaya-hartwick", "bandarpesisir-kualasetia", "lintangraya-ebersfeld", "nusaraja-marlowe",
                 "sungaiemas-thanhlam", "batusari-minamiura"}
+ROUND4_CASES = {"tirtamulya-holmvik", "ranuasri-valdorso", "sekarwangi-daejin", "bukitlayang-sanisidro",
+                "padangrimba-wrenfield", "teluksirih-yalikoy"}
 GROUPS = {"first six": lambda c: c in OLD_CASES, "field voices": lambda c: c in ROUND2_CASES,
-          "round 3": lambda c: c in ROUND3_CASES,
-          "round 4": lambda c: c not in OLD_CASES | ROUND2_CASES | ROUND3_CASES}
+          "round 3": lambda c: c in ROUND3_CASES, "round 4": lambda c: c in ROUND4_CASES,
+          "round 5": lambda c: c not in OLD_CASES | ROUND2_CASES | ROUND3_CASES | ROUND4_CASES}
 VARIANTS: dict[str, dict] = {
     "v5 (no embeddings)": {**V5_PARAMS, "tune_folds": 4},
     "v5 + embeddings 1.0": {**V5_PARAMS, "tune_folds": 4, "embed_weight": 1.0},

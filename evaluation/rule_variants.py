@@ -34,6 +34,8 @@ GROUPS = {
                 "sungaiemas-thanhlam", "batusari-minamiura"],
     "round 4": ["tirtamulya-holmvik", "ranuasri-valdorso", "sekarwangi-daejin", "bukitlayang-sanisidro",
                 "padangrimba-wrenfield", "teluksirih-yalikoy"],
+    "round 5": ["lubukjaya-carrowmore", "wanasari-aokizawa", "tanjungkeling-puertoalcala", "sungaitebu-serilantau",
+                "rantaubiru-holzbrunnen", "selatmulia-portalderney"],
 }
 STANCES = ("positive", "obstacle", "neutral")
 

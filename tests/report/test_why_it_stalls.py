@@ -25,7 +25,7 @@ def test_every_demo_case_quotes_obstacles_from_its_own_documents(tmp_path_factor
     md = (out / "report.md").read_text(encoding="utf-8")
     by_source = {(d.case, d.source): d for d in docs}
     cases = sorted({d.case for d in docs if d.case})
-    assert len(cases) == 24
+    assert len(cases) == 30
     for case in cases:
         why = _why_part(md, case)
         own = []
