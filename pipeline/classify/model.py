@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.classify.features import passage_string
+from pipeline.classify.ngrams import union_transform
 from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class PassageVectorizer:
         distinct: dict[str, int] = {}
         rows = [distinct.setdefault(t, len(distinct)) for t in (*(e.before for e in examples), *(e.after for e in examples))]
         context = self.context_.transform(list(distinct))[rows]
-        blocks = [self.main_.transform([e.features() for e in examples]),
+        blocks = [union_transform(self.main_, [e.features() for e in examples]),  # = self.main_.transform, faster
                   w * context[:len(examples)], w * context[len(examples):]]
         if getattr(self, "cues_", None) is not None:  # models saved before cue features have no cues_
             blocks.append(self.cue_weight * self.cues_.transform([self._cues(e) for e in examples]))
