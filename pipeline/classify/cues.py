@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.classify.prefilter import search
+
 SCOPE = 3
 NEGATORS = {"belum": "neg", "tidak": "neg", "tak": "neg", "bukan": "neg", "tanpa": "neg", "gagal": "neg",
             "kurang": "lack", "minim": "lack", "terbatas": "lack",
@@ -222,7 +224,7 @@ def cue_string(text: str, version: int = 1) -> str:
     tokens, spans = _scopes(low, NEGATORS if version < 2 else NEGATORS_V2)
 
     def mark(name: str, pattern: re.Pattern) -> None:  # the first match only
-        m = pattern.search(low)
+        m = search(pattern, low)  # = pattern.search(low), skipped when none of its opening words is in the text
         if m is not None:
             tokens.append(name)
             for s, e, family in spans:
