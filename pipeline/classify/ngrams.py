@@ -4,7 +4,7 @@ scikit-learn's `TfidfVectorizer(analyzer="char_wb").transform`, in a fraction of
 A "char_wb" n-gram never crosses a word (scikit-learn pads each whitespace-separated word with a space
 and cuts its n-grams from it alone), so a passage's counts are the sum of its words' counts. Words repeat
 across passages and documents: the column numbers of each distinct word's n-grams are looked up once and
-kept, and a passage's counts are a `Counter` over the kept lists. The count matrix is then built as
+kept, and the passages' counts are taken over the kept lists in one numpy pass. The count matrix is then built as
 scikit-learn builds it (`CountVectorizer._count_vocab`: the same dtypes, sorted indices) and weighted by
 the vectorizer's own `TfidfTransformer`, so the tf-idf values are bit for bit the same
 (tests/classify/test_ngrams.py compares them over the demo corpus).
@@ -13,8 +13,6 @@ the vectorizer's own `TfidfTransformer`, so the tf-idf values are bit for bit th
 from __future__ import annotations
 
 import weakref
-from collections import Counter
-
 import numpy as np
 
 MAX_WORDS = 200_000  # distinct words kept per vectorizer before the cache starts again (a few tens of MB)
@@ -53,26 +51,28 @@ def char_wb_transform(vectorizer, texts: list[str]):
     ngrams = vectorizer._char_wb_ngrams  # the analyzer's own n-gram cutter, called on one word at a time
     lower = vectorizer.lowercase
     cache = _word_cache(vectorizer)
-    indices: list[int] = []
-    values: list[int] = []
-    indptr = [0]
+    columns: list[int] = []  # every passage's n-grams' columns, one passage after the other
+    lengths = []
     for text in texts:
         if not isinstance(text, str):  # what scikit-learn's decoder refuses, it refuses here too
             return vectorizer.transform(texts)
-        columns: list[int] = []
+        before = len(columns)
         for word in (text.lower() if lower else text).split():
             found = cache.get(word)
             if found is None:
                 found = cache[word] = [vocabulary[g] for g in ngrams(word) if g in vocabulary]
             columns += found
-        counts = Counter(columns)
-        keys = sorted(counts)
-        indices += keys
-        values += [counts[k] for k in keys]
-        indptr.append(len(indices))
-    dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-    X = sp.csr_array((np.asarray(values, dtype=np.intc), np.asarray(indices, dtype=dtype), np.asarray(indptr, dtype=dtype)),
-                     shape=(len(indptr) - 1, len(vocabulary)), dtype=vectorizer.dtype)
+        lengths.append(len(columns) - before)
+    # counts per (passage, column), in passage then column order: the sorted rows _count_vocab builds
+    width = max(len(vocabulary), 1)
+    keys = np.repeat(np.arange(len(texts), dtype=np.int64) * width, lengths) + np.asarray(columns, dtype=np.int64)
+    keys, counts = np.unique(keys, return_counts=True)
+    rows = keys // width
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
+    dtype = np.int32 if len(keys) <= np.iinfo(np.int32).max else np.int64
+    X = sp.csr_array((counts.astype(np.intc), (keys - rows * width).astype(dtype), indptr.astype(dtype)),
+                     shape=(len(texts), len(vocabulary)), dtype=vectorizer.dtype)
     X.sort_indices()
     return vectorizer._tfidf.transform(_aligned(X), copy=False)
 

@@ -39,6 +39,10 @@ def test_char_ngrams_counted_per_word_give_sklearns_matrix(models, texts):
     _same(char_wb_transform(char, texts), char.transform(texts))
     assert len(_word_cache(char)) > 1000  # the words were kept ...
     _same(char_wb_transform(char, texts[::-1]), char.transform(texts[::-1]))  # ... and give the same from the cache
+    _same(char_wb_transform(char, texts[:1]), char.transform(texts[:1]))
+    for transform in (char.transform, lambda t: char_wb_transform(char, t)):  # no passage: the same refusal
+        with pytest.raises(ValueError, match="0 sample"):
+            transform([])
 
 
 def test_union_gives_the_feature_unions_own_matrix(models, texts):
