@@ -205,6 +205,8 @@ _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
 def _scopes(text: str, negators: dict[str, str] = NEGATORS) -> tuple[list[str], list[tuple[int, int, str]]]:
     """Scope tokens and the character spans each negator/hedge covers (itself and the next SCOPE words)."""
+    if negators.keys().isdisjoint(_WORD.findall(text)):  # most passages: no negator or hedge, no scope
+        return [], []
     words = list(_WORD.finditer(text))
     tokens, spans = [], []
     for i, m in enumerate(words):
