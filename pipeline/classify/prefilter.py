@@ -81,32 +81,38 @@ def fold(text: str) -> str:
     return text.translate(_DOTTED_I).lower().translate(_same_case())
 
 
-@functools.cache
-def _present(pattern: re.Pattern[str]) -> Callable[[str], bool] | None:
-    """A test "one of the pattern's heads is in this (lower-cased, if the pattern ignores case) text"."""
+def _checker(pattern: re.Pattern[str]) -> Callable[[str, str | None], bool]:
+    """A test (text, its fold or None) -> "one of the pattern's heads is in the text (folded, if the pattern
+    ignores case)"; True for a pattern without heads."""
     found = heads(pattern)
     if found is None:
-        return None
+        return lambda _text, _folded: True
     if len(found) > MANY:  # an alternation of plain strings finds one iff one of them is there
-        return re.compile("|".join(re.escape(h) for h in sorted(found))).search
+        many = re.compile("|".join(re.escape(h) for h in sorted(found))).search
 
-    def present(text: str) -> bool:
-        for head in found:  # a loop, not any(...): no generator per call
-            if head in text:
-                return True
-        return False
+        def present(text: str) -> bool:
+            return many(text) is not None
+    else:
+        def present(text: str) -> bool:
+            for head in found:  # a loop, not any(...): no generator per call
+                if head in text:
+                    return True
+            return False
 
-    return present
+    if pattern.flags & re.IGNORECASE:
+        return lambda text, folded: present(fold(text) if folded is None else folded)
+    return lambda text, _folded: present(text)
+
+
+_CHECKERS: dict[int, tuple[re.Pattern[str], Callable[[str, str | None], bool]]] = {}  # id(pattern) -> it, its test
 
 
 def may_match(pattern: re.Pattern[str], text: str, folded: str | None = None) -> bool:
     """False only when `pattern` cannot match in `text`; `folded` is fold(text) when the caller has it."""
-    present = _present(pattern)
-    if present is None:
-        return True
-    if pattern.flags & re.IGNORECASE:
-        return bool(present(fold(text) if folded is None else folded))
-    return bool(present(text))
+    kept = _CHECKERS.get(id(pattern))
+    if kept is None or kept[0] is not pattern:  # kept by identity: hashing a pattern hashes its code each time
+        kept = _CHECKERS[id(pattern)] = (pattern, _checker(pattern))
+    return kept[1](text, folded)
 
 
 def search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
