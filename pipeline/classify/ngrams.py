@@ -13,6 +13,7 @@ the vectorizer's own `TfidfTransformer`, so the tf-idf values are bit for bit th
 from __future__ import annotations
 
 import weakref
+
 import numpy as np
 
 MAX_WORDS = 200_000  # distinct words kept per vectorizer before the cache starts again (a few tens of MB)
