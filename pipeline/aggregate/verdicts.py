@@ -70,7 +70,6 @@ from pipeline.aggregate.assessments import FINDING_TYPES, ORDINAL, agreement, co
 from pipeline.aggregate.obstacles import StatedObstacle
 from pipeline.aggregate.obstacles import stated_obstacles as find_stated_obstacles
 from pipeline.aggregate.prose import summarize
-from pipeline.classify.prefilter import search
 from pipeline.data import (
     ELEMENTS,
     Assessment,
@@ -132,7 +131,7 @@ def evidence_kind(text: str, stance: str, doc_type: str | None, news_events_anno
     are (what took place is an account, whoever tells it: codebook R12 (a))."""
     if BACKGROUND_CUES.search(text):
         return "background"
-    if search(FINDING_CUES, text):  # = FINDING_CUES.search(text), prefiltered
+    if FINDING_CUES.search(text):
         return "finding"
     if stance == "positive" and (PLAN_CUES.search(text) or (news_events_announced and doc_type in ANNOUNCING_TYPES
                                                           and EVENT_CUES.search(text)
