@@ -60,6 +60,24 @@ def test_the_place_ruler_on_the_shared_tokenizer_finds_what_a_rebuilt_one_finds(
     assert _ruler_nlp(names).tokenizer is blank_nlp().tokenizer
 
 
+def test_places_matched_in_the_ners_docs_are_the_rulers_own(texts):
+    """The rules take the places of a block from the NER's Doc of it (one tokenization, not two): the same
+    (start, end) as the ruler run on the text, paragraph by paragraph, for every paragraph of the demo texts."""
+    from pipeline.nlp.entities import _ruler_nlp, _ruler_places
+
+    names = ("Karangsari", "Seokjin", "Seokjin-si", "Korea Selatan", "Kualadewa", "Karacam", "Jawa Tengah", "Korea")
+    blocks = [t[ps:pe] for t in texts for ps, pe in ner.paragraphs(t)] + ["Kota Karangsari – Seokjin-si, Korea Selatan"]
+    tokens: list = []
+    ner.predict_many(ner.load_ner(), blocks, tokens)
+    assert len(tokens) == len(blocks) and all(doc is not None for doc in tokens)  # each block one paragraph
+    reused = [_ruler_places(names, b, doc) for b, doc in zip(blocks, tokens)]
+    assert sum(map(len, reused)) > 5
+    assert reused == [{(e.start_char, e.end_char) for e in _ruler_nlp(names)(b).ents} for b in blocks]
+    tokens = []
+    ner.predict_many(ner.load_ner(), ["eins\n\nzwei Karangsari"], tokens)
+    assert tokens == [None]  # two paragraphs: no Doc of the whole text, the ruler tokenizes it itself
+
+
 def test_attribution_with_patterns_compiled_once_matches_each_case_own_pattern(texts):
     from pipeline.classify.attribution import attribute_sequence, named_case
     from pipeline.ingest.cases import load_case

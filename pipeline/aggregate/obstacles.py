@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.classify.cues import OBSTACLE_CUES_V2
+from pipeline.classify.prefilter import search
 from pipeline.data import Passage
 
 HEAD = re.compile(
@@ -66,7 +67,7 @@ def stated_codes(sentence: str, in_obstacle_passage: bool = False) -> list[str]:
     if not in_obstacle_passage and (not HEAD.search(sentence) or SOLVING.search(sentence)):
         return []
     low = sentence.lower()
-    return [code for code, pattern in OBSTACLE_CUES_V2.items() if pattern.search(low)
+    return [code for code, pattern in OBSTACLE_CUES_V2.items() if search(pattern, low)  # = pattern.search(low)
             and (code != "external_crisis" or DISRUPTED.search(sentence))]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
+from pipeline.classify.prefilter import fold, may_match
 from pipeline.data import Case
 
 
@@ -50,14 +51,17 @@ def _compiled(cases: tuple[tuple[str, tuple[str, ...]], ...]) -> Patterns:
 
 def _named(text: str, doc_case: str | None, patterns: Patterns) -> str | None:
     per_case, anyone = patterns
-    if anyone is None or anyone.search(text) is None:
+    if anyone is None:
+        return None
+    folded = fold(text)  # the names are looked for in it first (prefilter.may_match): most passages name none
+    if not may_match(anyone, text, folded) or anyone.search(text) is None:
         return None
     named: dict[str, int] = {}
     counted: dict[int, int] = {}  # id(pattern) -> its hits in this text
     for slug, pattern in per_case:
         hits = counted.get(id(pattern))
         if hits is None:
-            hits = counted[id(pattern)] = len(pattern.findall(text))
+            hits = counted[id(pattern)] = len(pattern.findall(text)) if may_match(pattern, text, folded) else 0
         if hits:
             named[slug] = hits
     if not named:

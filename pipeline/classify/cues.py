@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.classify.prefilter import search
+
 SCOPE = 3
 NEGATORS = {"belum": "neg", "tidak": "neg", "tak": "neg", "bukan": "neg", "tanpa": "neg", "gagal": "neg",
             "kurang": "lack", "minim": "lack", "terbatas": "lack",
@@ -203,6 +205,8 @@ _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
 def _scopes(text: str, negators: dict[str, str] = NEGATORS) -> tuple[list[str], list[tuple[int, int, str]]]:
     """Scope tokens and the character spans each negator/hedge covers (itself and the next SCOPE words)."""
+    if negators.keys().isdisjoint(_WORD.findall(text)):  # most passages: no negator or hedge, no scope
+        return [], []
     words = list(_WORD.finditer(text))
     tokens, spans = [], []
     for i, m in enumerate(words):
@@ -222,7 +226,7 @@ def cue_string(text: str, version: int = 1) -> str:
     tokens, spans = _scopes(low, NEGATORS if version < 2 else NEGATORS_V2)
 
     def mark(name: str, pattern: re.Pattern) -> None:  # the first match only
-        m = pattern.search(low)
+        m = search(pattern, low)  # = pattern.search(low), skipped when none of its opening words is in the text
         if m is not None:
             tokens.append(name)
             for s, e, family in spans:

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.classify.features import passage_string
+from pipeline.classify.ngrams import union_transform
 from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class PassageVectorizer:
         distinct: dict[str, int] = {}
         rows = [distinct.setdefault(t, len(distinct)) for t in (*(e.before for e in examples), *(e.after for e in examples))]
         context = self.context_.transform(list(distinct))[rows]
-        blocks = [self.main_.transform([e.features() for e in examples]),
+        blocks = [union_transform(self.main_, [e.features() for e in examples]),  # = self.main_.transform, faster
                   w * context[:len(examples)], w * context[len(examples):]]
         if getattr(self, "cues_", None) is not None:  # models saved before cue features have no cues_
             blocks.append(self.cue_weight * self.cues_.transform([self._cues(e) for e in examples]))
@@ -538,6 +539,8 @@ def _stacked_views(owner, key: str, models: list, X) -> list:
     for m in models:
         if _binary_sigmoid(m):
             views.append(_BinarySigmoid(m, [shim(cc.estimator).decision_function(None) for cc in m.calibrated_classifiers_]))
+        elif _multiclass_sigmoid(m):
+            views.append(_MulticlassSigmoid(m, [shim(cc.estimator).decision_function(None) for cc in m.calibrated_classifiers_]))
         elif hasattr(m, "calibrated_classifiers_"):
             view = copy.copy(m)
             view.calibrated_classifiers_ = []
@@ -576,6 +579,42 @@ class _BinarySigmoid:
             proba = np.zeros_like(mean)
             proba[:, 1] = expit(-(a * t + b))
             proba[:, 0] = 1.0 - proba[:, 1]
+            proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+            mean += proba
+        mean /= len(self._folds)
+        return mean
+
+
+def _multiclass_sigmoid(m) -> bool:
+    """A CalibratedClassifierCV of more than two classes with one sigmoid calibrator per class and fold, each fold's
+    estimator knowing every class in the model's order (as the stance model's folds do)."""
+    folds = getattr(m, "calibrated_classifiers_", None)
+    return bool(folds) and len(m.classes_) > 2 and list(m.classes_) == sorted(m.classes_) and all(
+        cc.method == "sigmoid" and list(cc.estimator.classes_) == list(m.classes_) and list(cc.classes) == list(m.classes_)
+        and len(cc.calibrators) == len(m.classes_) and all(hasattr(c, "a_") for c in cc.calibrators) for cc in folds)
+
+
+class _MulticlassSigmoid:
+    """What CalibratedClassifierCV.predict_proba computes for a model `_multiclass_sigmoid` accepts, from its folds'
+    margins (n x classes), in the same operations and order (scikit-learn's _CalibratedClassifier: a sigmoid per
+    class, the row normalised, uniform where every class got 0; the folds' mean), without validating X per fold."""
+
+    def __init__(self, model, margins: list[np.ndarray]):
+        self.classes_ = model.classes_
+        self._folds = [([(c.a_, c.b_) for c in cc.calibrators], t) for cc, t in zip(model.calibrated_classifiers_, margins)]
+
+    def predict_proba(self, X) -> np.ndarray:
+        from scipy.special import expit
+
+        n_classes = len(self.classes_)
+        mean = np.zeros((len(self._folds[0][1]), n_classes))
+        for calibrators, t in self._folds:
+            proba = np.zeros_like(mean)
+            for k, (a, b) in enumerate(calibrators):  # the estimator's classes are the model's, in order
+                proba[:, k] = expit(-(a * t[:, k].reshape(-1) + b))
+            denominator = np.sum(proba, axis=1)[:, np.newaxis]
+            uniform = np.full_like(proba, 1 / n_classes)
+            proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
             proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
             mean += proba
         mean /= len(self._folds)

@@ -171,6 +171,23 @@ def _ruler_nlp(gpe_names: tuple[str, ...]):
     return nlp
 
 
+def _ruler_places(gpe_names: tuple[str, ...], text: str, tokens=None) -> set[tuple[int, int]]:
+    """The (start, end) of the places the EntityRuler of `_ruler_nlp` finds in `text`. Given `tokens`, a Doc of the
+    text by the same (shared) tokenizer, its matches are taken as the ruler takes them into a new Doc (longest
+    first, none sharing a first or last token with one taken), without tokenizing the text again."""
+    nlp = _ruler_nlp(gpe_names)
+    if tokens is None or tokens.vocab is not nlp.tokenizer.vocab:  # not a Doc of the shared tokenizer
+        return {(e.start_char, e.end_char) for e in nlp(text).ents}
+    seen: set[int] = set()
+    places = set()
+    for _, start, end in nlp.get_pipe("entity_ruler").match(tokens):
+        if start not in seen and end - 1 not in seen:  # EntityRuler.set_annotations on a Doc with no entities
+            last = tokens[end - 1]
+            places.add((tokens[start].idx, last.idx + len(last)))
+            seen.update(range(start, end))
+    return places
+
+
 def _case_names(cases: list[Case]) -> tuple[list[tuple[str, list[str]]], tuple[str, ...]]:
     return _names_of(tuple((city.name, tuple(city.aliases)) for case in cases for city in case.cities))
 
@@ -366,7 +383,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
              known_people: frozenset[str] = frozenset(),
              ner_spans: list[tuple[int, int, str]] | None = None, *,
              person_spans: list[tuple[int, int]] | None = None,
-             case_context: CaseContext | None = None) -> list[tuple[int, int, str, str | None]]:
+             case_context: CaseContext | None = None, tokens=None) -> list[tuple[int, int, str, str | None]]:
     """Entities in one text: (start, end, label, normalized), non-overlapping, in order.
 
     `known_people` are names the document introduced elsewhere with an honorific
@@ -374,6 +391,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     NER's (start, end, label) in the same text; None means rules only. `person_spans` are
     `_person_matches(text, case_places(case, cases))` when the caller found them already; `case_context`
     is `_case_context(case, cases)`, worked out once per document by tag_document rather than per block.
+    `tokens` is a Doc of `text` made by the shared tokenizer (the NER's, ner.predict_many), or None.
     """
     cities, gpe_names, case_values = case_context or _case_context(case, cases)
     local = case.local.name if case is not None and case.local is not None else None
@@ -419,8 +437,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     # A speaker label opening a transcript turn ("Ratna: ...") is layout, not a mention (codebook 8.2).
     labels = {(m.start(1), m.end(1)) for m in SPEAKER_TURN.finditer(text)}
     cands = [c for c in cands if not (c[2] == "PERSON" and (c[0], c[1]) in labels)]
-    doc = _ruler_nlp(gpe_names)(text)
-    places = {(e.start_char, e.end_char) for e in doc.ents}
+    places = _ruler_places(gpe_names, text, tokens)
     places |= {(m.start(), m.end()) for m in _gpe_regex(gpe_names).finditer(text)}
     places |= {(m.start(), m.end()) for m in ADMIN_AREA_RE.finditer(text)}
     # Countries, continents and cities anywhere (pipeline/nlp/gazetteer.py), unless a person's name holds them
@@ -486,18 +503,19 @@ def nlp_backend(setting: str | None) -> str:
 
 
 def _ner_tagger(backend: str):
-    """A function [text] -> [[(start, end, label)]] for `backend`, or None when no model is shipped for it."""
+    """A function ([text], tokens=None) -> [[(start, end, label)]] for `backend`, or None when no model is shipped
+    for it; with a list `tokens`, the spaCy backend puts the texts' Docs there that the rules can use again."""
     if backend == "stanza":
         from pipeline.nlp.stanza_backend import load_stanza, tag_text_stanza
 
         tagger = load_stanza()  # ImportError naming pip install 'sistercity[stanza]' when stanza is missing
-        return lambda texts: [tag_text_stanza(text, tagger) for text in texts]
+        return lambda texts, _tokens=None: [tag_text_stanza(text, tagger) for text in texts]
     if backend != "spacy":
         raise ValueError(f"unknown NLP backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     from pipeline.nlp.ner import load_ner, predict_many
 
     nlp = load_ner()
-    return (lambda texts: predict_many(nlp, texts)) if nlp is not None else None
+    return (lambda texts, tokens=None: predict_many(nlp, texts, tokens)) if nlp is not None else None
 
 
 def tag_document(document: Document, case: Case | None, cases: list[Case], use_ner: bool = True,
@@ -517,9 +535,11 @@ def tag_document(document: Document, case: Case | None, cases: list[Case], use_n
     person_spans = [_person_matches(text, places) for text in texts]  # once, for people_in and for tag_text
     people = _people_of(texts, person_spans)
     ner = _ner_tagger(nlp_backend(backend)) if use_ner else None
-    all_spans = ner(texts) if ner is not None else [None] * len(texts)  # the whole document in one batch
-    for block, text, spans, persons in zip(document.blocks, texts, all_spans, person_spans, strict=True):
-        for s, e, label, value in tag_text(text, case, cases, people, spans, person_spans=persons, case_context=context):
+    tokens: list = [None] * len(texts)  # the NER's Docs of the blocks, where it made one of the whole block
+    all_spans = ner(texts, tokens) if ner is not None else [None] * len(texts)  # the whole document in one batch
+    for block, text, spans, persons, doc in zip(document.blocks, texts, all_spans, person_spans, tokens, strict=True):
+        for s, e, label, value in tag_text(text, case, cases, people, spans, person_spans=persons, case_context=context,
+                                           tokens=doc):
             start, end = block.start + s, block.start + e
             entities.append(Entity(doc=document.doc, page=document.page_at(start), start=start, end=end,
                                    text=document.text[start:end], label=label, normalized=value))

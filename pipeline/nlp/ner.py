@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MODEL_PREFIX = "ner_spacy.v"
 PARAGRAPH = re.compile(r"(?:[^\n]|\n(?!\s*\n))+")  # as the source formats define a paragraph
 SENTENCES = "sistercity_sentences"
+SOURCE_TEXT = "sistercity_text"  # Doc.user_data key: the text a Doc was made from (Doc.text rebuilds it token by token)
 UNUSED_BY_NER = ("lemmatizer",)  # components of the shipped pipelines whose output predict_many does not use
 
 # Small CPU model: a hash-embedding CNN (no pretrained vectors) feeding the transition-based NER.
@@ -134,7 +135,8 @@ def _register_components() -> None:
         import numpy as np
         from spacy.attrs import IDX, SENT_START
 
-        starts = np.fromiter((s for s, _ in sentence_spans(doc.text)), dtype=np.int64)
+        text = doc.user_data.get(SOURCE_TEXT)  # set by predict_many; Doc.text joins every token's text again
+        starts = np.fromiter((s for s, _ in sentence_spans(doc.text if text is None else text)), dtype=np.int64)
         flags = np.where(np.isin(doc.to_array(IDX).astype(np.int64), starts), 1, -1).astype(np.uint64)
         flags[0] = 1
         doc.from_array([SENT_START], flags)
@@ -228,16 +230,32 @@ def predict(nlp, text: str) -> list[tuple[int, int, str]]:
     return predict_many(nlp, [text])[0]
 
 
-def predict_many(nlp, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+def predict_many(nlp, texts: list[str], tokens: list | None = None) -> list[list[tuple[int, int, str]]]:
     """Entity spans (start, end, label) of each text, paragraph by paragraph: one nlp.pipe over every
-    paragraph of every text (the same spans as calling the pipeline per paragraph, in a fraction of the time)."""
+    paragraph of every text (the same spans as calling the pipeline per paragraph, in a fraction of the time).
+    With a list `tokens`, its i-th item is set to the Doc of texts[i] when that text is one paragraph made into
+    tokens by the shared tokenizer (words.blank_nlp), else None: the entity rules match places in it rather
+    than tokenize the text again (entities.tag_text)."""
     spans = [(i, ps, pe) for i, text in enumerate(texts) for ps, pe in paragraphs(text)]
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    if tokens is not None:
+        tokens[:] = [None] * len(texts)
+        shared = nlp.tokenizer is blank_nlp().tokenizer
     # the lemmatizer sets lemmas only: the NER's features (NORM, PREFIX, SUFFIX, SHAPE) never read them
-    docs = nlp.pipe((texts[i][ps:pe] for i, ps, pe in spans), disable=[n for n in UNUSED_BY_NER if n in nlp.pipe_names])
-    for (i, ps, _), doc in zip(spans, docs, strict=True):
+    docs = nlp.pipe((_made(nlp, texts[i][ps:pe]) for i, ps, pe in spans),
+                    disable=[n for n in UNUSED_BY_NER if n in nlp.pipe_names])
+    for (i, ps, pe), doc in zip(spans, docs, strict=True):
         out[i] += [(ps + e.start_char, ps + e.end_char, e.label_) for e in doc.ents]
+        if tokens is not None and shared and ps == 0 and pe == len(texts[i]):
+            tokens[i] = doc
     return out
+
+
+def _made(nlp, text: str):
+    """The Doc nlp.pipe would make of `text`, carrying `text` for the sentence component (SOURCE_TEXT)."""
+    doc = nlp.make_doc(text)
+    doc.user_data[SOURCE_TEXT] = text
+    return doc
 
 
 def held_out_predictions(annotations: Path, held_case: str, params: TrainParams | None = None,

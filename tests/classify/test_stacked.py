@@ -44,6 +44,7 @@ def test_stacked_views_return_the_models_own_probabilities_bit_for_bit(models, e
     own = [clf.stance_, *clf.elements_, *clf.obstacles_.values()]
     views = _stacked_views(clf, "_test_stack", own, X)
     assert len(views) == len(own) > 10
+    assert type(views[0]).__name__ == "_MulticlassSigmoid"  # the stance: its folds' sigmoids computed here, not by sklearn
     assert np.array_equal(views[0].predict_proba(X), own[0].predict_proba(X))
     for view, model in zip(views[1:], own[1:]):
         assert np.array_equal(_proba(view, X), _proba(model, X))
