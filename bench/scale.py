@@ -46,9 +46,9 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
 
     from pipeline.prefect_server import TemporaryAPI
 
-    api = TemporaryAPI.start_if_needed()
+    api = TemporaryAPI.start_early()
     from pipeline.config import Settings
-    from pipeline.flows import run_inbox
+    from pipeline.runs.prepare import prepare
 
     done = _progress_writer(progress)
 
@@ -63,7 +63,10 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
     flows_log.propagate = False
     flows_log.addHandler(Progress())
     settings = Settings(db=db, reports=reports, inbox=inbox, workers=workers, ocr=False)
-    result = run_inbox(settings, api)
+    prepare(settings)  # as the CLI does: before Prefect is imported
+    from pipeline.flows import run_inbox
+
+    result = run_inbox(settings, api, prepared=True)
     return {"counts": result["counts"], "seconds": result["seconds"],
             "api_up_after": api.up_after if api is not None else None}
 
