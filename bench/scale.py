@@ -46,9 +46,9 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
 
     from pipeline.prefect_server import TemporaryAPI
 
-    api = TemporaryAPI.start_if_needed()
+    api = TemporaryAPI.start_early()
     from pipeline.config import Settings
-    from pipeline.flows import run_inbox
+    from pipeline.runs.prepare import prepare
 
     done = _progress_writer(progress)
 
@@ -63,7 +63,10 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
     flows_log.propagate = False
     flows_log.addHandler(Progress())
     settings = Settings(db=db, reports=reports, inbox=inbox, workers=workers, ocr=False)
-    result = run_inbox(settings, api)
+    prepare(settings)  # as the CLI does: before Prefect is imported
+    from pipeline.flows import run_inbox
+
+    result = run_inbox(settings, api, prepared=True)
     return {"counts": result["counts"], "seconds": result["seconds"],
             "api_up_after": api.up_after if api is not None else None}
 
@@ -203,6 +206,7 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
     cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
     peaks: dict[int, int] = {}  # pid -> its peak RSS
     shared: dict[int, tuple[int, int]] = {}  # pid -> its peak (PSS, USS), sampled once a second
+    hwms: dict[int, int] = {}  # pid -> its VmHWM (the kernel's own peak RSS) when last read
     stop = threading.Event()
 
     def sample() -> None:
@@ -210,6 +214,8 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
         ticks = 0
         while not stop.is_set():
             peak = max(peak, tree_rss(proc.pid, cpu, peaks))
+            for pid in list(cpu):
+                hwms[pid] = max(hwms.get(pid, 0), vm_hwm(pid))
             ticks += 1
             if ticks % 10 == 0:  # smaps_rollup costs more than statm: once a second
                 for pid in list(cpu):
@@ -243,7 +249,22 @@ def measure(mode: str, inbox: Path, db: str, reports: Path, workers: int = 1, n_
             # (CPU seconds, peak RSS, peak PSS, peak USS) of the same processes: forked workers share pages,
             # which RSS counts in full in each; PSS divides them among the sharers, USS leaves them out
             "per_process_shared": sorted(((round(v, 1), peaks.get(pid, 0), *shared.get(pid, (0, 0)))
-                                          for pid, v in cpu.items() if v >= 1.0), reverse=True)}
+                                          for pid, v in cpu.items() if v >= 1.0), reverse=True),
+            # (CPU seconds, VmHWM) of the same processes: the kernel's peak RSS, read every 0.1 s until it ended
+            "per_process_hwm": sorted(((round(v, 1), hwms.get(pid, 0)) for pid, v in cpu.items() if v >= 1.0),
+                                      reverse=True)}
+
+
+def vm_hwm(pid: int) -> int:
+    """VmHWM of a process in bytes (its peak resident set, kept by the kernel); 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def pss_uss(pid: int) -> tuple[int, int]:
@@ -319,20 +340,22 @@ def throughput(n: int, work: Path, log=print, repeats: int = 3) -> list[str]:
              f"before: {', '.join(f'{x:.1f}' for x in load_before)}; after: "
              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; the 1-minute load before each run is in its row.", "",
              "| run | load before | wall time | documents/s | pages/s | CPU s per process (>= 1 s of CPU) "
-             "| peak RSS / PSS / USS per process (same order) | peak RSS (process tree) |",
-             "|---|---|---|---|---|---|---|---|",
+             "| peak RSS / PSS / USS per process (same order) | VmHWM per process (same order) | peak RSS (process tree) |",
+             "|---|---|---|---|---|---|---|---|---|",
              f"| pdfplumber extract_text alone, its {n_pdfs} PDFs only | {load_before[0]:.1f} | {plumber_s:.1f} s | - "
-             f"| {pdf_pages / plumber_s:.1f} | - | - | - |"]
+             f"| {pdf_pages / plumber_s:.1f} | - | - | - | - |"]
     for name, r, before in runs:
         order = r["per_process_shared"]
         if name == rerun:
             lines.append(f"| {name} | {before[0]:.1f} | {r['wall']:.1f} s | - | - | "
                          f"{', '.join(str(c) for c, *_ in order)} | "
-                         f"{', '.join(f'{mb(m)} / {mb(p)} / {mb(u)}' for _, m, p, u in order)} | {mb(r['peak_rss'])} |")
+                         f"{', '.join(f'{mb(m)} / {mb(p)} / {mb(u)}' for _, m, p, u in order)} | "
+                     f"{', '.join(mb(h) for _, h in r['per_process_hwm'])} | {mb(r['peak_rss'])} |")
             continue
         lines.append(f"| {name} | {before[0]:.1f} | {r['wall']:.1f} s | {n / r['wall']:.2f} | {pages / r['wall']:.2f} | "
                      f"{', '.join(str(c) for c, *_ in order)} | "
-                     f"{', '.join(f'{mb(m)} / {mb(p)} / {mb(u)}' for _, m, p, u in order)} | {mb(r['peak_rss'])} |")
+                     f"{', '.join(f'{mb(m)} / {mb(p)} / {mb(u)}' for _, m, p, u in order)} | "
+                     f"{', '.join(mb(h) for _, h in r['per_process_hwm'])} | {mb(r['peak_rss'])} |")
     walls = {label: [r["wall"] for name, r, _ in runs if name == label] for label in (one[0], two[0], "direct, 1 process")}
     best = {k: min(v) for k, v in walls.items()}
     pairs = [a / b for a, b in zip(walls[one[0]], walls[two[0]])]

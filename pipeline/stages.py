@@ -26,6 +26,7 @@ from pipeline.data import Case, Document, Verdict
 from pipeline.ingest import extract
 from pipeline.ingest.discover import is_url, read_url
 from pipeline.ingest.errors import IngestError, TransientIngestError
+from pipeline.lean import import_model_libraries
 from pipeline.nlp.entities import tag_document
 from pipeline.paths import models_dir
 from pipeline.report.build import known_cases, write_reports
@@ -47,7 +48,9 @@ class Models:
 
 @functools.lru_cache(maxsize=4)
 def load_models(folder: str | None = None, version: str | None = None) -> Models:
-    """Load the shipped models once per process."""
+    """Load the shipped models once per process (spaCy and scikit-learn imported without what they never
+    use here: pipeline/lean.py)."""
+    import_model_libraries()
     clf, card = load(Path(folder) if folder else models_dir(), version)
     return Models(clf, card)
 

@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("paths",),  # where the repository's folders are
     ("data",),  # the records that flow (Document, Passage, Entity, Verdict, Case)
     ("children",),  # child processes die with their parent
+    ("lean",),  # libraries the stages never use, kept out of the processes that load the models
     ("ingest",),
     ("nlp",),
     ("classify",),
