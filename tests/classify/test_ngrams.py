@@ -18,7 +18,12 @@ DEMO = Path(__file__).resolve().parents[2] / "corpora" / "demo"
 def texts() -> list[str]:
     out = []
     for path in sorted(DEMO.glob("*/*.txt"))[::3]:
-        paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # the corpus has Windows-1252 transcripts on purpose
+            text = raw.decode("cp1252")
+        paragraphs = [p for p in text.split("\n\n") if p.strip()]
         out += [passage_string(p, "news") for p in paragraphs]
     # awkward input: empty, only spaces, tabs and newlines, accents and capitals, one-letter words, non-Latin script
     out += ["", "   ", "a", "I  b\tc\nd", "Bürgermeister ÉCOLE Straße İstanbul", "서울특별시 와 도쿄", "x" * 40]
