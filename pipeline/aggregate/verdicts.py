@@ -553,6 +553,7 @@ def aggregate(cases: list[str], passages: list[Passage], docs: dict[str, Documen
     for case in cases:
         found = find_assessments(by_case.get(case, []), docs)
         stated = case_stated_obstacles(by_case.get(case, []))
-        out[case] = {el: decide(case, el, passages, docs, thresholds, case_info=info.get(case), lang=lang,
+        # decide reads only the case's own passages (its evidence, soft balance and obstacles skip the others)
+        out[case] = {el: decide(case, el, by_case.get(case, []), docs, thresholds, case_info=info.get(case), lang=lang,
                                 assessments=found, stated_obstacles=stated) for el in ELEMENTS}
     return out
