@@ -540,20 +540,23 @@ def _stacked_views(owner, key: str, models: list, X) -> list:
     margins = X @ W
     at = iter(spans)
 
-    def shim(e):
+    def margin(e):  # e's decision_function over X, from its column(s) of the product
         start, width = next(at)
         scores = margins[:, start:start + width] + e.intercept_
-        scores = scores.reshape(-1) if width == 1 else scores
+        return scores.reshape(-1) if width == 1 else scores
+
+    def shim(e):
+        scores = margin(e)
         view = copy.copy(e)
         view.decision_function = lambda _X, _s=scores: _s.copy()  # predict_proba may write into it
         return view
 
     views = []
     for m in models:
-        if _binary_sigmoid(m):
-            views.append(_BinarySigmoid(m, [shim(cc.estimator).decision_function(None) for cc in m.calibrated_classifiers_]))
+        if _binary_sigmoid(m):  # the folds' margins themselves: no estimator copied to hand them on
+            views.append(_BinarySigmoid(m, [margin(cc.estimator).copy() for cc in m.calibrated_classifiers_]))
         elif _multiclass_sigmoid(m):
-            views.append(_MulticlassSigmoid(m, [shim(cc.estimator).decision_function(None) for cc in m.calibrated_classifiers_]))
+            views.append(_MulticlassSigmoid(m, [margin(cc.estimator).copy() for cc in m.calibrated_classifiers_]))
         elif hasattr(m, "calibrated_classifiers_"):
             view = copy.copy(m)
             view.calibrated_classifiers_ = []
