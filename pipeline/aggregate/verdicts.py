@@ -61,6 +61,7 @@ This module holds the decision rules only: the summary sentences are written by
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -125,6 +126,7 @@ BACKGROUND_CUES = re.compile(
 ASSESSMENT_WEIGHT = 1.0  # a stated verdict of another kind (an official's, a journalist's) weighs as one account
 
 
+@functools.lru_cache(maxsize=8192)  # a passage is evidence of several elements: its kind is found once
 def evidence_kind(text: str, stance: str, doc_type: str | None, news_events_announced: bool = True) -> str:
     """"background", "finding", "announcement" or "account" (KIND_WEIGHT). With `news_events_announced`, a
     one-off signing or visit told by news or a web page is an announcement too; without, only plans and hopes
@@ -238,14 +240,20 @@ def passage_weight(p: Passage, element: str, doc_type: str) -> float:
     return p.scores.get(element, 1.0) * stance_conf * SOURCE_WEIGHT.get(doc_type, 0.8)
 
 
+@functools.lru_cache(maxsize=1024)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One city's names as side_of searches them, compiled once rather than escaped and joined per passage."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+
+
 def side_of(text: str, case: Case | None) -> str | None:
     """Which city of the pair a passage names: "local", "partner", "both" or None."""
     if case is None:
         return None
     named = set()
     for city in case.cities:
-        names = [n for n in city.names() if n]
-        if names and re.search(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", text, re.I):
+        names = tuple(n for n in city.names() if n)
+        if names and _names_pattern(names).search(text):
             named.add(city.side)
     if not named:
         return None
@@ -545,6 +553,7 @@ def aggregate(cases: list[str], passages: list[Passage], docs: dict[str, Documen
     for case in cases:
         found = find_assessments(by_case.get(case, []), docs)
         stated = case_stated_obstacles(by_case.get(case, []))
-        out[case] = {el: decide(case, el, passages, docs, thresholds, case_info=info.get(case), lang=lang,
+        # decide reads only the case's own passages (its evidence, soft balance and obstacles skip the others)
+        out[case] = {el: decide(case, el, by_case.get(case, []), docs, thresholds, case_info=info.get(case), lang=lang,
                                 assessments=found, stated_obstacles=stated) for el in ELEMENTS}
     return out

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.classify.features import passage_string
-from pipeline.classify.ngrams import union_transform
+from pipeline.classify.ngrams import tfidf_transform, union_transform
 from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES
 
 log = logging.getLogger(__name__)
@@ -130,11 +130,11 @@ class PassageVectorizer:
         # a passage's neighbours are passages too: each distinct text is vectorised once (a row depends on its text alone)
         distinct: dict[str, int] = {}
         rows = [distinct.setdefault(t, len(distinct)) for t in (*(e.before for e in examples), *(e.after for e in examples))]
-        context = self.context_.transform(list(distinct))[rows]
+        context = tfidf_transform(self.context_, list(distinct))[rows]
         blocks = [union_transform(self.main_, [e.features() for e in examples]),  # = self.main_.transform, faster
                   w * context[:len(examples)], w * context[len(examples):]]
         if getattr(self, "cues_", None) is not None:  # models saved before cue features have no cues_
-            blocks.append(self.cue_weight * self.cues_.transform([self._cues(e) for e in examples]))
+            blocks.append(self.cue_weight * tfidf_transform(self.cues_, [self._cues(e) for e in examples]))
         if getattr(self, "embed_mean_", None) is not None:  # models saved before v6 have no embedding block
             blocks.append(self._embedding_block(examples))
         return hstack(blocks).tocsr()
@@ -446,20 +446,33 @@ class PassageClassifier:
             if not wanted:
                 out.append(expl)
                 continue
-            row_names = short[indices]
             dense = self._embedding_mask[indices]
             has_dense = dense.any()
+            # the embedding's dimensions are counted below, together: the words are the other columns (a dimension
+            # ranked among them would have had -inf, below every word, and the `c > 0` below drops it)
+            sparse = np.flatnonzero(~dense) if has_dense else None
+            word_names = short[indices if sparse is None else indices[sparse]]
             for label in wanted:
                 contrib = data * coefs[label][indices]
-                words = np.where(dense, -np.inf, contrib)  # the embedding's dimensions are counted below, together
-                best = np.argsort(-words, kind="stable")[:top]
-                pairs = list(zip(row_names[best].tolist(), words[best].tolist()))
+                words = contrib if sparse is None else contrib[sparse]
+                best = _top_stable(words, top)
+                pairs = list(zip(word_names[best].tolist(), words[best].tolist()))
                 if has_dense:  # the embedding's dimensions say one thing together: the passage's meaning
                     pairs.append((EMBEDDING_FEATURE, float(contrib[dense].sum())))
                     pairs.sort(key=lambda kv: -kv[1])
                 expl[label] = [(n, round(c, 4)) for n, c in pairs[:top] if c > 0]
             out.append(expl)
         return out
+
+
+def _top_stable(values: np.ndarray, k: int) -> np.ndarray:
+    """`np.argsort(-values, kind="stable")[:k]` without sorting the whole row: the values at or above the k-th
+    largest, in column order, sorted stably (ties keep the lower column first, as the full sort keeps them)."""
+    if len(values) <= k or k <= 0:
+        return np.argsort(-values, kind="stable")[:max(k, 0)]
+    kth = np.partition(values, len(values) - k)[len(values) - k]
+    candidates = np.flatnonzero(values >= kth)
+    return candidates[np.argsort(-values[candidates], kind="stable")][:k]
 
 
 _COEFS: dict[int, tuple] = {}  # id(model) -> (a weak reference to it, its estimators, coefficients by label)
@@ -527,20 +540,23 @@ def _stacked_views(owner, key: str, models: list, X) -> list:
     margins = X @ W
     at = iter(spans)
 
-    def shim(e):
+    def margin(e):  # e's decision_function over X, from its column(s) of the product
         start, width = next(at)
         scores = margins[:, start:start + width] + e.intercept_
-        scores = scores.reshape(-1) if width == 1 else scores
+        return scores.reshape(-1) if width == 1 else scores
+
+    def shim(e):
+        scores = margin(e)
         view = copy.copy(e)
         view.decision_function = lambda _X, _s=scores: _s.copy()  # predict_proba may write into it
         return view
 
     views = []
     for m in models:
-        if _binary_sigmoid(m):
-            views.append(_BinarySigmoid(m, [shim(cc.estimator).decision_function(None) for cc in m.calibrated_classifiers_]))
+        if _binary_sigmoid(m):  # the folds' margins themselves: no estimator copied to hand them on
+            views.append(_BinarySigmoid(m, [margin(cc.estimator).copy() for cc in m.calibrated_classifiers_]))
         elif _multiclass_sigmoid(m):
-            views.append(_MulticlassSigmoid(m, [shim(cc.estimator).decision_function(None) for cc in m.calibrated_classifiers_]))
+            views.append(_MulticlassSigmoid(m, [margin(cc.estimator).copy() for cc in m.calibrated_classifiers_]))
         elif hasattr(m, "calibrated_classifiers_"):
             view = copy.copy(m)
             view.calibrated_classifiers_ = []

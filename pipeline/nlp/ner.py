@@ -137,7 +137,11 @@ def _register_components() -> None:
 
         text = doc.user_data.get(SOURCE_TEXT)  # set by predict_many; Doc.text joins every token's text again
         starts = np.fromiter((s for s, _ in sentence_spans(doc.text if text is None else text)), dtype=np.int64)
-        flags = np.where(np.isin(doc.to_array(IDX).astype(np.int64), starts), 1, -1).astype(np.uint64)
+        idx = doc.to_array(IDX).astype(np.int64)  # the tokens' offsets, ascending: a sorted search, not np.isin
+        at = np.minimum(np.searchsorted(idx, starts), len(idx) - 1)
+        flags = np.full(len(idx), -1, dtype=np.int64)
+        flags[at[idx[at] == starts]] = 1
+        flags = flags.astype(np.uint64)
         flags[0] = 1
         doc.from_array([SENT_START], flags)
         return doc

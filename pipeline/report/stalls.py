@@ -16,6 +16,7 @@ sightseeing, dinners or courtesy programme items as positive evidence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -90,13 +91,18 @@ class StallAnalysis:
 
 def substantive(ev: Evidence, element: str | None = None) -> bool:
     """A passage that may be quoted as strongest evidence (see the module docstring)."""
-    text = " ".join(ev.quote.split())
+    return _substantive(ev.quote, ev.stance, element != "commitment")
+
+
+@functools.lru_cache(maxsize=8192)  # a passage is evidence of several elements and read once per case and element
+def _substantive(quote: str, stance: str, not_commitment: bool) -> bool:
+    text = " ".join(quote.split())
     words = _SPEAKER.sub("", text).split()
     if len(words) < MIN_WORDS or text.endswith("?") or _DEFINITION.search(text) or text.count(" | ") >= 2:
         return False  # a fragment, a question, a definition, a table row
-    if element != "commitment" and _COST.search(text) and ev.stance == "positive":
+    if not_commitment and _COST.search(text) and stance == "positive":
         return False  # a cost clause says who pays, not that anything was understood, shared or achieved
-    if ev.stance == "positive" and _LEISURE.search(text):
+    if stance == "positive" and _LEISURE.search(text):
         return False
     return True
 

@@ -59,3 +59,16 @@ def test_other_vectorizers_fall_back_to_their_own_transform(models, texts):
     word = dict(models.classifier.vectorizer_.main_.transformer_list)["word"]
     assert not fast_char_wb(word)
     _same(char_wb_transform(word, texts[:50]), word.transform(texts[:50]))
+
+
+def test_word_context_and_cue_vectorizers_weighted_as_sklearn_weights_them(models, texts):
+    from pipeline.classify.ngrams import tfidf_transform
+
+    vectorizer = models.classifier.vectorizer_
+    word = dict(vectorizer.main_.transformer_list)["word"]
+    for v in (word, vectorizer.context_, *([vectorizer.cues_] if getattr(vectorizer, "cues_", None) else [])):
+        assert not fast_char_wb(v)
+        _same(tfidf_transform(v, texts), v.transform(texts))
+        _same(tfidf_transform(v, texts[:1]), v.transform(texts[:1]))
+        with pytest.raises(ValueError, match="0 sample"):  # no passage: the same refusal
+            tfidf_transform(v, [])

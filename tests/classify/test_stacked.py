@@ -89,3 +89,46 @@ def test_explanations_of_a_model_follow_a_refit(models, examples):
     again = _label_coefs(clf)
     assert again is not first and np.array_equal(again["commitment"], -first["commitment"])
     assert np.array_equal(again["participation"], first["participation"])
+
+
+def test_top_stable_is_the_head_of_the_full_stable_sort():
+    """Issue #19 (per-document cost): explanations rank a row's features by a partial sort; ties, -inf and short
+    rows give the same columns, in the same order, as the full stable argsort they replace."""
+    from pipeline.classify.model import _top_stable
+
+    rng = np.random.default_rng(0)
+    rows = [rng.normal(size=n) for n in (0, 1, 3, 5, 6, 40, 800)]
+    rows += [np.round(rng.normal(size=300), 1), np.array([1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.0, -np.inf, 2.0]),
+             np.array([0.0, -0.0, 0.0, -np.inf, -np.inf, 0.0, 0.0]), np.zeros(20)]
+    for values in rows:
+        for k in (0, 1, 5, 8):
+            assert np.array_equal(_top_stable(values, k), np.argsort(-values, kind="stable")[:k]), (values, k)
+
+
+def test_explanations_are_those_of_the_full_sort(models, examples):
+    """The explanations of passages with the embedding block (its dimensions left out of the words' ranking)
+    are those the former code gave: every column ranked, the embedding's at -inf."""
+    from pipeline.classify.model import EMBEDDING_FEATURE, _label_coefs
+
+    clf = models.classifier
+    doc = max(examples, key=len)
+    X = clf._transform(doc).tocsr()
+    labels = [["commitment", "outcomes", "stance:positive", "stance:obstacle", "stance:neutral"] for _ in doc]
+    got = clf._explain_rows(X, labels, top=5)
+    coefs, short = _label_coefs(clf), clf._short_names
+    assert clf._embedding_mask.any()
+    for i, wanted in enumerate(labels):
+        lo, hi = X.indptr[i], X.indptr[i + 1]
+        data, indices = X.data[lo:hi], X.indices[lo:hi]
+        dense = short[indices] == EMBEDDING_FEATURE
+        want = {}
+        for label in (w for w in wanted if w in coefs):
+            contrib = data * coefs[label][indices]
+            words = np.where(dense, -np.inf, contrib)
+            best = np.argsort(-words, kind="stable")[:5]
+            pairs = list(zip(short[indices][best].tolist(), words[best].tolist()))
+            if dense.any():
+                pairs.append((EMBEDDING_FEATURE, float(contrib[dense].sum())))
+                pairs.sort(key=lambda kv: -kv[1])
+            want[label] = [(n, round(c, 4)) for n, c in pairs[:5] if c > 0]
+        assert got[i] == want
