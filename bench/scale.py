@@ -46,9 +46,9 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
 
     from pipeline.prefect_server import TemporaryAPI
 
-    api = TemporaryAPI.start_early()
+    api = TemporaryAPI.start_if_needed()
     from pipeline.config import Settings
-    from pipeline.runs.prepare import prepare
+    from pipeline.flows import run_inbox
 
     done = _progress_writer(progress)
 
@@ -63,10 +63,7 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
     flows_log.propagate = False
     flows_log.addHandler(Progress())
     settings = Settings(db=db, reports=reports, inbox=inbox, workers=workers, ocr=False)
-    prepare(settings)  # as the CLI does: before Prefect is imported
-    from pipeline.flows import run_inbox
-
-    result = run_inbox(settings, api, prepared=True)
+    result = run_inbox(settings, api)
     return {"counts": result["counts"], "seconds": result["seconds"],
             "api_up_after": api.up_after if api is not None else None}
 

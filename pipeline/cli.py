@@ -201,13 +201,11 @@ def run(
                          + (f", Dask {settings.dask_address}" if settings.dask_address else
                             f", {settings.workers} worker processes" if settings.workers > 1 else "")))
     # Prefect's temporary API (when no API is configured) starts now, in its own process, while this one
-    # loads the models, warms them up and forks the workers (pipeline/runs/prepare.py), all before it imports
-    # Prefect: the workers then hold no Prefect (TemporaryAPI.start_early reads Prefect's settings in another
-    # process). With Dask, Prefect starts its own as before.
+    # imports the pipeline and loads the models (flows.run_inbox); with Dask, Prefect starts its own as before
     from pipeline.prefect_server import TemporaryAPI
 
-    api = TemporaryAPI.start_early() if not settings.dask_address else None
-    from pipeline.runs.prepare import drop_ready, prepare
+    api = TemporaryAPI.start_if_needed() if not settings.dask_address else None
+    from pipeline.flows import run_inbox
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
@@ -217,13 +215,7 @@ def run(
         flows_log.setLevel(logging.INFO)
         flows_log.propagate = verbose
         try:
-            try:
-                prepare(settings)
-                from pipeline.flows import run_inbox
-            except BaseException:
-                drop_ready()
-                raise
-            result = run_inbox(settings, api, prepared=True)
+            result = run_inbox(settings, api)
         except (InboxError, CaseFileError, ModelNotFound, ImportError) as exc:
             _error(f"{exc}")
             raise typer.Exit(2) from None

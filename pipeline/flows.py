@@ -2,9 +2,8 @@
 
 With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary local API). It takes 3-5 s to start
 (up to 17 s on a loaded 2-core machine), so `sistercity run` starts it itself, as the run begins
-(`prefect_server.TemporaryAPI`: the same server process, in its own process), and loads the models, warms
-them up and forks the workers (`pipeline/runs/prepare.py`, before it imports this module: the workers hold no
-Prefect) while it comes up, then runs the flow against it (`run_inbox`).
+(`prefect_server.TemporaryAPI`: the same server process, in its own process), and `run_inbox` loads the
+models, warms them up and forks the workers (`prepare`) while it comes up, then runs the flow against it.
 Called directly (tests, a deployment), `process_inbox` does all of that itself, in the flow.
 
 `process_inbox` hashes every file of the inbox in the flow's process and makes one
@@ -27,6 +26,7 @@ the two competing for one interpreter; the API now starts in its own process, so
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -51,17 +51,18 @@ from pipeline.children import watch_children  # noqa: E402
 from pipeline.config import Settings, deployment_settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, is_url, store_key  # noqa: E402
 from pipeline.runs.ingest import Ingested, unchanged_in_store  # noqa: E402
-from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, largest_first  # noqa: E402
-from pipeline.runs.prepare import _READY, prepare  # noqa: E402,F401  (_READY: what prepare() made, for the tests)
-from pipeline.runs.prepare import drop_ready as _drop_ready  # noqa: E402
-from pipeline.runs.prepare import fork_pool as _fork_pool  # noqa: E402
-from pipeline.runs.prepare import store_for as _store  # noqa: E402
-from pipeline.runs.prepare import take_ready as _take_ready  # noqa: E402
+from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, largest_first, warm_up  # noqa: E402
 from pipeline.runs.report import report_from_store  # noqa: E402
 from pipeline.stages import StageTimer, load_models  # noqa: E402
 from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=8)
+def _store(url: str) -> Store:
+    """One Store (engine, connection pool) per URL per process, not one per document."""
+    return Store(url)
 
 
 def _attempts(one, f, stop) -> Ingested | None:
@@ -227,16 +228,66 @@ def _results(found, params: dict, settings: Settings, store: Store, models, pool
             raise
 
 
-def run_inbox(settings: Settings, api=None, prepared: bool = False) -> dict:
-    """What `sistercity run` runs: `prepare` (unless the caller did, `prepared`: the CLI does it before it
-    imports this module, so that the workers are forked from a process without Prefect), then the
-    `process_inbox` flow. `api`, a started `prefect_server.TemporaryAPI` (or None: Prefect's API as
-    configured), is waited for only once the models are loaded and the workers forked, and the flow then
-    records there."""
+# What prepare() made ready for the flow of this process: a pool of forked workers, and what it was made for.
+_READY: dict = {}
+
+
+def prepare(settings: Settings) -> None:
+    """The run's set-up that needs no Prefect, done before the flow starts (by `run_inbox`, while Prefect's
+    temporary API starts in its own process): the child-process watchdog, the models, and with --workers N
+    over an inbox with something to process, the warm-up and the N forked workers, which the flow then
+    uses (`_take_ready`) instead of forking its own. Nothing is recorded in the store here."""
+    watch_children()
+    models = load_models(str(settings.models), settings.model_version)
+    # With one worker the warm-up is left to the first document, in the batch thread: done here, in this
+    # thread, it would open the embedding cache's SQLite connection in a thread the documents are not
+    # processed in, and that connection then refuses the batch thread (check_same_thread), which silently
+    # runs without the cache: measured 209 s of classify instead of 12 s on 344 documents.
+    if settings.workers < 2 or settings.dask_address:
+        return
+    cases, files = discover(settings.inbox)
+    store = _store(store_url(settings.db))
+    # the first file that is new or changed is enough to know workers are wanted (a re-run hashes on)
+    if not any(f.refused or not unchanged_in_store(store, f.path, settings.max_bytes)[1] for f in files):
+        return
+    _drop_ready()
+    _READY.update(key=(store.url, settings, cases), pool=_fork_pool(store, settings, cases, models))
+
+
+def _fork_pool(store: Store, settings: Settings, cases, models) -> DocumentPool:
+    """The run's workers: every stage warmed up in this process, then `settings.workers` processes forked
+    from it, sharing its models."""
+    warm_up(cases, models, settings)
+    store.engine.dispose()  # no open database connection crosses the fork (the embedding cache's is dropped in
+    # the workers by pipeline/classify/embed.py's fork hook)
+    return DocumentPool(settings.workers, {"store_url": store.url, "cases": cases, "settings": settings,
+                                           "models": models})
+
+
+def _take_ready(url: str | None = None, settings: Settings | None = None, cases=None) -> DocumentPool | None:
+    """The pool prepare() forked, if it was made for this store, these settings and these cases (else it is
+    closed: the flow forks its own); at most once."""
+    ready = _READY.copy()
+    _READY.clear()
+    if ready and ready["key"] == (url, settings, cases):
+        return ready["pool"]
+    if ready:
+        ready["pool"].close(cancel=True)
+    return None
+
+
+def _drop_ready() -> None:
+    """Close a pool prepare() forked that no flow took."""
+    _take_ready()
+
+
+def run_inbox(settings: Settings, api=None) -> dict:
+    """What `sistercity run` runs: `prepare`, then the `process_inbox` flow. `api`, a started
+    `prefect_server.TemporaryAPI` (or None: Prefect's API as configured), is waited for only once the
+    models are loaded and the workers forked, and the flow then records there."""
     try:
-        if not prepared:
-            prepare(settings)
-        if api is None or not api.needed():
+        prepare(settings)
+        if api is None:
             return process_inbox(settings)
         api.wait()
         with api.using():

@@ -120,10 +120,9 @@ def test_workers_forked_before_the_flow_are_the_flows(prefect_harness, plain_run
     documents to those workers: none forks or loads again, and the store and files are those of the
     flow forking its own."""
     from pipeline import flows
-    from pipeline.runs import prepare as prepare_module
 
     made = []  # (where, pool) of every pool of workers forked
-    real_prepare, real_pool = flows.prepare, prepare_module.DocumentPool
+    real_prepare, real_pool = flows.prepare, flows.DocumentPool
     where = ["flow"]
 
     def prepare(settings):
@@ -138,7 +137,7 @@ def test_workers_forked_before_the_flow_are_the_flows(prefect_harness, plain_run
         return made[-1][1]
 
     monkeypatch.setattr(flows, "prepare", prepare)
-    monkeypatch.setattr(prepare_module, "DocumentPool", pool)  # prepare() and the flow fork through it
+    monkeypatch.setattr(flows, "DocumentPool", pool)
     inbox = make_inbox(tmp_path / "inbox")
     outs = {}
     for how in ("prepared", "in the flow"):

@@ -1,6 +1,5 @@
 """Issue #19 (worker memory): the processes that load the models, and the workers forked from them, never
-import PyTorch or pandas (pipeline/lean.py), which spaCy and scikit-learn would pull in for nothing; the
-workers of `sistercity run` are forked before Prefect is imported (pipeline/runs/prepare.py)."""
+import PyTorch or pandas (pipeline/lean.py), which spaCy and scikit-learn would pull in for nothing."""
 
 from __future__ import annotations
 
@@ -15,44 +14,32 @@ from pipeline.lean import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# In a fresh process (the test session may have imported PyTorch and Prefect already), what `sistercity run
-# --workers 2` does before its flow (pipeline/cli.py): `prepare` loads the models, warms them up and forks the
-# workers, then Prefect is imported; what the run's process and a worker had imported at that point.
+# In a fresh process (the test session may have imported PyTorch already): the models loaded and warmed up as
+# `sistercity run --workers 2` does, one worker forked, then what the run's process and the worker imported.
 SCRIPT = """
 import json, sys
-from pathlib import Path
-from pipeline.prefect_server import TemporaryAPI
-api = TemporaryAPI.start_early()  # as `sistercity run` does: Prefect's settings are read in another process
-from pipeline.config import Settings
-from pipeline.lean import loaded
-from pipeline.runs.prepare import prepare, take_ready
-from pipeline.store.db import store_url
-from tests.store.dbs import make_inbox
-folder = Path(sys.argv[1])
-settings = Settings(db=f"sqlite:///{folder / 'run.db'}", reports=folder / "reports", inbox=make_inbox(folder / "inbox"),
-                    workers=2, ocr=False)
-prepare(settings)
-names = ("torch", "pandas", "prefect")
-run = loaded(names)
-import thinc.compat
 import pipeline.flows
-pool = take_ready(store_url(settings.db), settings, pipeline.flows.discover(settings.inbox)[0])
-worker = pool.call(loaded, names).result()
-pool.close()
-api.stop()
-print(json.dumps({"run": run, "worker": worker, "thinc_torch": thinc.compat.has_torch, "pids": pool.pids,
+from pipeline.config import Settings
+from pipeline.runs.pool import DocumentPool, warm_up
+from pipeline.stages import load_models
+from pipeline.lean import loaded
+models = load_models()
+warm_up([], models, Settings(ocr=False))
+import thinc.compat
+with DocumentPool(1, {"models": models}) as pool:
+    worker = pool.call(loaded).result()
+print(json.dumps({"run": loaded(), "worker": worker, "thinc_torch": thinc.compat.has_torch,
                   "spacy": "spacy" in sys.modules, "sklearn": "sklearn" in sys.modules}))
 """
 
 
-@pytest.mark.slow  # about 8 s: the models loaded and warmed up in a new process
-def test_the_workers_of_a_run_never_import_torch_pandas_or_prefect(tmp_path):
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(Path.home()),
-                              "PREFECT_HOME": str(tmp_path / "prefect-home")})
+@pytest.mark.slow  # about 6 s: the models loaded and warmed up in a new process
+def test_the_run_and_its_workers_never_import_torch_or_pandas():
+    out = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())})
     assert out.returncode == 0, out.stderr[-3000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got["spacy"] and got["sklearn"] and got["pids"], "the models were not loaded, or no workers forked"
+    assert got["spacy"] and got["sklearn"], "the models were not loaded"
     assert got["run"] == [] and got["worker"] == [], got
     assert got["thinc_torch"] is False
 
