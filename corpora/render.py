@@ -14,7 +14,7 @@ import shutil
 import zlib
 from pathlib import Path
 
-from build import DEMO, SOURCES, Source, case_dirs, parse_source
+from source_format import DEMO, SOURCES, Source, case_dirs, parse_source
 
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 in points
 MARGIN = 64.0
