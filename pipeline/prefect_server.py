@@ -295,6 +295,8 @@ class TemporaryAPI:
                          self.up_after, time.monotonic() - self.started)
                 return
             if self._watcher is None or not self._watcher.is_alive():
+                if self._up.is_set():  # the watcher set it and ended between the wait above and this check
+                    continue
                 process = self.process
                 code = process.poll() if process is not None else "unknown (stopped)"
                 raise RuntimeError(f"Prefect's temporary API (port {self.port}) exited with code {code} while "

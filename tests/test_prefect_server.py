@@ -5,6 +5,7 @@ so when the process dies while starting. (A real run against it: tests/test_temp
 from __future__ import annotations
 
 import sys
+import time
 
 import pytest
 
@@ -68,3 +69,36 @@ def test_an_api_that_dies_while_starting_is_an_error_naming_its_exit_code():
     with pytest.raises(RuntimeError, match="exited with code 1"):
         api.wait(timeout=30)
     assert len(api.ports) == 1  # not a taken port: not tried again
+
+
+def test_temporary_api_wait_sees_an_api_that_came_up_as_its_watcher_ended():
+    """The watcher thread sets `_up` and ends; if that happens between wait()'s timed-out check of `_up` and its
+    check that the watcher is alive, wait() must return, not report an API that "exited with code None"
+    (seen once in CI under load)."""
+    import threading
+
+    class LateEvent(threading.Event):
+        calls = 0
+
+        def wait(self, timeout=None):
+            self.calls += 1
+            if self.calls == 1:  # the watcher sets it just after this wait timed out
+                self.set()
+                return False
+            return super().wait(timeout)
+
+    class Running:
+        returncode = None
+
+        def poll(self):
+            return None
+
+    api = TemporaryAPI(port=9)
+    api.process, api.started, api.up_after = Running(), time.monotonic(), 0.1
+    api._up = LateEvent()
+    api._watcher = threading.Thread(target=lambda: None)
+    api._watcher.start()
+    api._watcher.join()  # ended, as the watcher does once the API is up
+    api.wait(timeout=5)  # returns: the API is up
+    assert api._up.calls == 2
+    api.process = None
