@@ -54,7 +54,7 @@ PUBLISHED_PROCESSORS = ("tokenize", "pos", "lemma", "depparse")
 
 # Abbreviations whose full stop belongs to the token ("Dr.", "St. Columba's"); initials ("A.", "R.A.").
 _ABBREVIATIONS = (r"(?:Dr|Drs|Dra|Prof|Ir|Hj|H|St|Muh|Moh|Moch|Mhd|Sdr|Sdri|Bpk|Mr|Mrs|Ms|Jl|No|Kec|Kab|Kel|dll|dsb|dkk|Tbk|Co|Inc|Ltd"
-                  r"|Jr|Sr|S\.Pd|S\.T|M\.Si|M\.Pd|S\.E|S\.H|M\.M)\.(?!\w)")
+                  r"|Jr|Sr|S\.Pd|S\.T|M\.Si|M\.Pd|S\.E|S\.H|M\.M|e\.V)\.(?!\w)")  # e.V.: a German association
 # Suffixes written after a hyphen that are no part of the name before them: "Seokjin-nya", "Takahashi-san".
 CLITICS = r"(?:nya|san|sama|sensei|ssi|nim|kun|ku|mu|lah|kah|pun)"
 TOKEN_RE = re.compile(

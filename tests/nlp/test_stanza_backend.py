@@ -47,6 +47,11 @@ def test_web_addresses_are_one_token_and_end_no_sentence():
                          ["Baca", "di", "news.pemkot.go.id", "hari", "ini", "."]]
 
 
+def test_a_german_association_s_e_v_ends_no_sentence():
+    assert _words("Der Freundeskreis Lindau e.V. organised it. Then.") == [
+        ["Der", "Freundeskreis", "Lindau", "e.V.", "organised", "it", "."], ["Then", "."]]
+
+
 def test_every_gold_mention_falls_on_token_boundaries():
     annotated, gold, _ = sb.load_annotations(ROOT / "annotations")
     sentences = sb.documents_to_sentences(annotated, gold)  # raises on a misaligned mention
