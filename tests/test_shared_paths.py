@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.nlp import ner
-from pipeline.nlp.words import blank_nlp
+from pipeline.nlp.words import blank_nlp, tokenizer_bytes
 
 DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo"
 DEMO_TEXTS = [DEMO / "karangsari-seokjin" / "wawancara_bagian_kerjasama.txt",
@@ -111,6 +111,7 @@ def test_the_tokenizer_built_once_with_its_rules_equals_the_default_one_with_its
     suffixes = [r"(?<=\w)-(?:nya|san|sama|sensei|ssi|nim|kun|ku|mu|lah|kah|pun)$", *former.Defaults.suffixes]
     former.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     now = blank_nlp()
-    assert now.tokenizer.to_bytes(exclude=["vocab"]) == former.tokenizer.to_bytes(exclude=["vocab"])
+    # serialized with all of spaCy's special cases (it holds the ~270 that change a tokenization: tests/nlp/test_words.py)
+    assert tokenizer_bytes() == former.tokenizer.to_bytes(exclude=["vocab"])
     for text in [*texts, "Jung-Gu, 9 - 14 Agustus 2015, kota-kota, Seokjin-nya dan Takahashi-san (Rp1,5 miliar)."]:
         assert [t.text for t in now.make_doc(text)] == [t.text for t in former.make_doc(text)]

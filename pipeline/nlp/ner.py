@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.nlp.words import blank_nlp, register_shared_tokenizer
+from pipeline.nlp.words import blank_nlp, register_shared_tokenizer, tokenizer_bytes
 
 log = logging.getLogger(__name__)
 
@@ -331,7 +331,8 @@ def load_ner(folder: Path | None = None):
     _register_components()
     model = folder / "model"
     try:
-        same_tokenizer = (model / "tokenizer").read_bytes() == blank_nlp().tokenizer.to_bytes(exclude=["vocab"])
+        saved = (model / "tokenizer").read_bytes()  # with all of spaCy's cases, or (saved since) only the needed ones
+        same_tokenizer = saved == tokenizer_bytes() or saved == blank_nlp().tokenizer.to_bytes(exclude=["vocab"])
     except OSError:
         same_tokenizer = False
     if same_tokenizer:  # the model's tokenizer is the shared one: use it rather than build and read a copy

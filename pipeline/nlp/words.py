@@ -4,6 +4,9 @@ Indonesian word forms of its lookup lemmatizer, English function words, and the 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+from pathlib import Path
 
 
 @functools.cache
@@ -36,12 +39,88 @@ def _project_tokenizer():
     suffixes = [r"(?<=\w)-(?:nya|san|sama|sensei|ssi|nim|kun|ku|mu|lah|kah|pun)$", *defaults.suffixes]
 
     def make(nlp):
-        return Tokenizer(nlp.vocab, rules=defaults.tokenizer_exceptions,
-                         prefix_search=compile_prefix_regex(defaults.prefixes).search,
-                         suffix_search=compile_suffix_regex(suffixes).search,
-                         infix_finditer=compile_infix_regex(infixes).finditer,
-                         token_match=defaults.token_match, url_match=defaults.url_match)
+        tokenizer = Tokenizer(nlp.vocab, prefix_search=compile_prefix_regex(defaults.prefixes).search,
+                              suffix_search=compile_suffix_regex(suffixes).search,
+                              infix_finditer=compile_infix_regex(infixes).finditer,
+                              token_match=defaults.token_match, url_match=defaults.url_match)
+        tokenizer.rules = _needed_cases(tokenizer, defaults.tokenizer_exceptions)
+        return tokenizer
     return make
+
+
+# The special cases _needed_cases keeps, worked out once for a spaCy version and the tokenizer's affix patterns
+# (the check costs 0.27 s of CPU at every start; reading the list a millisecond). Another spaCy version or other
+# patterns are worked out at start-up, as before; to ship the list anew:
+# python -c "from pipeline.nlp.words import write_tokenizer_cases; write_tokenizer_cases()"
+TOKENIZER_CASES_FILE = Path(__file__).resolve().parent / "data" / "tokenizer_cases.json"
+
+
+def _needed_cases(tokenizer, cases: dict) -> dict:
+    """The special cases that change what `tokenizer` makes of a text: of spaCy's ~16k Indonesian ones, all
+    but ~270 map a word to itself as one token, with no affix or infix the tokenizer would split off and no
+    other attribute; it makes that token of the word without the case (the same text, lexeme and attributes:
+    tests/nlp/test_words.py), and each case costs start-up CPU (0.62 s of CPU for all of them)."""
+    try:
+        shipped = json.loads(TOKENIZER_CASES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        shipped = {}
+    if shipped.get("key") == _cases_key(tokenizer) and all(s in cases for s in shipped.get("cases", ())):
+        needed = set(shipped["cases"])
+    else:
+        needed = set(needed_case_list(tokenizer, cases))
+    return {s: tokens for s, tokens in cases.items() if s in needed}  # in spaCy's order, as all of them were added
+
+
+def needed_case_list(tokenizer, cases: dict) -> list[str]:
+    """The strings of the special `cases` the `tokenizer` (built without them) needs (_needed_cases)."""
+    from spacy.symbols import ORTH
+
+    def itself(string, tokens) -> bool:
+        return (len(tokens) == 1 and set(tokens[0]) == {ORTH} and tokens[0][ORTH] == string and string.split() == [string]
+                and not tokenizer.find_prefix(string) and not tokenizer.find_suffix(string)
+                and not tokenizer.find_infix(string))
+    return [string for string, tokens in cases.items() if not itself(string, tokens)]
+
+
+def _cases_key(tokenizer) -> str:
+    """What the needed special cases depend on: spaCy's version (its Indonesian cases) and the affix patterns."""
+    import spacy
+    from spacy.tokenizer import _get_regex_pattern
+
+    patterns = [_get_regex_pattern(f) for f in (tokenizer.prefix_search, tokenizer.suffix_search, tokenizer.infix_finditer)]
+    return hashlib.sha256(json.dumps([spacy.__version__, *patterns]).encode()).hexdigest()
+
+
+def write_tokenizer_cases(path: Path = TOKENIZER_CASES_FILE) -> Path:
+    """Work out the shared tokenizer's needed special cases for the installed spaCy and write them to `path`."""
+    from spacy.lang.id import Indonesian
+
+    tokenizer = blank_nlp().tokenizer
+    cases = sorted(needed_case_list(tokenizer, Indonesian.Defaults.tokenizer_exceptions))
+    path.write_text(json.dumps({"key": _cases_key(tokenizer), "cases": cases}, ensure_ascii=False, indent=0) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+@functools.cache
+def tokenizer_bytes() -> bytes:
+    """The shared tokenizer serialized as spaCy serializes it (`to_bytes(exclude=["vocab"])`) with all of its
+    special cases, also those left out as no-ops (_needed_cases): a model saved with this tokenizer holds these bytes."""
+    from spacy import util
+    from spacy.lang.id import Indonesian
+    from spacy.tokenizer import _get_regex_pattern
+
+    tokenizer = blank_nlp().tokenizer
+    serializers = {
+        "prefix_search": lambda: _get_regex_pattern(tokenizer.prefix_search),
+        "suffix_search": lambda: _get_regex_pattern(tokenizer.suffix_search),
+        "infix_finditer": lambda: _get_regex_pattern(tokenizer.infix_finditer),
+        "token_match": lambda: _get_regex_pattern(tokenizer.token_match),
+        "url_match": lambda: _get_regex_pattern(tokenizer.url_match),
+        "exceptions": lambda: dict(sorted(Indonesian.Defaults.tokenizer_exceptions.items())),
+        "faster_heuristics": lambda: tokenizer.faster_heuristics,
+    }
+    return util.to_bytes(serializers, [])
 
 
 SHARED_TOKENIZER = "sistercity.shared_tokenizer.v1"
