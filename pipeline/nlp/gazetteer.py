@@ -159,7 +159,6 @@ LEXEME_LINE = re.compile(r'\s*("(?:[^"\\]|\\.)*"):\s*(-?[\d.]+(?:e-?\d+)?),?\s*$
 
 
 @functools.cache
-@functools.cache
 def _function_words() -> frozenset[str]:  # asked once per word of every multi-word city name: built once
     return stop_words() | ENGLISH_FUNCTION_WORDS
 
