@@ -7,7 +7,9 @@ passage `p` and entity of that document.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,7 +228,17 @@ class Case:
         return next((c for c in self.cities if c.side == "partner"), None)
 
     def name_pattern(self) -> re.Pattern[str] | None:
-        names = sorted({n for c in self.cities for n in c.names() if n}, key=len, reverse=True)
-        if not names:
-            return None
-        return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+        return names_pattern(n for c in self.cities for n in c.names())
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """Any of `names` as a whole word, ignoring case (None when there is no name): the longest name first, so that
+    a count of matches takes "Kota Muara Kencana" whole rather than "Muara Kencana" in it. The same set of names
+    gives the same compiled pattern object (one compilation per set, shared by every caller)."""
+    ordered = tuple(sorted({n for n in names if n}, key=lambda n: (-len(n), n)))
+    return _names_regex(ordered) if ordered else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_regex(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.data import ELEMENTS, Document, Verdict
+from pipeline.data import ELEMENTS, Document, Verdict, names_pattern
 
 THIN_PASSAGES = 5  # fewer evidence passages than this is thin evidence
 
@@ -75,10 +75,9 @@ def document_kind(doc: Document) -> str:
 def _side_names(case) -> dict[str, re.Pattern[str]]:
     out = {}
     for side in ("local", "partner"):
-        names = sorted({n for c in getattr(case, "cities", []) or [] if c.side == side for n in c.names() if n},
-                       key=len, reverse=True)
-        if names:
-            out[side] = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", _I)
+        pattern = names_pattern(n for c in getattr(case, "cities", []) or [] if c.side == side for n in c.names())
+        if pattern is not None:
+            out[side] = pattern
     return out
 
 

@@ -80,6 +80,7 @@ from pipeline.data import (
     ObstacleFinding,
     Passage,
     Verdict,
+    names_pattern,
 )
 
 SIDED_ELEMENTS = ("commitment", "reciprocity")  # elements the codebook wants shown from both sides
@@ -240,20 +241,14 @@ def passage_weight(p: Passage, element: str, doc_type: str) -> float:
     return p.scores.get(element, 1.0) * stance_conf * SOURCE_WEIGHT.get(doc_type, 0.8)
 
 
-@functools.lru_cache(maxsize=1024)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    """One city's names as side_of searches them, compiled once rather than escaped and joined per passage."""
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
-
-
 def side_of(text: str, case: Case | None) -> str | None:
     """Which city of the pair a passage names: "local", "partner", "both" or None."""
     if case is None:
         return None
     named = set()
     for city in case.cities:
-        names = tuple(n for n in city.names() if n)
-        if names and _names_pattern(names).search(text):
+        pattern = names_pattern(city.names())
+        if pattern is not None and pattern.search(text):
             named.add(city.side)
     if not named:
         return None

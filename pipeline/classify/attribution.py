@@ -12,7 +12,7 @@ import functools
 import re
 
 from pipeline.classify.prefilter import fold, may_match
-from pipeline.data import Case
+from pipeline.data import Case, names_pattern
 
 
 def attribute(text: str, doc_case: str | None, cases: list[Case]) -> str | None:
@@ -25,9 +25,9 @@ def named_case(text: str, doc_case: str | None, cases: list[Case]) -> str | None
     return _named(text, doc_case, _patterns(cases))
 
 
-# Per case (slug, its name pattern), and one pattern for any case's name: what Case.name_pattern builds,
-# compiled once per set of cases rather than once per case and passage. Cases with the same city names
-# (one pair's folders of several years) share one pattern object, searched once per passage.
+# Per case (slug, its name pattern), and one pattern for any case's name (data.names_pattern), gathered once per
+# set of cases rather than once per case and passage. Cases with the same city names (one pair's folders of
+# several years) share one pattern object, searched once per passage.
 Patterns = tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str] | None]
 
 
@@ -37,16 +37,9 @@ def _patterns(cases: list[Case]) -> Patterns:
 
 @functools.lru_cache(maxsize=64)
 def _compiled(cases: tuple[tuple[str, tuple[str, ...]], ...]) -> Patterns:
-    per_case, shared = [], {}
-    for slug, names in cases:
-        names = sorted({n for n in names if n}, key=len, reverse=True)
-        if names:  # as Case.name_pattern
-            source = r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b"
-            per_case.append((slug, shared.setdefault(source, re.compile(source, re.IGNORECASE))))
-    every = sorted({n for _, names in cases for n in names if n}, key=len, reverse=True)
+    per_case = tuple((slug, pattern) for slug, names in cases if (pattern := names_pattern(names)) is not None)
     # A passage no case's pattern matches is one this matches nowhere either: most passages stop here.
-    anyone = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in every) + r")\b", re.IGNORECASE) if every else None
-    return tuple(per_case), anyone
+    return per_case, names_pattern(n for _, names in cases for n in names)
 
 
 def _named(text: str, doc_case: str | None, patterns: Patterns) -> str | None:
