@@ -21,7 +21,6 @@ import hashlib
 import json
 import logging
 import pickle
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 
 from pipeline.classify.features import passage_string
 from pipeline.classify.ngrams import tfidf_transform, union_transform
+from pipeline.classify.sidecache import kept_for
 from pipeline.data import ELEMENTS, OBSTACLE_CODES, STANCES
 
 log = logging.getLogger(__name__)
@@ -475,22 +475,20 @@ def _top_stable(values: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.argsort(-values[candidates], kind="stable")][:k]
 
 
-_COEFS: dict[int, tuple] = {}  # id(model) -> (a weak reference to it, its estimators, coefficients by label)
-
-
 def _label_coefs(model: PassageClassifier) -> dict[str, np.ndarray]:
     """Each element's and stance class's coefficient vector as explanations use them (averaged over
     calibration folds), worked out once per model rather than once per document; kept outside the
     object, as `_stacked_views` keeps its stacks, so a saved model does not carry them."""
-    address, estimators = id(model), (model.stance_, *model.elements_)
-    ref, kept, coefs = _COEFS.get(address, (None, (), None))
+    kept = kept_for(model)
+    estimators = (model.stance_, *model.elements_)
+    before, coefs = kept.get("label_coefs", ((), None))
     # the estimators themselves are kept (not their ids): a refitted model's new ones are never taken for the old
-    if ref is None or ref() is not model or len(kept) != len(estimators) or any(a is not b for a, b in zip(kept, estimators)):
+    if len(before) != len(estimators) or any(a is not b for a, b in zip(before, estimators)):
         coefs = {el: _coef(clf) for el, clf in zip(ELEMENTS, model.elements_)}
         stance_coef = _coef_matrix(model.stance_)
         if len(model.stance_.classes_) > 2:
             coefs.update({f"stance:{st}": stance_coef[k] for k, st in enumerate(model.stance_.classes_)})
-        _COEFS[address] = (weakref.ref(model, lambda _r: _COEFS.pop(address, None)), estimators, coefs)
+        kept["label_coefs"] = (estimators, coefs)
     return coefs
 
 
@@ -509,24 +507,17 @@ def _linear_parts(clf) -> list:
     return [clf]
 
 
-_STACKS: dict[int, tuple] = {}  # id(model) -> (a weak reference to it, its stacks by key)
-
-
 def _stacked_views(owner, key: str, models: list, X) -> list:
     """`models` as they answer over X, with the margins of every linear estimator in them computed in
     one sparse product (X @ W, W their coefficient columns side by side, built once per model and kept
-    for `owner` under `key`, outside the object: a saved model does not carry it). Each view is a shallow copy whose estimators return their column(s) of that
+    for `owner` under `key` by sidecache.kept_for: a saved model does not carry it). Each view is a shallow copy whose estimators return their column(s) of that
     product plus their intercept from decision_function, so scikit-learn's own code still does the rest
     (calibration, averaging over folds, probabilities). Per document this replaces about 60 calls, each
     validating X and multiplying it by one vector, with one product; the margins are bit for bit the
     same (the same sums in the same order: tests/classify/test_stacked.py)."""
     import copy
 
-    address = id(owner)
-    ref, kept = _STACKS.get(address, (None, None))
-    if ref is None or ref() is not owner:  # a model not seen before, or another one now at its address
-        kept = {}
-        _STACKS[address] = (weakref.ref(owner, lambda _r: _STACKS.pop(address, None)), kept)
+    kept = kept_for(owner)
     stack = kept.get(key)
     if stack is None or stack[0] != [id(m) for m in models]:
         columns, spans = [], []

@@ -12,14 +12,11 @@ the vectorizer's own `TfidfTransformer`, so the tf-idf values are bit for bit th
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
+from pipeline.classify.sidecache import kept_for
+
 MAX_WORDS = 200_000  # distinct words kept per vectorizer before the cache starts again (a few tens of MB)
-
-_CACHES: dict[int, tuple] = {}  # id(vectorizer) -> (a weak reference to it, {word: its n-grams' columns})
-
 
 def fast_char_wb(vectorizer) -> bool:
     """True when `vectorizer` is a fitted TfidfVectorizer whose transform `char_wb_transform` reproduces:
@@ -32,11 +29,8 @@ def fast_char_wb(vectorizer) -> bool:
 
 
 def _word_cache(vectorizer) -> dict[str, list[int]]:
-    address = id(vectorizer)
-    ref, cache = _CACHES.get(address, (None, None))
-    if ref is None or ref() is not vectorizer:  # a vectorizer not seen before, or another one now at its address
-        cache = {}
-        _CACHES[address] = (weakref.ref(vectorizer, lambda _r: _CACHES.pop(address, None)), cache)
+    """{word: its n-grams' columns} kept for `vectorizer`."""
+    cache = kept_for(vectorizer).setdefault("char_wb_words", {})
     if len(cache) > MAX_WORDS:
         cache.clear()
     return cache
