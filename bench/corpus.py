@@ -57,11 +57,28 @@ def _perturb_docx(src: Path, dest: Path, rng: random.Random, tag: str) -> None:
     d.save(str(dest))
 
 
-def generate(dest: Path, n: int, demo: Path, seed: int = 7) -> Path:
-    """Write an inbox of n documents into dest (emptied first); returns dest."""
+def pdf_page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def generate(dest: Path, n: int, demo: Path, seed: int = 7, pdf_pages: int | None = None) -> Path:
+    """Write an inbox of n documents into dest (emptied first); returns dest.
+
+    Templates are drawn at random from each demo case's documents, so the share of PDFs follows the demo
+    corpus's own mix (which has shifted to TXT/MD/DOCX as cases were added). With `pdf_pages`, each draw
+    takes a PDF template while the inbox's PDF pages are behind an even pace towards that many pages and
+    a TXT/MD/DOCX one otherwise: issue #19's inbox is "about 340 documents, 620 PDF pages"."""
     rng = random.Random(seed)
     templates = sources(demo)
     demo_cases = list(templates)
+    pages_of = {p: pdf_page_count(p) for docs in templates.values() for p in docs if p.suffix == ".pdf"}
+    pdf_so_far = 0
     if dest.exists():
         shutil.rmtree(dest)
     made = 0
@@ -78,6 +95,11 @@ def generate(dest: Path, n: int, demo: Path, seed: int = 7) -> Path:
         (folder / "case.toml").write_text(toml, encoding="utf-8")
         for i in range(min(DOCS_PER_CASE, n - made)):
             src = rng.choice(templates[demo_case])
+            if pdf_pages is not None:
+                want_pdf = pdf_so_far < pdf_pages * (made + 1) / n
+                pool = [p for p in templates[demo_case] if (p.suffix == ".pdf") == want_pdf]
+                src = rng.choice(pool) if pool else src
+                pdf_so_far += pages_of.get(src, 0)
             tag = f"{k}-{i}"
             target = folder / f"{src.stem}_{i:03d}{src.suffix}"
             if src.suffix in {".md", ".txt"}:

@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/run.py` puts bench/ first on the path, not the root its modules live under
+    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before any OCR; the package is imported as installed (pip install -e .)
 
 from pipeline.config import Settings  # noqa: E402
@@ -138,16 +140,27 @@ def scale(n: int) -> list[str]:
     return [*head, "", *body]
 
 
-def throughput(n: int) -> list[str]:
+def direct(n: int, pdf_pages: int | None = None) -> list[str]:
+    from bench.scale import direct_rate
+
+    with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
+        body = direct_rate(n, Path(tmp), log=lambda msg: print(msg, file=sys.stderr, flush=True), pdf_pages=pdf_pages)
+    flag = f" --direct-pdf-pages {pdf_pages}" if pdf_pages is not None else ""
+    return [f"`python bench/run.py --section direct --docs {n}{flag}`, {_when()}.", "", *body]
+
+
+def throughput(n: int, pdf_pages: int | None = None) -> list[str]:
     from bench.scale import throughput as measure_it
 
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
-        body = measure_it(n, Path(tmp), log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    return [f"`python bench/run.py --section throughput --throughput-docs {n}`, {_when()}.", "", *body]
+        body = measure_it(n, Path(tmp), log=lambda msg: print(msg, file=sys.stderr, flush=True), pdf_pages=pdf_pages)
+    flag = f" --throughput-pdf-pages {pdf_pages}" if pdf_pages is not None else ""
+    return [f"`python bench/run.py --section throughput --throughput-docs {n}{flag}`, {_when()}.", "", *body]
 
 
 SECTIONS = {"stages": "Stages, on the demo corpus", "scale": "Whole runs at scale",
             "throughput": "Throughput (issue #19): pdfplumber, direct, 1 and 2 workers on one inbox",
+            "direct": "The direct path's pages per second (issue #19)",
             "overhead": "Prefect's overhead, flow and direct runs alternated",
             "aggregate-memory": "Memory of aggregating and writing the reports, as the store grows"}
 
@@ -198,6 +211,12 @@ def main() -> int:
     ap.add_argument("--overhead-repeats", type=int, default=2, help="pairs of flow and direct runs in the overhead section")
     ap.add_argument("--throughput-docs", type=int, default=200,
                     help="documents in the throughput section's inbox (200: about 10 minutes on 2 shared cores)")
+    ap.add_argument("--direct-pdf-pages", type=int, default=None,
+                    help="direct section: draw PDF templates towards this many PDF pages among --docs documents (the "
+                         "issue's 1,000-document bench, 1,819 pages in all: --docs 1000 --direct-pdf-pages 1550)")
+    ap.add_argument("--throughput-pdf-pages", type=int, default=None,
+                    help="draw PDF templates towards this many PDF pages in the throughput inbox (issue #19's inbox: "
+                         "--throughput-docs 344 --throughput-pdf-pages 620); default: the demo corpus's own mix")
     ap.add_argument("--quick", action="store_true", help="the scale section on 40 documents (a check that it runs)")
     ap.add_argument("--store", help="aggregate-memory: a SQLite store of --docs documents from an earlier run "
                                     "(else one is built from a generated inbox)")
@@ -208,8 +227,11 @@ def main() -> int:
         done["stages"] = stages()
     if args.section in {"all", "scale"}:
         done["scale"] = scale(40 if args.quick else args.docs)
+    if args.section == "direct":  # not part of "all": the scale section measures the direct path too
+        done["direct"] = direct(40 if args.quick else args.docs, None if args.quick else args.direct_pdf_pages)
     if args.section in {"all", "throughput"}:
-        done["throughput"] = throughput(20 if args.quick else args.throughput_docs)
+        done["throughput"] = throughput(20 if args.quick else args.throughput_docs,
+                                        None if args.quick else args.throughput_pdf_pages)
     if args.section in {"all", "overhead"}:
         done["overhead"] = prefect_overhead(20 if args.quick else args.overhead_docs, args.overhead_repeats)
     if args.section == "aggregate-memory":  # "all" measures this in the scale section

@@ -295,18 +295,19 @@ def pdfplumber_bare(inbox: Path) -> tuple[float, int, int]:
     return time.perf_counter() - t, pages, len(pdfs)
 
 
-def throughput(n: int, work: Path, log=print, repeats: int = 3) -> list[str]:
+def throughput(n: int, work: Path, log=print, repeats: int = 3, pdf_pages: int | None = None) -> list[str]:
     """Issue #19's figures in one session on one generated inbox: pdfplumber's bare extract_text over its
     PDFs, the direct path with a cold embedding cache, then `repeats` rounds of the direct path, the flow
     with 1 worker and with 2 workers (warm cache), the two flows in alternating order from round to round
-    (the machine is shared: a neighbour's burst then falls on both)."""
+    (the machine is shared: a neighbour's burst then falls on both). `pdf_pages`: the inbox's PDF pages
+    (bench/corpus.py `generate`); None keeps the demo corpus's own mix of formats."""
     from bench.corpus import generate
 
-    inbox = generate(work / "inbox", n, ROOT / "corpora" / "demo")
+    inbox = generate(work / "inbox", n, ROOT / "corpora" / "demo", pdf_pages=pdf_pages)
     cache = work / "embeddings.sqlite"  # new: the first run below fills it
     load_before = os.getloadavg()
-    plumber_s, pdf_pages, n_pdfs = pdfplumber_bare(inbox)
-    log(f"bench: pdfplumber {plumber_s:.1f} s over {pdf_pages} pages")
+    plumber_s, pdf_pages_found, n_pdfs = pdfplumber_bare(inbox)
+    log(f"bench: pdfplumber {plumber_s:.1f} s over {pdf_pages_found} pages")
     plan = [("direct, 1 process, cold embedding cache", "direct", 1)]
     one, two = ("sistercity run flow, 1 worker", "flow", 1), ("sistercity run flow, 2 workers", "flow", 2)
     for r in range(repeats):
@@ -331,8 +332,10 @@ def throughput(n: int, work: Path, log=print, repeats: int = 3) -> list[str]:
     runs.append((rerun, r, before))
     log(f"bench: {rerun}: {r['wall']:.1f} s")
     pages = total_pages(work / "direct-1-0.db")
-    lines = [f"Generated inbox: {n} documents (bench/corpus.py, seed 7), {pages} pages in all, of which {pdf_pages} "
-             f"in {n_pdfs} text PDFs. One session, in this order; each run a fresh process (start-up included), "
+    mix = ("the demo corpus's mix of formats" if pdf_pages is None
+           else f"PDF templates drawn towards {pdf_pages} PDF pages, as the issue's inbox")
+    lines = [f"Generated inbox: {n} documents (bench/corpus.py, seed 7, {mix}), {pages} pages in all, of which "
+             f"{pdf_pages_found} in {n_pdfs} text PDFs. One session, in this order; each run a fresh process (start-up included), "
              f"the embedding cache a new file filled by the first run (warm for every later one). Load average "
              f"before: {', '.join(f'{x:.1f}' for x in load_before)}; after: "
              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; the 1-minute load before each run is in its row.", "",
@@ -340,7 +343,7 @@ def throughput(n: int, work: Path, log=print, repeats: int = 3) -> list[str]:
              "| peak RSS / PSS / USS per process (same order) | VmHWM per process (same order) | peak RSS (process tree) |",
              "|---|---|---|---|---|---|---|---|---|",
              f"| pdfplumber extract_text alone, its {n_pdfs} PDFs only | {load_before[0]:.1f} | {plumber_s:.1f} s | - "
-             f"| {pdf_pages / plumber_s:.1f} | - | - | - | - |"]
+             f"| {pdf_pages_found / plumber_s:.1f} | - | - | - | - |"]
     for name, r, before in runs:
         order = r["per_process_shared"]
         if name == rerun:
@@ -370,6 +373,43 @@ def throughput(n: int, work: Path, log=print, repeats: int = 3) -> list[str]:
                                        for name, r, _ in runs if name == two[0])
               + ". The rest of each run's wall time is start-up (imports, models, warm-up, forking the workers, "
               "overlapping the temporary API's start) and exit."]
+    return lines
+
+
+def direct_rate(n: int, work: Path, log=print, repeats: int = 2, pdf_pages: int | None = None) -> list[str]:
+    """Issue #19's direct-path figure: pages/s of the direct path (one process, no Prefect) over a generated
+    inbox of n documents, start-up included, the embedding cache warm (filled by a first, cold, run that is
+    reported apart). `pdf_pages` steers the inbox's share of PDFs (bench/corpus.py `generate`): the issue's
+    1,000-document bench had 1,819 pages in all."""
+    from bench.corpus import generate
+
+    inbox = generate(work / "inbox", n, ROOT / "corpora" / "demo", pdf_pages=pdf_pages)
+    cache = work / "embeddings.sqlite"
+    load_before = os.getloadavg()
+    runs = []
+    for i in range(repeats + 1):
+        name = "direct, 1 process" + (", cold embedding cache" if i == 0 else "")
+        reports = work / f"reports-{i}"
+        reports.mkdir()
+        before = os.getloadavg()
+        log(f"bench: {name} ...")
+        r = measure("direct", inbox, f"sqlite:///{work / f'direct-{i}.db'}", reports, 1, n, embed_cache=cache)
+        log(f"bench: {name}: {r['wall']:.1f} s")
+        runs.append((name, r, before))
+    pages = total_pages(work / "direct-0.db")
+    n_pdfs = len(list(inbox.rglob("*.pdf")))
+    mix = ("the demo corpus's mix of formats" if pdf_pages is None
+           else f"PDF templates drawn towards {pdf_pages} PDF pages")
+    lines = [f"Generated inbox: {n} documents (bench/corpus.py, seed 7, {mix}), {pages} pages in all, {n_pdfs} of the "
+             f"documents text PDFs. Each run a fresh process (start-up included). Load average before: "
+             f"{', '.join(f'{x:.1f}' for x in load_before)}; after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}.",
+             "", "| run | load before | wall time | documents/s | pages/s | CPU s | peak RSS |", "|---|---|---|---|---|---|---|"]
+    for name, r, before in runs:
+        cpu = sum(c for c, *_ in r["per_process_shared"])
+        lines.append(f"| {name} | {before[0]:.1f} | {r['wall']:.1f} s | {n / r['wall']:.2f} | {pages / r['wall']:.1f} | "
+                     f"{cpu:.1f} | {mb(r['peak_rss'])} |")
+    best = min(r["wall"] for name, r, _ in runs[1:])
+    lines += ["", f"Direct path, warm cache, best: {pages / best:.1f} pages/s, {n / best:.2f} documents/s."]
     return lines
 
 
