@@ -91,7 +91,7 @@ review: setup
 	$(BIN)/sistercity review serve
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 lint: setup
 	$(BIN)/ruff check pipeline tests

@@ -1,4 +1,4 @@
-"""Benchmarks: `make bench` (python bench/run.py). Writes bench/RESULTS.md.
+"""Benchmarks: `make bench` (`python -m bench.run` from the repository root). Writes bench/RESULTS.md.
 
 Section `stages` (on the bundled demo corpus, one process):
 - ingestion pages per second: our pypdfium2 path on text PDFs, plain
@@ -10,6 +10,10 @@ Section `scale` (bench/scale.py): whole runs over a generated inbox of --docs do
 corpus grows, a re-run with nothing changed, the fixed start-up, and Prefect's overhead.
 Section `aggregate-memory` (bench/scale.py): the memory of aggregating and writing the reports alone,
 over stores of the first N/4, N/2 and N documents (`--store`/`--inbox` reuse a store already built).
+Section `throughput` (issue #19): pdfplumber's bare extract_text, the direct path and the flow with 1 and 2
+workers on one generated inbox (`--throughput-docs`; `--throughput-pdf-pages` steers its share of PDFs).
+Section `direct` (issue #19, not part of `all`): the direct path's pages/s over --docs documents
+(`--direct-pdf-pages` steers the share of PDFs).
 `--section NAME` runs one section and keeps the others' last results in the file.
 Speed is never asserted in tests; it is measured here.
 """
@@ -28,8 +32,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python bench/run.py` puts bench/ first on the path, not the root its modules live under
-    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before any OCR; the package is imported as installed (pip install -e .)
 
 from pipeline.config import Settings  # noqa: E402
@@ -119,7 +121,7 @@ def stages() -> list[str]:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak memory of this process", f"{peak_mb:.0f} MB", "max RSS"))
 
-    lines = [f"`python bench/run.py --section stages`, {_when()}, one process.", "",
+    lines = [f"`python -m bench.run --section stages`, {_when()}, one process.", "",
              "| what | rate | on |", "|---|---|---|"]
     return lines + [f"| {a} | {b} | {c} |" for a, b, c in rows]
 
@@ -134,7 +136,7 @@ def scale(n: int) -> list[str]:
 
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
         body = benchmark(n, Path(tmp), log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    head = [f"`python bench/run.py --section scale --docs {n}`, {_when()}."]
+    head = [f"`python -m bench.run --section scale --docs {n}`, {_when()}."]
     if n < 10_000:
         head.append("10,000 documents: not run; at the 1-worker rate above it would take well over the 20 minutes allowed.")
     return [*head, "", *body]
@@ -146,7 +148,7 @@ def direct(n: int, pdf_pages: int | None = None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
         body = direct_rate(n, Path(tmp), log=lambda msg: print(msg, file=sys.stderr, flush=True), pdf_pages=pdf_pages)
     flag = f" --direct-pdf-pages {pdf_pages}" if pdf_pages is not None else ""
-    return [f"`python bench/run.py --section direct --docs {n}{flag}`, {_when()}.", "", *body]
+    return [f"`python -m bench.run --section direct --docs {n}{flag}`, {_when()}.", "", *body]
 
 
 def throughput(n: int, pdf_pages: int | None = None) -> list[str]:
@@ -155,7 +157,7 @@ def throughput(n: int, pdf_pages: int | None = None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
         body = measure_it(n, Path(tmp), log=lambda msg: print(msg, file=sys.stderr, flush=True), pdf_pages=pdf_pages)
     flag = f" --throughput-pdf-pages {pdf_pages}" if pdf_pages is not None else ""
-    return [f"`python bench/run.py --section throughput --throughput-docs {n}{flag}`, {_when()}.", "", *body]
+    return [f"`python -m bench.run --section throughput --throughput-docs {n}{flag}`, {_when()}.", "", *body]
 
 
 SECTIONS = {"stages": "Stages, on the demo corpus", "scale": "Whole runs at scale",
@@ -172,7 +174,7 @@ def aggregate_memory(n: int, store: str | None, inbox: str | None) -> list[str]:
         body = measure_it(n, Path(tmp), Path(store) if store else None, Path(inbox) if inbox else None,
                           log=lambda msg: print(msg, file=sys.stderr, flush=True))
     given = f" --store {store} --inbox {inbox}" if store else ""
-    return [f"`python bench/run.py --section aggregate-memory --docs {n}{given}`, {_when()}.", "", *body]
+    return [f"`python -m bench.run --section aggregate-memory --docs {n}{given}`, {_when()}.", "", *body]
 
 
 def prefect_overhead(n: int, repeats: int = 2) -> list[str]:
@@ -180,7 +182,7 @@ def prefect_overhead(n: int, repeats: int = 2) -> list[str]:
 
     with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
         body = overhead(n, Path(tmp), repeats, log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    return [f"`python bench/run.py --section overhead --overhead-docs {n} --overhead-repeats {repeats}`, {_when()}, "
+    return [f"`python -m bench.run --section overhead --overhead-docs {n} --overhead-repeats {repeats}`, {_when()}, "
             "load average (1 min) at the end "
             f"{os.getloadavg()[0]:.1f}.", "", *body]
 
