@@ -12,6 +12,8 @@ Section `aggregate-memory` (bench/scale.py): the memory of aggregating and writi
 over stores of the first N/4, N/2 and N documents (`--store`/`--inbox` reuse a store already built).
 Section `throughput` (issue #19): pdfplumber's bare extract_text, the direct path and the flow with 1 and 2
 workers on one generated inbox (`--throughput-docs`; `--throughput-pdf-pages` steers its share of PDFs).
+Section `one-run` (issue #19, not part of `all`): one whole `sistercity run` over --docs documents with
+--workers workers and a cold embedding cache (the 10,000-document run).
 Section `direct` (issue #19, not part of `all`): the direct path's pages/s over --docs documents
 (`--direct-pdf-pages` steers the share of PDFs).
 `--section NAME` runs one section and keeps the others' last results in the file.
@@ -151,6 +153,14 @@ def direct(n: int, pdf_pages: int | None = None) -> list[str]:
     return [f"`python -m bench.run --section direct --docs {n}{flag}`, {_when()}.", "", *body]
 
 
+def one_run(n: int, workers: int) -> list[str]:
+    from bench.scale import one_run as measure_it
+
+    with tempfile.TemporaryDirectory(prefix="sistercity-bench-") as tmp:
+        body = measure_it(n, Path(tmp), workers, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    return [f"`python -m bench.run --section one-run --docs {n} --workers {workers}`, {_when()}.", "", *body]
+
+
 def throughput(n: int, pdf_pages: int | None = None) -> list[str]:
     from bench.scale import throughput as measure_it
 
@@ -163,6 +173,7 @@ def throughput(n: int, pdf_pages: int | None = None) -> list[str]:
 SECTIONS = {"stages": "Stages, on the demo corpus", "scale": "Whole runs at scale",
             "throughput": "Throughput (issue #19): pdfplumber, direct, 1 and 2 workers on one inbox",
             "direct": "The direct path's pages per second (issue #19)",
+            "one-run": "One large run (issue #19: 10,000 documents)",
             "overhead": "Prefect's overhead, flow and direct runs alternated",
             "aggregate-memory": "Memory of aggregating and writing the reports, as the store grows"}
 
@@ -213,6 +224,7 @@ def main() -> int:
     ap.add_argument("--overhead-repeats", type=int, default=2, help="pairs of flow and direct runs in the overhead section")
     ap.add_argument("--throughput-docs", type=int, default=200,
                     help="documents in the throughput section's inbox (200: about 10 minutes on 2 shared cores)")
+    ap.add_argument("--workers", type=int, default=2, help="one-run section: worker processes")
     ap.add_argument("--direct-pdf-pages", type=int, default=None,
                     help="direct section: draw PDF templates towards this many PDF pages among --docs documents (the "
                          "issue's 1,000-document bench, 1,819 pages in all: --docs 1000 --direct-pdf-pages 1550)")
@@ -231,6 +243,8 @@ def main() -> int:
         done["scale"] = scale(40 if args.quick else args.docs)
     if args.section == "direct":  # not part of "all": the scale section measures the direct path too
         done["direct"] = direct(40 if args.quick else args.docs, None if args.quick else args.direct_pdf_pages)
+    if args.section == "one-run":  # not part of "all": 10,000 documents take a quarter of an hour
+        done["one-run"] = one_run(40 if args.quick else args.docs, args.workers)
     if args.section in {"all", "throughput"}:
         done["throughput"] = throughput(20 if args.quick else args.throughput_docs,
                                         None if args.quick else args.throughput_pdf_pages)

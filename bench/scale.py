@@ -413,6 +413,41 @@ def direct_rate(n: int, work: Path, log=print, repeats: int = 2, pdf_pages: int 
     return lines
 
 
+def one_run(n: int, work: Path, workers: int = 2, log=print, pdf_pages: int | None = None) -> list[str]:
+    """One whole `sistercity run` flow over a generated inbox of n documents, start-up included, with a new
+    (cold) embedding cache: issue #19's "10,000-document run if it now fits in 20 minutes"."""
+    from bench.corpus import generate
+
+    t = time.perf_counter()
+    inbox = generate(work / "inbox", n, ROOT / "corpora" / "demo", pdf_pages=pdf_pages)
+    made = time.perf_counter() - t
+    reports = work / "reports"
+    reports.mkdir()
+    before = os.getloadavg()
+    log(f"bench: one run of {n} documents, {workers} workers ...")
+    r = measure("flow", inbox, f"sqlite:///{work / 'one.db'}", reports, workers, n,
+                checkpoints=(0.1, 0.25, 0.5, 0.75, 1.0), embed_cache=work / "embeddings.sqlite")
+    log(f"bench: one run: {r['wall']:.1f} s")
+    pages = total_pages(work / "one.db")
+    stored = sqlite3.connect(work / "one.db")
+    try:
+        counts = {t: stored.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("documents", "passages")}
+    finally:
+        stored.close()
+    mix = "the demo corpus's mix of formats" if pdf_pages is None else f"PDF templates drawn towards {pdf_pages} PDF pages"
+    return [f"Generated inbox: {n} documents in {len(list(inbox.iterdir()))} cases (bench/corpus.py, seed 7, {mix}; "
+            f"generated in {made:.0f} s, not counted), {pages} pages in all; a new embedding cache (cold). Load "
+            f"average before: {', '.join(f'{x:.1f}' for x in before)}; after: "
+            f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}.", "",
+            "| run | wall time | documents/s | pages/s | stored documents / passages | peak RSS (process tree) "
+            "| VmHWM per process (>= 1 s CPU) | peak tree RSS at 10/25/50/75/100% of the documents |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| sistercity run flow, {workers} workers | {r['wall']:.0f} s ({r['wall'] / 60:.1f} min) | "
+            f"{n / r['wall']:.2f} | {pages / r['wall']:.1f} | {counts['documents']} / {counts['passages']} | "
+            f"{mb(r['peak_rss'])} | {', '.join(mb(h) for _, h in r['per_process_hwm'])} | "
+            f"{' / '.join(mb(v) for v in r['peak_rss_at'].values())} |"]
+
+
 def shrink_copy(db_file: Path, dest: Path, keep: int) -> Path:
     """A copy of a SQLite store that keeps only its first `keep` documents (by path)."""
     src = sqlite3.connect(db_file)
