@@ -1,8 +1,12 @@
 """Find Indonesian (and English) date expressions and normalise them to ISO 8601.
 
 A day is `YYYY-MM-DD`; anything longer (a range, a month, a quarter, a year, a
-fiscal year, "akhir tahun 2018") is `start/end`. Durations ("lima tahun") and
-dates without a year are not normalised here.
+fiscal year, "akhir tahun 2018") is `start/end`. Durations ("lima tahun") are not
+normalised. A date without a year is normalised only when it names its weekday, as
+news does ("Rabu (15/3)", "Jumat, 8 Agustus", "Thursday (8/1)"): its year is the
+year of a date stated before it (in the same text, else `years_before`, the years
+of the document's earlier dates, nearest first) on which that day falls on that
+weekday.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DASH = r"\s*(?:-|–|—|s\.?\s?d\.?|s/d|sampai(?:\s+dengan)?|hingga|to|until)\s*"
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+_ORD = r"(?:st|nd|rd|th)?"  # "16th July 1985", "July 16th, 1985"
 _DAYNAME = r"(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
 
 PARTS = {
@@ -66,9 +71,13 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 9 - 14 Agustus 2015 ; 6 – 7 November 2013 ; 9-14 Agt. 2015
     ("day_range", re.compile(rf"\b(?P<d1>{_DAY}){_DASH}(?P<d2>{_DAY})\s+(?P<m>{_MONTH})\s+(?P<y>{_YEAR})\b", re.I)),
     # Jumat, 25 November 2016 ; 25 Nop. 2016 ; 25 November, 2016
-    ("day", re.compile(rf"\b(?P<d>{_DAY})\s+(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})\b", re.I)),
-    # November 25, 2016
-    ("day_en", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY}),\s+(?P<y>{_YEAR})\b", re.I)),
+    # 16th July 1985 ; the 16th of July 1985
+    ("day", re.compile(rf"\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})\b", re.I)),
+    # July 19 to 23, 2019 ; February 28 to March 2, 2019
+    ("range_en", re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_DASH}(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY}){_ORD},?\s+"
+                            rf"(?P<y>{_YEAR})\b", re.I)),
+    # November 25, 2016 ; July 16th, 1985
+    ("day_en", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY}){_ORD},\s+(?P<y>{_YEAR})\b", re.I)),
     # 25/11/2016 ; 25-11-2016 ; 25.11.2016
     ("numeric", re.compile(rf"(?<![\d/.-])(?P<d>{_DAY})(?P<sep>[/.-])(?P<m>0?[1-9]|1[0-2])(?P=sep)(?P<y>{_YEAR})(?![\d/])")),
     # 2016-11-25
@@ -176,6 +185,10 @@ def _value(kind: str, g: dict[str, str | None]) -> str | None:
         m1, m2 = _month(g["m1"]), _month(g["m2"])
         y1 = int(g["y1"]) if g["y1"] else (y2 - 1 if m1 > m2 else y2)
         return _span(y1, m1, int(g["d1"]), y2, m2, int(g["d2"]))
+    if kind == "range_en":
+        y, m1 = int(g["y"]), _month(g["m1"])
+        m2 = _month(g["m2"]) if g["m2"] else m1
+        return _span(y, m1, int(g["d1"]), y, m2, int(g["d2"]))
     if kind == "day_range":
         y, m = int(g["y"]), _month(g["m"])
         return _span(y, m, int(g["d1"]), y, m, int(g["d2"]))
@@ -214,19 +227,85 @@ def _value(kind: str, g: dict[str, str | None]) -> str | None:
 
 # "Nomor 23 Tahun 2014", "No. 5 Tahun 2019": a year inside a regulation's name is not a date.
 REGULATION_BEFORE = re.compile(r"(?:nomor|no\.?)\s*\d+[A-Za-z]?\s+$", re.I)
-# "Minggu (28/10)": a weekday with day/month; the year comes from the dated expressions before it.
+# Python's weekday numbers (Monday 0) of the weekday names.
+WEEKDAYS = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "sabtu": 5, "minggu": 6, "ahad": 6,
+            "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_WEEKDAY_ID = r"(?P<wd>senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)"
+_WEEKDAY_EN = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# Python's weekday numbers (Monday 0) of the weekday names.
+WEEKDAYS = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "sabtu": 5, "minggu": 6, "ahad": 6,
+            "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_WEEKDAY_ID = r"(?P<wd>senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)"
+_WEEKDAY_EN = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# A weekday with a date but no year, as news writes it; the span is the date alone (CODEBOOK 8.5: weekday
+# names and brackets stay outside), its year comes from the dates stated before it.
+# "Minggu (28/10)": day/month.
 WEEKDAY_DAY_MONTH = re.compile(
-    r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)\s*\((?P<d>[12]\d|3[01]|0?[1-9])/(?P<m>0?[1-9]|1[0-2])\)", re.I)
+    rf"\b{_WEEKDAY_ID}\s*\((?P<date>(?P<d>[12]\d|3[01]|0?[1-9])/(?P<m>0?[1-9]|1[0-2]))\)", re.I)
+# The same in English news ("Thursday (8/1)"), where the numbers may be month/day: the weekday decides.
+WEEKDAY_NUMBERS_EN = re.compile(
+    rf"\b{_WEEKDAY_EN}\s*\((?P<date>(?P<a>[12]\d|3[01]|0?[1-9])/(?P<b>[12]\d|3[01]|0?[1-9]))\)", re.I)
+# "Jumat, 8 Agustus", "Friday 8 August", "Friday, August 8" with no year after it.
+WEEKDAY_DAY_MONTHNAME = re.compile(
+    rf"\b(?:{_WEEKDAY_ID}|{_WEEKDAY_EN.replace('(?P<wd>', '(?P<wd2>')}),?\s+(?P<date>(?P<d>{_DAY}){_ORD}\s+(?P<m>{_MONTH})"
+    rf"|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}){_ORD})\b(?!\.?,?\s*{_YEAR}\b)", re.I)
+
+
+# A date written without its year where the document's year is plain from the dates before it (CODEBOOK 8.5:
+# "pada 10 Agustus" in a report's daily schedule): tagged with the year of the nearest date stated before it,
+# never where no date precedes. Each yields (kind, groups) that `_yearless_value` turns into a value.
+_NO_YEAR_AFTER = rf"(?!\.?,?\s*{_YEAR}\b)"
+YEARLESS: list[tuple[str, re.Pattern[str]]] = [
+    # July 8 to 12 ; February 28 to March 2
+    ("range_en", re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_DASH}(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY}){_ORD}\b"
+                            rf"{_NO_YEAR_AFTER}(?![/.-]\d)", re.I)),
+    # 28 Juli - 3 Agustus ; 9 - 14 Agustus (no year)
+    ("range_id", re.compile(rf"\b(?P<d1>{_DAY})(?:\s+(?P<m1>{_MONTH}))?{_DASH}(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})\b{_NO_YEAR_AFTER}",
+                            re.I)),
+    # 21-22/11/2023: two days of one month, numerically
+    ("numeric_range", re.compile(rf"(?<![\d/.-])(?P<d1>{_DAY})-(?P<d2>{_DAY})/(?P<m2>0?[1-9]|1[0-2])/(?P<y>{_YEAR})(?![\d/])")),
+    # 10 Agustus ; 2nd of October ; July 19 (no year)
+    ("day_month", re.compile(rf"\b(?P<d1>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m2>{_MONTH})\b{_NO_YEAR_AFTER}", re.I)),
+    ("month_day", re.compile(rf"\b(?P<m2>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}\b{_NO_YEAR_AFTER}(?!\s*(?:-|–|to\b))", re.I)),
+]
+ANY_MONTH = re.compile(rf"\b{_MONTH}", re.I)
+
+
+def _yearless_value(kind: str, g: dict[str, str | None], year: int | None) -> str | None:
+    """The value of a YEARLESS match: its own year where it states one, else `year` (None: not a date)."""
+    y = int(g["y"]) if g.get("y") else year
+    if y is None:
+        return None
+    def month(token: str | None) -> int | None:
+        return None if not token else int(token) if token.isdigit() else _month(token)
+
+    m1, m2 = month(g.get("m1")), month(g.get("m2"))
+    m1, m2 = m1 or m2, m2 or m1
+    if kind in {"day_month", "month_day"}:
+        return _day(y, m2, int(g["d1"]))
+    return _span(y, m1, int(g["d1"]), y, m2, int(g["d2"]))
 
 
 # Every pattern above holds a year in digits or in words ("dua ribu", "seribu sembilan ratus"), and a weekday with
 # day/month takes its year from a date found before it: a text with neither has no date.
 ANY_YEAR = re.compile(rf"{_YEAR}|ribu", re.I)
+ANY_WEEKDAY = re.compile(r"senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|monday|tuesday|wednesday|thursday|friday|"
+                         r"saturday|sunday", re.I)
 
 
-def find_dates(text: str) -> list[DateMatch]:
-    """All date expressions in `text`, longest first where they overlap, in text order."""
-    if not ANY_YEAR.search(text):
+def _on_weekday(years: list[int], weekday: int, readings: list[tuple[int, int]]) -> str | None:
+    """The first (year, (month, day)) in that order, years first, on which the day falls on `weekday`."""
+    for y in years:
+        for m, d in readings:
+            if 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1] and calendar.weekday(y, m, d) == weekday:
+                return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def find_dates(text: str, years_before: tuple[int, ...] = ()) -> list[DateMatch]:
+    """All date expressions in `text`, longest first where they overlap, in text order. `years_before`: the
+    years of the dates stated before `text` in its document, the nearest first (for dates without a year)."""
+    if not ANY_YEAR.search(text) and not (years_before and (ANY_MONTH.search(text) or ANY_WEEKDAY.search(text))):
         return []
     taken: list[tuple[int, int]] = []
     found: list[DateMatch] = []
@@ -249,13 +328,44 @@ def find_dates(text: str) -> list[DateMatch]:
             if kind == "year" and REGULATION_BEFORE.search(text[max(0, s - 16) : s]):
                 continue
             add(s, e, _value(kind, m.groupdict()), kind)
+    def years_for(at: int) -> list[int]:
+        """Candidate years for a date without one at `at`: the dates before it in this text (nearest first),
+        then the document's earlier ones, each also a year on either side (news of a late-December event
+        published in January)."""
+        here = [int(d.value[:4]) for d in sorted((d for d in found if d.end <= at), key=lambda d: -d.end)]
+        ordered = list(dict.fromkeys(here + list(years_before)))
+        return list(dict.fromkeys(ordered + [y + k for y in ordered for k in (-1, 1)]))
+
     for m in WEEKDAY_DAY_MONTH.finditer(text):
-        if any(m.start() < te and ts < m.end() for ts, te in taken):
+        s, e = m.span("date")
+        if any(s < te and ts < e for ts, te in taken):
             continue
-        before = [d for d in found if d.end <= m.start()]
-        if before:
-            year = int(max(before, key=lambda d: d.end).value[:4])
-            add(m.start(), m.end(), _day(year, int(m.group("m")), int(m.group("d"))), "weekday_day_month")
+        years = years_for(s)
+        if years:
+            day, month = int(m.group("d")), int(m.group("m"))
+            weekday = WEEKDAYS[m.group("wd").lower()]
+            # the weekday picks the year; where no candidate year fits it, the nearest year as before
+            add(s, e, _on_weekday(years, weekday, [(month, day)]) or _day(years[0], month, day), "weekday_day_month")
+    for m in WEEKDAY_NUMBERS_EN.finditer(text):
+        s, e = m.span("date")
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        a, b = int(m.group("a")), int(m.group("b"))
+        add(s, e, _on_weekday(years_for(s), WEEKDAYS[m.group("wd").lower()], [(b, a), (a, b)]), "weekday_day_month")
+    for m in WEEKDAY_DAY_MONTHNAME.finditer(text):
+        s, e = m.span("date")
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        day, month = (int(m.group("d")), _month(m.group("m"))) if m.group("d") else (int(m.group("d2")), _month(m.group("m2")))
+        weekday = WEEKDAYS[(m.group("wd") or m.group("wd2")).lower()]
+        add(s, e, _on_weekday(years_for(s), weekday, [(month, day)]), "weekday_day_month")
+    for kind, pattern in YEARLESS:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            years = years_for(s)
+            add(s, e, _yearless_value(kind, m.groupdict(), years[0] if years else None), kind)
     return sorted(found, key=lambda d: d.start)
 
 

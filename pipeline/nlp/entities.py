@@ -383,7 +383,8 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
              known_people: frozenset[str] = frozenset(),
              ner_spans: list[tuple[int, int, str]] | None = None, *,
              person_spans: list[tuple[int, int]] | None = None,
-             case_context: CaseContext | None = None, tokens=None) -> list[tuple[int, int, str, str | None]]:
+             case_context: CaseContext | None = None, tokens=None,
+             years_before: tuple[int, ...] = ()) -> list[tuple[int, int, str, str | None]]:
     """Entities in one text: (start, end, label, normalized), non-overlapping, in order.
 
     `known_people` are names the document introduced elsewhere with an honorific
@@ -392,12 +393,14 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     `_person_matches(text, case_places(case, cases))` when the caller found them already; `case_context`
     is `_case_context(case, cases)`, worked out once per document by tag_document rather than per block.
     `tokens` is a Doc of `text` made by the shared tokenizer (the NER's, ner.predict_many), or None.
+    `years_before`: the years of the dates the document states before `text`, the nearest first (`years_of`),
+    for a weekday date without a year ("Rabu (15/3)").
     """
     cities, gpe_names, case_values = case_context or _case_context(case, cases)
     local = case.local.name if case is not None and case.local is not None else None
     cands: list[tuple[int, int, str, str | None]] = []
     cands += [(m.start, m.end, "MONEY", m.value) for m in find_money(text)]
-    cands += [(m.start, m.end, "DATE", m.value) for m in find_dates(text)]
+    cands += [(m.start, m.end, "DATE", m.value) for m in find_dates(text, years_before)]
     cands += [(m.start, m.end, "ORG", m.canonical) for m in find_agencies(text, cities, local)]
     for m in OTHER_ORGS.finditer(text):
         s, name = m.start(), m.group(0)
@@ -518,6 +521,11 @@ def _ner_tagger(backend: str):
     return (lambda texts, tokens=None: predict_many(nlp, texts, tokens)) if nlp is not None else None
 
 
+def years_of(years: list[int]) -> tuple[int, ...]:
+    """The distinct years of a document's dates so far (in document order), the latest stated first."""
+    return tuple(dict.fromkeys(reversed(years)))
+
+
 def tag_document(document: Document, case: Case | None, cases: list[Case], use_ner: bool = True,
                  backend: str = "spacy") -> list[Entity]:
     """Entities of a whole document, block by block, with document offsets and pages.
@@ -537,9 +545,12 @@ def tag_document(document: Document, case: Case | None, cases: list[Case], use_n
     ner = _ner_tagger(nlp_backend(backend)) if use_ner else None
     tokens: list = [None] * len(texts)  # the NER's Docs of the blocks, where it made one of the whole block
     all_spans = ner(texts, tokens) if ner is not None else [None] * len(texts)  # the whole document in one batch
+    years: list[int] = []  # the years of the dates tagged so far, in document order
     for block, text, spans, persons, doc in zip(document.blocks, texts, all_spans, person_spans, tokens, strict=True):
-        for s, e, label, value in tag_text(text, case, cases, people, spans, person_spans=persons, case_context=context,
-                                           tokens=doc):
+        found = tag_text(text, case, cases, people, spans, person_spans=persons, case_context=context, tokens=doc,
+                         years_before=years_of(years))
+        years += [int(value[:4]) for _, _, label, value in found if label == "DATE" and value]
+        for s, e, label, value in found:
             start, end = block.start + s, block.start + e
             entities.append(Entity(doc=document.doc, page=document.page_at(start), start=start, end=end,
                                    text=document.text[start:end], label=label, normalized=value))

@@ -195,6 +195,87 @@ def sentence_rows(pair: Pair, documents: dict[str, Document]) -> list[dict]:
     return rows
 
 
+def iso_span(value: str | None) -> tuple[str, str] | None:
+    """The first and last day an ISO 8601 date or interval covers: "2012" and "2012-01-01/2012-12-31" are the
+    same year written at two precisions, "2022-12" is 2022-12-01..2022-12-31, "2027/2028" 2027-01-01..2028-12-31."""
+    import calendar
+    import datetime
+
+    def bounds(part: str) -> tuple[str, str] | None:
+        bits = part.strip().split("-")
+        try:
+            if len(bits) == 1 and len(bits[0]) == 4:
+                return f"{bits[0]}-01-01", f"{bits[0]}-12-31"
+            if len(bits) == 2:
+                y, m = int(bits[0]), int(bits[1])
+                return f"{y:04d}-{m:02d}-01", f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
+            if len(bits) == 3:
+                day = datetime.date(*(int(b) for b in bits))  # ValueError for a day that does not exist
+                return (day.isoformat(),) * 2
+        except (ValueError, calendar.IllegalMonthError):
+            return None
+        return None
+
+    if not value:
+        return None
+    parts = value.split("/")
+    if len(parts) > 2:
+        return None
+    spans = [bounds(p) for p in parts]
+    if any(sp is None for sp in spans):
+        return None
+    return spans[0][0], spans[-1][1]
+
+
+def entity_rows(pair: Pair, documents: dict[str, Document]) -> list[dict]:
+    """The dates and agencies the authors state (gold.json `dates`, `orgs`), each looked up in the pair's
+    extracted texts as the sentences are: found when a DATE (ORG) entity of the pipeline overlaps an
+    occurrence, the date also normalised when that entity's ISO value covers the same days as the gold one
+    (`iso_span`: "2012" and "2012-01-01/2012-12-31" agree), the agency also
+    exact when the entity's span is the occurrence itself. Rows carry the index in gold.json, not the text."""
+    norms = {name: _normalised(d.text) for name, d in documents.items() if d.status == "ok"}
+    rows = []
+    for kind, label, items in (("date", "DATE", pair.gold.get("dates") or []),
+                               ("org", "ORG", [{"text": o} for o in pair.gold.get("orgs") or []])):
+        for index, item in enumerate(items):
+            row = {"pair": pair.slug, "kind": kind, "index": index, "located": False, "found": False, "exact": False}
+            if kind == "date":
+                row["gold"] = item.get("iso")
+            for name, norm in norms.items():
+                span = locate(item["text"], norm)
+                if not span:
+                    continue
+                row["located"] = True
+                hits = [e for e in documents[name].entities
+                        if e.label == label and min(e.end, span[1]) > max(e.start, span[0])]
+                if not hits:
+                    continue
+                row["found"] = True
+                if kind == "date":
+                    row["predicted"] = sorted({e.normalized or "" for e in hits})
+                    gold_span = iso_span(item.get("iso"))
+                    row["exact"] = row["exact"] or any(gold_span is not None and iso_span(e.normalized) == gold_span
+                                                       for e in hits)
+                else:
+                    row["exact"] = row["exact"] or any((e.start, e.end) == span for e in hits)
+                if row["exact"]:
+                    break
+            rows.append(row)
+    return rows
+
+
+def entity_figures(rows: list[dict]) -> dict:
+    out = {}
+    for kind in ("date", "org"):
+        located = [r for r in rows if r["kind"] == kind and r["located"]]
+        found = [r for r in located if r["found"]]
+        out[kind] = {"gold": sum(r["kind"] == kind for r in rows), "located": len(located),
+                     "recall": round(len(found) / len(located), 4) if located else None,
+                     # dates: of the found ones, the share whose ISO value is the gold one; agencies: exact spans
+                     "exact": round(sum(r["exact"] for r in found) / len(found), 4) if found else None}
+    return out
+
+
 def sentence_figures(rows: list[dict]) -> dict:
     found = [r for r in rows if r["found"]]
     per_element = {}
@@ -287,20 +368,24 @@ def evaluate_version(pairs: list[Pair], inbox: Path, version: str | None, models
     for d in documents:
         if d.path:
             by_pair.setdefault(Path(d.path).parent.name, {})[d.source] = d
-    sentence_all, verdict_all, per_pair, obstacles = [], [], {}, {}
+    sentence_all, verdict_all, entity_all, per_pair, obstacles = [], [], [], {}, {}
     for pair in pairs:
         srows = sentence_rows(pair, by_pair.get(pair.slug, {}))
+        erows = entity_rows(pair, by_pair.get(pair.slug, {}))
+        entity_all += erows
         vrows = verdict_rows(pair, verdicts)
         obstacles[pair.slug] = obstacle_recall(pair, verdicts)
         sentence_all += srows
         verdict_all += vrows
         per_pair[pair.slug] = {"sentences": sentence_figures(srows) if srows else None,
                                "verdicts": verdict_figures(vrows), "obstacle_recall": obstacles[pair.slug]["recall"],
+                               "entities": entity_figures(erows),
                                "documents": len(by_pair.get(pair.slug, {})),
                                "failed": [d.source for d in by_pair.get(pair.slug, {}).values() if d.status != "ok"]}
     return {"model": versions.get("passage_classifier"),
             "pooled": {"sentences": sentence_figures(sentence_all), "verdicts": verdict_figures(verdict_all),
-                       "obstacle_code_recall": pooled_obstacle_recall(obstacles)},
+                       "obstacle_code_recall": pooled_obstacle_recall(obstacles),
+                       "entities": entity_figures(entity_all)},
             "per_pair": per_pair, "obstacles": obstacles,
             "verdict_rows": verdict_all, "sentence_rows": sentence_all}
 
@@ -464,6 +549,16 @@ def render_markdown(res: dict) -> str:
                   "| element macro-F1 | stance accuracy | obstacle micro-F1 | verdicts |", "|---|---|---|---|",
                   f"| {_fmt(ic['element_macro_f1'])} | {_fmt(ic['stance_accuracy'])} | {_fmt(ic['obstacle_micro_f1'])} | "
                   f"{_fmt(ic['verdicts'])} |"]
+    if first.get("entities"):
+        lines += ["", "## Dates and agencies the authors state", "",
+                  "Each of gold.json's `dates` and `orgs` looked up in its pair's extracted texts (as the sentences are); "
+                  "found: a DATE / ORG entity overlaps it; exact: the date's ISO value covers the same days as the gold one "
+                  "(\"2012\" and \"2012-01-01/2012-12-31\" agree), the agency's span is "
+                  "the stated name itself (of those found). The NER and the date rules are the same for every model "
+                  "version.", "", "| kind | gold | located in the texts | found | exact |", "|---|---|---|---|---|"]
+        for kind, label in (("date", "dates"), ("org", "agencies")):
+            e = first["entities"][kind]
+            lines.append(f"| {label} | {e['gold']} | {e['located']} | {_fmt(e['recall'])} | {_fmt(e['exact'])} |")
     lines += ["", "## Per element (sentences, " + names[0] + ")", "", "| element | F1 | gold | predicted |", "|---|---|---|---|"]
     for el, v in first["sentences"]["per_element"].items():
         lines.append(f"| {el} | {_fmt(v['f1'])} | {v['gold']} | {v['predicted']} |")

@@ -130,5 +130,50 @@ def test_prefix_words_stay_outside_the_span_and_validity_periods_are_two_days():
         ("21 April 2015", "2015-04-21"),
         ("20 April 2020", "2020-04-20"),
         ("26 Oktober 2018", "2018-10-26"),
-        ("Minggu (28/10)", "2018-10-28"),
+        ("28/10", "2018-10-28"),
     ]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("signed on 16th July 1985 in Kyoto", "1985-07-16"),
+    ("signed on July 16th, 1985 in Kyoto", "1985-07-16"),
+    ("signed on the 2nd of October 2019", "2019-10-02"),
+    ("visits from July 19 to 23, 2019", "2019-07-19/2019-07-23"),
+    ("disaksikan pada 21-22/11/2023 di balai kota", "2023-11-21/2023-11-22"),
+])
+def test_english_ordinals_ranges_and_numeric_day_ranges(text, value):
+    assert [d.value for d in find_dates(text)] == [value]
+
+
+def test_a_weekday_date_without_a_year_takes_the_year_its_weekday_falls_in():
+    # 15 March 2023 is a Wednesday (Rabu), 15 March 2022 a Tuesday: the weekday picks 2023 over the nearer 2022
+    found = find_dates("pertemuan daring pada Rabu (15/3) lalu", years_before=(2022, 2023))
+    assert [(d.text, d.value) for d in found] == [("15/3", "2023-03-15")]
+    # the span leaves the weekday and the brackets out (CODEBOOK 8.5)
+    assert [(d.text, d.value) for d in find_dates("Kunjungan pada Jumat, 8 Agustus, dihadiri", (2025,))] == [
+        ("8 Agustus", "2025-08-08")]
+    # English news may write month/day: 8 January 2019 is a Tuesday, 1 August 2019 a Thursday
+    assert [d.value for d in find_dates("held at City Hall, Thursday (8/1).", (2019,))] == ["2019-08-01"]
+
+
+def test_a_date_without_a_year_needs_a_date_before_it():
+    assert find_dates("pada 10 Agustus dan 28 Juli - 3 Agustus", ()) == []
+    assert find_dates("met on November 2", ()) == []
+    found = find_dates("Program 2015 dimulai pada 10 Agustus dan 28 Juli - 3 Agustus; July 8 to 12.")
+    assert [(d.text, d.value) for d in found] == [
+        ("2015", "2015-01-01/2015-12-31"), ("10 Agustus", "2015-08-10"),
+        ("28 Juli - 3 Agustus", "2015-07-28/2015-08-03"), ("July 8 to 12", "2015-07-08/2015-07-12")]
+    # the nearest year before it wins over the document's earlier ones
+    assert [d.value for d in find_dates("met on 2 October", years_before=(2019, 2014))] == ["2019-10-02"]
+
+
+def test_tag_document_carries_the_years_of_earlier_blocks():
+    from pipeline.data import Block, Document
+    from pipeline.nlp.entities import tag_document
+
+    text = "Jakarta, 3 Maret 2023\n\nRapat persiapan digelar Rabu (15/3) di balai kota."
+    second = text.index("Rapat")
+    doc = Document(doc="d1", source="x.txt", case=None, text=text,
+                   blocks=[Block(0, second - 2), Block(second, len(text))])
+    dates = [(e.text, e.normalized) for e in tag_document(doc, None, [], use_ner=False) if e.label == "DATE"]
+    assert dates == [("3 Maret 2023", "2023-03-03"), ("15/3", "2023-03-15")]

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.quality.real import _normalised, locate, pair_bootstrap, run_real_evaluation
+from pipeline.quality.real import _normalised, iso_span, locate, pair_bootstrap, run_real_evaluation
 
 REALDEV = Path(__file__).resolve().parents[2].parent / "shared" / "realdev"
 
@@ -37,7 +37,8 @@ def _pair(root: Path) -> Path:
                          "understanding": {"status": "not_stated", "quote": ""},
                          "reciprocity": {"status": "not_fulfilled", "quote": ""},
                          "outcomes": {"status": "not_stated", "quote": ""}},
-            "obstacles": [{"code": "budget", "quote": ""}]}
+            "obstacles": [{"code": "budget", "quote": ""}],
+            "dates": [{"text": "pada 2019", "iso": "2019"}], "orgs": ["Dinas Pariwisata Benhaven"]}
     (pair / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
     sentences = [
         {"file": "berita.txt", "text": "Sejak itu tidak pernah ada kunjungan balasan dari Benhaven, dan anggaran kerja "
@@ -58,6 +59,15 @@ def test_sentences_are_found_by_letters_and_digits_only():
     assert locate("tidak ada", _normalised(text)) is None
 
 
+def test_iso_values_compare_by_the_days_they_cover():
+    assert iso_span("2012") == iso_span("2012-01-01/2012-12-31") == ("2012-01-01", "2012-12-31")
+    assert iso_span("2024-02") == ("2024-02-01", "2024-02-29")
+    assert iso_span("2027/2028") == ("2027-01-01", "2028-12-31")
+    assert iso_span("2018-08-23") == ("2018-08-23", "2018-08-23")
+    assert iso_span("2018-08-23/2018-08-25") != iso_span("2018-08")
+    assert iso_span(None) is None and iso_span("spring 2018") is None and iso_span("2012-13-01") is None
+
+
 def test_figures_on_a_tiny_pair(tmp_path):
     _pair(tmp_path / "set")
     res = run_real_evaluation(tmp_path / "set", tmp_path / "out", ["passage_clf.v6"])
@@ -73,8 +83,12 @@ def test_figures_on_a_tiny_pair(tmp_path):
     # the baselines: every sentence neutral gets the one neutral found sentence of three labelled right
     assert res["baselines"]["always_neutral"]["stance_accuracy"] == pytest.approx(2 / 3, abs=1e-3)
     assert res["baselines"]["always_partial"]["verdicts_exact"] == 0.0
+    # the stated date is found and its value ("2019-01-01/2019-12-31") covers the gold "2019"; the agency is in
+    # no text, so it is not counted
+    assert pooled["entities"]["date"] == {"gold": 1, "located": 1, "recall": 1.0, "exact": 1.0}
+    assert pooled["entities"]["org"] == {"gold": 1, "located": 0, "recall": None, "exact": None}
     report = (tmp_path / "out" / "REAL.md").read_text(encoding="utf-8")
-    assert "verdicts exact" in report and "lorekarta-benhaven" in report
+    assert "verdicts exact" in report and "lorekarta-benhaven" in report and "Dates and agencies" in report
     # the rows behind the figures carry no sentence text, only its line in sentences.jsonl
     rows_file = (tmp_path / "out" / "real_rows.jsonl").read_text(encoding="utf-8")
     assert "kunjungan balasan" not in rows_file and '"index": 0' in rows_file
