@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.nlp.thinc_ops import use_numpy_gemm
 from pipeline.nlp.words import blank_nlp, register_shared_tokenizer, tokenizer_bytes
 
 log = logging.getLogger(__name__)
@@ -340,5 +341,6 @@ def load_ner(folder: Path | None = None):
                             config={"nlp": {"tokenizer": {"@tokenizers": register_shared_tokenizer()}}})
     else:
         nlp = _spacy().load(model)
+    use_numpy_gemm(nlp)  # its matrix products in numpy's BLAS, not BLIS's generic kernel (thinc_ops.py)
     log.info("loaded NER %s", folder.name)
     return nlp

@@ -77,3 +77,33 @@ def test_a_model_saved_with_the_shared_tokenizer_loads_with_it(tmp_path):
     (other / "model" / "tokenizer").write_bytes(
         words.tokenizer_bytes().replace(b"faster_heuristics\xc3", b"faster_heuristics\xc2"))
     assert ner.load_ner(other).tokenizer is not blank_nlp().tokenizer  # another tokenizer: the model's own
+
+
+def test_the_prefix_search_finds_what_the_prefix_regex_finds():
+    """PrefixSearch tries the start first; spaCy's pattern also has a branch with no `^` (`<a([^>]+)>`), found
+    anywhere in a string: both must give the same match, and the tokenizer the same tokens, as the plain regex."""
+    import re
+
+    from spacy.lang.id import Indonesian
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import compile_prefix_regex
+    from spacy.vocab import create_vocab
+
+    regex = compile_prefix_regex(Indonesian.Defaults.prefixes)
+    fast = words.PrefixSearch(regex)
+    assert words.unanchored_leads(regex) == ("<a",)
+    assert words.unanchored_leads(re.compile("^a|^b")) == () and words.unanchored_leads(re.compile("[ab]x|^c")) is None
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(DEMO.glob("*/*.txt"))[:20]]
+    odd = ["foo<a href=x>bar", "x<a>", "<b/>kota", "(Seokjin)", "US$5", "«kata»", "...dan", "", "<a", "a<ab>"]
+    strings = [w for t in texts for w in t.split()] + odd
+    span = lambda m: None if m is None else (m.start(), m.end())  # noqa: E731
+    assert [span(fast.search(s)) for s in strings] == [span(regex.search(s)) for s in strings]
+    assert span(fast.search("foo<a href=x>bar")) == (3, 13)
+
+    shared = blank_nlp().tokenizer
+    assert isinstance(shared.prefix_search.__self__, words.PrefixSearch)
+    plain = Tokenizer(create_vocab("id", Indonesian.Defaults), rules=shared.rules, prefix_search=regex.search,
+                      suffix_search=shared.suffix_search, infix_finditer=shared.infix_finditer,
+                      token_match=shared.token_match, url_match=shared.url_match)
+    for text in [*texts, " ".join(odd)]:
+        assert _tokens(shared(text)) == _tokens(plain(text))
