@@ -6,7 +6,10 @@ normalised. A date without a year is normalised only when it names its weekday, 
 news does ("Rabu (15/3)", "Jumat, 8 Agustus", "Thursday (8/1)"): its year is the
 year of a date stated before it (in the same text, else `years_before`, the years
 of the document's earlier dates, nearest first) on which that day falls on that
-weekday.
+weekday, else of a year the document states after it (`years_after`: news gives
+its own year at the end, or only in the page's address). A date without a year
+or a weekday ("10 Agustus", "July 8 to 12") takes the year of the nearest date
+stated before it, and is not tagged where none is.
 """
 
 from __future__ import annotations
@@ -269,6 +272,18 @@ YEARLESS: list[tuple[str, re.Pattern[str]]] = [
     ("month_day", re.compile(rf"\b(?P<m2>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}\b{_NO_YEAR_AFTER}(?!\s*(?:-|–|to\b))", re.I)),
 ]
 ANY_MONTH = re.compile(rf"\b{_MONTH}", re.I)
+# A year as written anywhere (a date, a page address "/2023/03/", a copyright line): candidates for a weekday date.
+YEAR_WRITTEN = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+
+
+def years_after_each(texts: list[str]) -> list[tuple[int, ...]]:
+    """For each of a document's texts in order, the years written in the texts after it, the nearest first."""
+    out: list[tuple[int, ...]] = [()] * len(texts)
+    later: tuple[int, ...] = ()
+    for i in range(len(texts) - 1, -1, -1):
+        out[i] = later
+        later = tuple(dict.fromkeys([int(y) for y in YEAR_WRITTEN.findall(texts[i])] + list(later)))
+    return out
 
 
 def _yearless_value(kind: str, g: dict[str, str | None], year: int | None) -> str | None:
@@ -302,10 +317,13 @@ def _on_weekday(years: list[int], weekday: int, readings: list[tuple[int, int]])
     return None
 
 
-def find_dates(text: str, years_before: tuple[int, ...] = ()) -> list[DateMatch]:
+def find_dates(text: str, years_before: tuple[int, ...] = (), years_after: tuple[int, ...] = ()) -> list[DateMatch]:
     """All date expressions in `text`, longest first where they overlap, in text order. `years_before`: the
-    years of the dates stated before `text` in its document, the nearest first (for dates without a year)."""
-    if not ANY_YEAR.search(text) and not (years_before and (ANY_MONTH.search(text) or ANY_WEEKDAY.search(text))):
+    years of the dates stated before `text` in its document, the nearest first (for dates without a year);
+    `years_after`: the years the document writes after `text`, the nearest first (for a weekday date only,
+    whose weekday checks the year)."""
+    if not ANY_YEAR.search(text) and not ((years_before or years_after)
+                                          and (ANY_MONTH.search(text) or ANY_WEEKDAY.search(text))):
         return []
     taken: list[tuple[int, int]] = []
     found: list[DateMatch] = []
@@ -336,29 +354,36 @@ def find_dates(text: str, years_before: tuple[int, ...] = ()) -> list[DateMatch]
         ordered = list(dict.fromkeys(here + list(years_before)))
         return list(dict.fromkeys(ordered + [y + k for y in ordered for k in (-1, 1)]))
 
+    def weekday_years(at: int) -> list[int]:
+        """years_for(at), then the years stated after `at` in this text and in the document (nearest first):
+        a weekday date's weekday checks whichever it takes."""
+        later = [int(d.value[:4]) for d in sorted((d for d in found if d.start >= at), key=lambda d: d.start)]
+        later = list(dict.fromkeys(later + list(years_after)))
+        return list(dict.fromkeys(years_for(at) + later + [y + k for y in later for k in (-1, 1)]))
+
     for m in WEEKDAY_DAY_MONTH.finditer(text):
         s, e = m.span("date")
         if any(s < te and ts < e for ts, te in taken):
             continue
-        years = years_for(s)
-        if years:
-            day, month = int(m.group("d")), int(m.group("m"))
-            weekday = WEEKDAYS[m.group("wd").lower()]
-            # the weekday picks the year; where no candidate year fits it, the nearest year as before
-            add(s, e, _on_weekday(years, weekday, [(month, day)]) or _day(years[0], month, day), "weekday_day_month")
+        day, month = int(m.group("d")), int(m.group("m"))
+        weekday = WEEKDAYS[m.group("wd").lower()]
+        # the weekday picks the year; where no candidate year fits it, the nearest year before it (if any)
+        before = years_for(s)
+        add(s, e, _on_weekday(weekday_years(s), weekday, [(month, day)]) or (_day(before[0], month, day) if before else None),
+            "weekday_day_month")
     for m in WEEKDAY_NUMBERS_EN.finditer(text):
         s, e = m.span("date")
         if any(s < te and ts < e for ts, te in taken):
             continue
         a, b = int(m.group("a")), int(m.group("b"))
-        add(s, e, _on_weekday(years_for(s), WEEKDAYS[m.group("wd").lower()], [(b, a), (a, b)]), "weekday_day_month")
+        add(s, e, _on_weekday(weekday_years(s), WEEKDAYS[m.group("wd").lower()], [(b, a), (a, b)]), "weekday_day_month")
     for m in WEEKDAY_DAY_MONTHNAME.finditer(text):
         s, e = m.span("date")
         if any(s < te and ts < e for ts, te in taken):
             continue
         day, month = (int(m.group("d")), _month(m.group("m"))) if m.group("d") else (int(m.group("d2")), _month(m.group("m2")))
         weekday = WEEKDAYS[(m.group("wd") or m.group("wd2")).lower()]
-        add(s, e, _on_weekday(years_for(s), weekday, [(month, day)]), "weekday_day_month")
+        add(s, e, _on_weekday(weekday_years(s), weekday, [(month, day)]), "weekday_day_month")
     for kind, pattern in YEARLESS:
         for m in pattern.finditer(text):
             s, e = m.span()

@@ -27,7 +27,7 @@ import re
 
 from pipeline.data import Case, Document, Entity
 from pipeline.nlp.agencies import find_agencies
-from pipeline.nlp.dates import find_dates
+from pipeline.nlp.dates import find_dates, years_after_each
 from pipeline.nlp.gazetteer import CITY_SUFFIX, THE_COUNTRIES, gazetteer
 from pipeline.nlp.money import find_money
 from pipeline.nlp.words import ENGLISH_FUNCTION_WORDS, blank_nlp, common_word_id, stop_words
@@ -384,7 +384,8 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
              ner_spans: list[tuple[int, int, str]] | None = None, *,
              person_spans: list[tuple[int, int]] | None = None,
              case_context: CaseContext | None = None, tokens=None,
-             years_before: tuple[int, ...] = ()) -> list[tuple[int, int, str, str | None]]:
+             years_before: tuple[int, ...] = (),
+             years_after: tuple[int, ...] = ()) -> list[tuple[int, int, str, str | None]]:
     """Entities in one text: (start, end, label, normalized), non-overlapping, in order.
 
     `known_people` are names the document introduced elsewhere with an honorific
@@ -394,13 +395,14 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     is `_case_context(case, cases)`, worked out once per document by tag_document rather than per block.
     `tokens` is a Doc of `text` made by the shared tokenizer (the NER's, ner.predict_many), or None.
     `years_before`: the years of the dates the document states before `text`, the nearest first (`years_of`),
-    for a weekday date without a year ("Rabu (15/3)").
+    for a date without a year ("Rabu (15/3)", "10 Agustus"); `years_after`: the years written after `text`
+    (dates.years_after_each), for a weekday date only.
     """
     cities, gpe_names, case_values = case_context or _case_context(case, cases)
     local = case.local.name if case is not None and case.local is not None else None
     cands: list[tuple[int, int, str, str | None]] = []
     cands += [(m.start, m.end, "MONEY", m.value) for m in find_money(text)]
-    cands += [(m.start, m.end, "DATE", m.value) for m in find_dates(text, years_before)]
+    cands += [(m.start, m.end, "DATE", m.value) for m in find_dates(text, years_before, years_after)]
     cands += [(m.start, m.end, "ORG", m.canonical) for m in find_agencies(text, cities, local)]
     for m in OTHER_ORGS.finditer(text):
         s, name = m.start(), m.group(0)
@@ -546,9 +548,11 @@ def tag_document(document: Document, case: Case | None, cases: list[Case], use_n
     tokens: list = [None] * len(texts)  # the NER's Docs of the blocks, where it made one of the whole block
     all_spans = ner(texts, tokens) if ner is not None else [None] * len(texts)  # the whole document in one batch
     years: list[int] = []  # the years of the dates tagged so far, in document order
-    for block, text, spans, persons, doc in zip(document.blocks, texts, all_spans, person_spans, tokens, strict=True):
+    later = years_after_each(texts)
+    for block, text, spans, persons, doc, after in zip(document.blocks, texts, all_spans, person_spans, tokens, later,
+                                                       strict=True):
         found = tag_text(text, case, cases, people, spans, person_spans=persons, case_context=context, tokens=doc,
-                         years_before=years_of(years))
+                         years_before=years_of(years), years_after=after)
         years += [int(value[:4]) for _, _, label, value in found if label == "DATE" and value]
         for s, e, label, value in found:
             start, end = block.start + s, block.start + e

@@ -56,6 +56,7 @@ def evaluate_entities(annotations: Path, cases: list[Case], params=None, with_ne
     documents only. Figures are given for the rules alone, the NER alone and the
     combination that the pipeline ships, overall and per held-out case.
     """
+    from pipeline.nlp.dates import years_after_each
     from pipeline.nlp.entities import case_places, people_in, tag_text, years_of
     from pipeline.nlp.ner import loco_predictions
 
@@ -83,14 +84,16 @@ def evaluate_entities(annotations: Path, cases: list[Case], params=None, with_ne
         if "ner" in predicted:
             predicted["ner"] = set(ner_spans)
         years: dict[str, list[int]] = {"combined": [], "rules": []}  # as tag_document: earlier dates' years
-        for m in paragraphs:
+        later = years_after_each([m.group(0) for m in paragraphs])
+        for m, after in zip(paragraphs, later):
             local = [(s - m.start(), e - m.start(), label) for s, e, label in ner_spans
                      if s >= m.start() and e <= m.end()]
             for sys_ in ("combined", "rules"):
                 if sys_ not in predicted:
                     continue
                 found = tag_text(m.group(0), by_slug.get(d["case"]), cases, people,
-                                 local if sys_ == "combined" else None, years_before=years_of(years[sys_]))
+                                 local if sys_ == "combined" else None, years_before=years_of(years[sys_]),
+                                 years_after=after)
                 years[sys_] += [int(value[:4]) for _, _, label, value in found if label == "DATE" and value]
                 for s, e, label, value in found:
                     predicted[sys_].add((m.start() + s, m.start() + e, label))

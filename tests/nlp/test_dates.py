@@ -177,3 +177,15 @@ def test_tag_document_carries_the_years_of_earlier_blocks():
                    blocks=[Block(0, second - 2), Block(second, len(text))])
     dates = [(e.text, e.normalized) for e in tag_document(doc, None, [], use_ner=False) if e.label == "DATE"]
     assert dates == [("3 Maret 2023", "2023-03-03"), ("15/3", "2023-03-15")]
+
+
+def test_a_weekday_date_may_take_a_year_written_after_it_but_a_plain_one_may_not():
+    from pipeline.nlp.dates import years_after_each
+
+    texts = ["Sejak 10 Agustus, rapat digelar Sabtu (17/11) di balai kota.", "Ditulis 20 November 2018."]
+    later = years_after_each(texts)
+    assert later == [(2018,), ()]
+    # 17 November 2018 is a Saturday; "10 Agustus" has no weekday to check a later year against, and no date before it
+    assert [(d.text, d.value) for d in find_dates(texts[0], (), later[0])] == [("17/11", "2018-11-17")]
+    # a weekday that falls on none of the candidate years is not a date
+    assert find_dates("Rapat digelar Senin (17/11).", (), (2018,)) == []  # 17 November 2017-2019: Fri, Sat, Sun
