@@ -114,11 +114,15 @@ def split_columns(lines: list[Line], page_width: float) -> list[Line]:
             pieces.extend([Line([ln.segments[0]]), Line([ln.segments[1]])])
         else:
             pieces.append(ln)
-    left = [ln for ln in pieces if ln.right < mid + 5]
-    right = [ln for ln in pieces if ln.left > mid - 5]
+    in_left = [ln.right < mid + 5 for ln in pieces]
+    in_right = [ln.left > mid - 5 for ln in pieces]
+    left = [ln for ln, inside in zip(pieces, in_left) if inside]
+    right = [ln for ln, inside in zip(pieces, in_right) if inside]
     if len(pieces) < 8 or len(left) < 0.3 * len(pieces) or len(right) < 0.25 * len(pieces):
         return lines
-    spanning = [ln for ln in pieces if ln not in left and ln not in right]
+    # neither column: the same test as above (a line equal to one in `left` has the same edges, so comparing
+    # lines, as `ln not in left` did, gave the same answer at a quadratic cost in Line.__eq__)
+    spanning = [ln for ln, a, b in zip(pieces, in_left, in_right) if not a and not b]
     top_of_columns = max((ln.top for ln in left + right), default=0)
     head = [ln for ln in spanning if ln.bottom >= top_of_columns]
     tail = [ln for ln in spanning if ln.bottom < top_of_columns]
