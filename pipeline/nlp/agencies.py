@@ -40,8 +40,12 @@ GAZETTEER: list[tuple[str, list[str], bool]] = [
     ("Dewan Perwakilan Rakyat Daerah", ["DPRD"], False),
     # A city government in the partner's own style too ("Pemerintah Rakyat Kota Xilanzhou", "Gemeente", "Stadt");
     # "Balai Kota" is the building (codebook 8.4), not the body.
-    ("Pemerintah Kota", ["Pemkot", "Pemerintah Kota", "Pemerintah Rakyat Kota", "City Hall", "City Government", "Gemeente",
-                         "Stadt", "Stadtverwaltung", "Shiyakusho"], False),
+    ("Pemerintah Kota", ["Pemkot", "Pemko", "Pemerintah Kota", "Pemerintah Rakyat Kota", "City Hall", "City Government", "Gemeente",
+                         "Stadt", "Stadtverwaltung", "Shiyakusho", "Municipality", "Municipal Government", "Belediyesi",
+                         "Kreisverwaltung", "kommune", "Kommune", "Majlis Perbandaran", "Majlis Bandaraya"], False),
+    ("Pemerintah Kabupaten", ["Pemkab"], False),
+    ("Perusahaan Daerah Air Minum", ["PDAM", "Perumda Air Minum"], False),
+    ("Badan Penanggulangan Bencana Daerah", ["BPBD"], False),
     ("Dewan Kota", ["City Council", "Gemeenteraad", "Stadtrat"], False),
     ("Kamar Dagang dan Industri", ["Kadin", "KADIN"], False),
     ("Tim Penggerak Pemberdayaan Kesejahteraan Keluarga", ["TP PKK", "TP-PKK"], False),
@@ -65,6 +69,14 @@ GENERIC = re.compile(
     r"(?:[ \t]+(?:(?:dan|serta|&|en)[ \t]+)?(?!Dinas\b|Badan\b|Kantor\b|Bagian\b|Kota\b|Kabupaten\b|Wali\b)[A-Z][\w'’-]*){1,7}"
     r"(?:[ \t]+di[ \t]+[A-Z][\w-]+(?=[ \t]*[,.;)]|[ \t]*$))?"
 )
+# Words that name a body only with its city written beside them ("Norrvik Municipality", "PDAM Kota Batu Sari",
+# "Holmvik kommune"); alone they are a generic reference ("the Municipality"), not marked (CODEBOOK 8.1).
+WITH_CITY_ONLY = {"municipality", "municipal government", "belediyesi", "kreisverwaltung", "kommune", "pdam"}
+# "Pemerintah Liverpool", "Pemerintah Bandung": a government written with a city's bare name is that city's
+# government (the words after "Pemerintah" must be one of the inbox's city names; "Pemerintah Kota/Provinsi/
+# Pusat ..." are other rules or no body).
+BARE_GOVERNMENT = re.compile(r"\b(?:Pemerintah|PEMERINTAH)(?=[ \t]+(?!(?:Kota|Kabupaten|Provinsi|Daerah|Pusat|Rakyat|Desa)\b)"
+                             r"(?!(?:KOTA|KABUPATEN|PROVINSI|DAERAH|PUSAT)\b)[A-Z])")
 MISSIONS = re.compile(r"\b(?:KBRI|KJRI|Kedubes)(?:[ \t]+(?!di\b)[A-Z][a-z][\w-]+)?")
 # A section of the city secretariat written with it: "Bagian Hukum Setda", "Bagian Kerja Sama pada Sekretariat Daerah".
 SECRETARIAT_TAIL = re.compile(r"[ \t]+(?:pada[ \t]+)?(?:Setda|Sekretariat[ \t]+Daerah)\b")
@@ -108,7 +120,14 @@ def find_agencies(text: str, cities: list[tuple[str, list[str]]], default_city: 
     found: list[AgencyMatch] = []
     for m in _VARIANT_RE.finditer(text):
         canonical, national = _LOOKUP[m.group(0).lower()]
-        found.append(resolver.attach(text, m.start(), _tail(text, m.end(), canonical, national), canonical, national))
+        match = resolver.attach(text, m.start(), _tail(text, m.end(), canonical, national), canonical, national)
+        if m.group(0).lower() in WITH_CITY_ONLY and (match.start, match.end) == m.span():
+            continue  # no city beside it
+        found.append(match)
+    for m in BARE_GOVERNMENT.finditer(text):
+        match = resolver.attach(text, m.start(), m.end(), "Pemerintah Kota", False)
+        if match.end > m.end() and not any(a.start < match.end and match.start < a.end for a in found):
+            found.append(match)  # only with a city's name after it
     found = [a for a in found if not any(o.start <= a.start and a.end <= o.end and (o.start, o.end) != (a.start, a.end)
                                          for o in found)]  # "Sekretariat Daerah" inside "Bagian X pada Sekretariat Daerah"
     for rx in (GENERIC, MISSIONS):

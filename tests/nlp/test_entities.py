@@ -30,6 +30,16 @@ def test_agency_acronym_and_full_name_share_a_canonical_name_per_city():
     assert found["Seokjin City Hall"] == "Pemerintah Kota (Seokjin)"
 
 
+def test_local_government_words_in_other_styles_need_their_city():
+    text = ("Pemko Karangsari dan Pemerintah Seokjin bertemu; Seokjin Municipality, PDAM Kota Karangsari dan "
+            "Pemkab hadir. The Municipality said PDAM would wait; Pemerintah pusat tidak hadir.")
+    found = [(a.text, a.canonical) for a in find_agencies(text, CITIES, "Karangsari")]
+    assert found == [("Pemko Karangsari", "Pemerintah Kota (Karangsari)"), ("Pemerintah Seokjin", "Pemerintah Kota (Seokjin)"),
+                     ("Seokjin Municipality", "Pemerintah Kota (Seokjin)"),
+                     ("PDAM Kota Karangsari", "Perusahaan Daerah Air Minum (Karangsari)"),
+                     ("Pemkab", "Pemerintah Kabupaten (Karangsari)")]  # a bare "Municipality", "PDAM", "Pemerintah": none
+
+
 def test_tag_text_labels_and_normalises(case_karangsari):
     text = ("Pada 25 November 2014, Wali Kota Karangsari Hendra Prasetyo dan Bapak Park Min-jae menandatangani MoU "
             "di Seokjin-si, Korea Selatan. Bappeda menganggarkan Rp 150 juta.")
