@@ -351,9 +351,11 @@ def figures(items: list[Item], p_stance: np.ndarray, p_elem: np.ndarray, element
         y = s == k
         return round(float(roc_auc_score(y, p_stance[:, k])), 4) if 0 < y.sum() < len(y) else None
 
+    el_auc = [roc_auc_score(e[:, j], p_elem[:, j]) for j in range(len(ELEMENTS)) if 0 < e[:, j].sum() < len(e)]
     return {"n": len(items), "stance_accuracy": round(float((pred_s == s).mean()), 4),
             "positive_auc": auc(1), "obstacle_auc": auc(2),
             "element_macro_f1": round(float(np.mean(list(per_el.values()))), 4),
+            "element_macro_auc": round(float(np.mean(el_auc)), 4) if el_auc else None,
             **{f"f1_{el}": round(v, 4) for el, v in per_el.items()}}
 
 
@@ -550,6 +552,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="train on this many passages only (a smoke run)")
     ap.add_argument("--save", type=Path, default=None, help="keep the fine-tuned weights here (never in the repo)")
+    ap.add_argument("--load", type=Path, default=None,
+                    help="measure weights kept by --save (finetuned.pt) instead of training")
     ap.add_argument("--out", type=Path, default=PROJECT_DIR / "evaluation" / "encoder_finetune.json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -586,7 +590,17 @@ def main() -> None:
         it.ids = tok.encode(it.text, max_len=args.max_len)
     out["tokenise_seconds"] = round(time.time() - t2, 1)
     write([])
-    res = finetune(m, enc, tok, train, tests, args, write)
+    if args.load:
+        kept = torch.load(args.load)
+        enc.load_state_dict(kept["encoder_top"], strict=False)
+        heads = build_heads(m.config["H"])
+        heads.load_state_dict(kept["heads"])
+        row = {"loaded": str(args.load)}
+        for name, items in tests.items():
+            row[name] = figures(items, *predict(enc, heads, items, m.pad), args.element_targets)
+        res = {"history": [row], "enc": enc, "heads": heads}
+    else:
+        res = finetune(m, enc, tok, train, tests, args, write)
     out["inference"] = inference_speed(m, res["enc"], res["heads"], tok, [i.text for i in real])
     write(res["history"])
     log.info("done: %s", json.dumps({k: out[k] for k in ("verify", "split", "inference")}))
