@@ -485,7 +485,7 @@ def finetune(m: Q4Model, enc, tok: Tokenizer, train: list[Item], tests: dict[str
                 loss_e = (loss_e * w).sum() / w.sum().clamp(min=1)
             else:
                 loss_e = loss_e.mean()
-            loss = ce(ls, torch.from_numpy(s_all[idx])) + loss_e
+            loss = ce(ls, torch.from_numpy(s_all[idx])) + args.element_weight * loss_e
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(enc_params + list(heads.parameters()), 1.0)
@@ -547,6 +547,8 @@ def main() -> None:
     ap.add_argument("--max-len", type=int, default=128)
     ap.add_argument("--element-targets", choices=["all", "evidence"], default="all",
                     help="element loss on every passage (neutral = none) or on non-neutral ones only")
+    ap.add_argument("--element-weight", type=float, default=1.0,
+                    help="weight of the element loss (a mean over the five) beside the stance loss")
     ap.add_argument("--heldout", type=int, default=6)
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--threads", type=int, default=1)
