@@ -201,7 +201,7 @@ def prefect_overhead(n: int, repeats: int = 2) -> list[str]:
 def write_results(out: Path, done: dict[str, list[str]]) -> None:
     """Replace the sections just measured; keep the others as they were."""
     old = out.read_text(encoding="utf-8") if out.exists() else ""
-    parts = ["# Benchmark results", "", "`make bench` runs every section (python bench/run.py).", ""]
+    parts = ["# Benchmark results", "", "`make bench` runs every section (python -m bench.run).", ""]
     for key, title in SECTIONS.items():
         if key in done:
             body = "\n".join(done[key])

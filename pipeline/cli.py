@@ -302,6 +302,8 @@ def train(
     annotations: Annotated[Path | None, typer.Option(help="Annotations folder (default: the repository's).")] = None,
     models: Annotated[Path | None, typer.Option(help="Models folder to write the new version into.")] = None,
     no_eval: Annotated[bool, typer.Option("--no-eval", help="Skip the leave-one-case-out figures in the model card.")] = False,
+    bank: Annotated[bool, typer.Option("--bank", help="Also train on the sentence bank (annotations/bank/): "
+                                                      "sentences in the field's voices, never tested on.")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Train the passage classifier from annotations/ into a new models/passage_clf.vN/."""
@@ -310,7 +312,7 @@ def train(
     from pipeline.paths import annotations_dir, models_dir
 
     with console.status("training (leave-one-case-out evaluation first)" if not no_eval else "training"):
-        folder = train_model(annotations or annotations_dir(), models or models_dir(), evaluate=not no_eval)
+        folder = train_model(annotations or annotations_dir(), models or models_dir(), evaluate=not no_eval, bank=bank)
     card = json.loads((folder / "card.json").read_text())
     console.print(f"wrote {folder}")
     if "leave_one_case_out" in card:

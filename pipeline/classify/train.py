@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.classify.model import Example, PassageClassifier, data_hash, next_version, save, with_context
-from pipeline.data import ELEMENTS, OBSTACLE_CODES
+from pipeline.data import DOC_TYPES, ELEMENTS, OBSTACLE_CODES, STANCES
 
 log = logging.getLogger(__name__)
 # The configurations `sistercity train` shipped: passage_clf.v4, and v5 on (v4 plus the codebook cue and
@@ -38,6 +38,48 @@ def load_examples(path: Path) -> list[Example]:
                                obstacles=row["obstacles"], case=row["case"], doc_type=row.get("doc_type"),
                                section=row.get("section"), speaker=row.get("speaker")))
     return with_context(out)
+
+
+BANK_DIR = "bank"  # annotations/bank/: the sentence bank (load_bank)
+
+
+def load_bank(folder: Path) -> list[Example]:
+    """The sentence bank: annotations/bank/*.jsonl, short runs of sentences written in the voices of the field's
+    sources (news, abstracts, theses, partner-side pages, government reports, posts; corpora/specs/BANK.md) about
+    invented city pairs and labelled under the codebook, one snippet a line:
+    {"snippet", "pair", "doc_type", "lang", "register", "sentences": [{"text", "stance", "elements", "obstacles"}]}.
+    Each sentence is one example of the case `bank-<pair>` in the document `bank-<pair>/<snippet>`, its neighbours
+    the snippet's sentences. A malformed line raises ValueError naming the file and the line."""
+    examples: list[Example] = []
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                pair, snippet, doc_type = row["pair"], row["snippet"], row.get("doc_type", "other")
+                sentences = row["sentences"]
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{number}: not a bank snippet ({exc})") from exc
+            if doc_type not in DOC_TYPES:
+                raise ValueError(f"{path}:{number}: doc_type {doc_type!r} is not one of {', '.join(DOC_TYPES)}")
+            start = 0
+            for s in sentences:
+                text, stance = str(s.get("text", "")).strip(), s.get("stance")
+                elements, obstacles = list(s.get("elements") or []), list(s.get("obstacles") or [])
+                if not text:
+                    continue
+                bad = ([f"stance {stance!r}"] if stance not in STANCES else []) \
+                    + [f"element {e!r}" for e in elements if e not in ELEMENTS] \
+                    + [f"obstacle code {o!r}" for o in obstacles if o not in OBSTACLE_CODES] \
+                    + (["a neutral sentence with elements"] if stance == "neutral" and elements else []) \
+                    + (["obstacle codes on a sentence that is not an obstacle"] if obstacles and stance != "obstacle" else [])
+                if bad:
+                    raise ValueError(f"{path}:{number}: {'; '.join(bad)} in {text[:60]!r}")
+                examples.append(Example(text=text, elements=elements, stance=stance, obstacles=obstacles,
+                                        case=f"bank-{pair}", doc_type=doc_type, doc=f"bank-{pair}/{snippet}", start=start))
+                start += len(text) + 1
+    return with_context(examples)
 
 
 def doc_case(example_doc: str) -> str:
@@ -77,8 +119,9 @@ def expected_calibration_error(prob: np.ndarray, label: np.ndarray, bins: int = 
     return float(ece)
 
 
-def leave_one_case_out(examples: list[Example], groups: list[str], **params) -> dict:
-    """Train on all cases but one, test on that one, for every case."""
+def leave_one_case_out(examples: list[Example], groups: list[str], extra: list[Example] | None = None, **params) -> dict:
+    """Train on all cases but one, test on that one, for every case; `extra` (the sentence bank: cases of their
+    own, never tested) joins every fold's training data."""
     by_case: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(groups):
         by_case[g].append(i)
@@ -87,7 +130,7 @@ def leave_one_case_out(examples: list[Example], groups: list[str], **params) -> 
     per_case = {}
     for case, test_idx in sorted(by_case.items()):
         test = set(test_idx)
-        model = PassageClassifier(**params).fit([e for i, e in enumerate(examples) if i not in test])
+        model = PassageClassifier(**params).fit([e for i, e in enumerate(examples) if i not in test] + list(extra or []))
         gold = [examples[i] for i in test_idx]
         pred = model.predict(gold)
         per_case[case] = scores(gold, pred)
@@ -128,16 +171,22 @@ def _embed_package() -> str:
     return PACKAGE
 
 
-def train(annotations: Path, models_dir: Path, evaluate: bool = True, **params) -> Path:
+def train(annotations: Path, models_dir: Path, evaluate: bool = True, bank: bool = False, **params) -> Path:
+    """A new models/passage_clf.vN/ trained on annotations/passages.jsonl (and, with `bank`, the sentence bank
+    in annotations/bank/), its card with the leave-one-case-out figures unless `evaluate` is False."""
     params = {**SHIPPED_PARAMS, **params}
     path = annotations / "passages.jsonl"
     examples = load_examples(path)
+    extra = load_bank(annotations / BANK_DIR) if bank else []
     groups = [doc_case(e.doc) for e in examples]  # split by the document's case: no held-out document is trained on
     card: dict = {"data": str(path.name), "data_sha256": data_hash(path), "n_passages": len(examples),
                   **describe(params), "params": params}
+    if bank:
+        card["bank"] = {"folder": f"{annotations.name}/{BANK_DIR}", "sentences": len(extra),
+                        "files": {p.name: data_hash(p) for p in sorted((annotations / BANK_DIR).glob("*.jsonl"))}}
     if evaluate:
-        card["leave_one_case_out"] = leave_one_case_out(examples, groups, **params)
-    model = PassageClassifier(**params).fit(examples)
+        card["leave_one_case_out"] = leave_one_case_out(examples, groups, extra, **params)
+    model = PassageClassifier(**params).fit(examples + extra)
     card["obstacle_codes_modelled"] = sorted(model.obstacles_)
     card["obstacle_codes_too_rare"] = sorted(set(OBSTACLE_CODES) - set(model.obstacles_))
     card.update(fitted_cutoffs(model))
