@@ -112,7 +112,9 @@ def write_agreement(annotations: Path) -> tuple[Path, dict[str, dict]]:
     """Compare coder A and coder B for every round in annotations/double_coding/ and write AGREEMENT.md.
 
     Round N consists of coder_a_roundN.jsonl (A's labels as they stood when B
-    coded, before any adjudication) and coder_b_roundN.jsonl (B's blind labels).
+    coded, before any adjudication) and coder_b_roundN.jsonl (B's blind labels). A sample of the sentence bank
+    (annotations/bank/) double-coded in round N is bank_coder_a_roundN.jsonl / bank_coder_b_roundN.jsonl, reported
+    apart as "bank roundN" (the corpus's human ceiling, quality/human_ceiling.py, does not pool it).
     """
     folder = annotations / "double_coding"
     results: dict[str, dict] = {}
@@ -121,6 +123,11 @@ def write_agreement(annotations: Path) -> tuple[Path, dict[str, dict]]:
         b_path = folder / f"coder_b_{rnd}.jsonl"
         if b_path.exists():
             results[rnd] = compare(read_jsonl(a_path), read_jsonl(b_path))
+    for a_path in sorted(folder.glob("bank_coder_a_round*.jsonl")):
+        rnd = a_path.stem.rsplit("_", 1)[-1]
+        b_path = folder / f"bank_coder_b_{rnd}.jsonl"
+        if b_path.exists():
+            results[f"bank {rnd}"] = compare(read_jsonl(a_path), read_jsonl(b_path))
     if not results:
         raise FileNotFoundError(f"no coder_a_roundN.jsonl / coder_b_roundN.jsonl pairs in {folder}")
     out = annotations / "AGREEMENT.md"

@@ -132,6 +132,8 @@ def _agreement_md(path) -> dict[str, dict]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if m := re.match(r"## (round\d+)$", line):
             current = rounds.setdefault(m.group(1), {"rows": {}})
+        elif line.startswith("## "):  # another section ("bank round10": the sentence bank, not in the store's import)
+            current = None
         elif current is None:
             continue
         elif m := re.match(r"(\d+) passages coded", line):
