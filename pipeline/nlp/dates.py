@@ -44,7 +44,8 @@ _DASH = r"\s*(?:-|–|—|s\.?\s?d\.?|s/d|sampai(?:\s+dengan)?|hingga|to|until)\
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 _ORD = r"(?:st|nd|rd|th)?"  # "16th July 1985", "July 16th, 1985"
-_DAYNAME = r"(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+# "July 19 to 23", "February 28 to March 2": a range of days in English order, with or without its year
+_RANGE_EN = rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_DASH}(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY}){_ORD}"
 
 PARTS = {
     "awal": (1, 3), "permulaan": (1, 3), "pertengahan": (5, 8), "tengah": (5, 8),
@@ -77,10 +78,11 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 16th July 1985 ; the 16th of July 1985
     ("day", re.compile(rf"\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})\b", re.I)),
     # July 19 to 23, 2019 ; February 28 to March 2, 2019
-    ("range_en", re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_DASH}(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY}){_ORD},?\s+"
-                            rf"(?P<y>{_YEAR})\b", re.I)),
+    ("range_en", re.compile(rf"{_RANGE_EN},?\s+(?P<y>{_YEAR})\b", re.I)),
     # November 25, 2016 ; July 16th, 1985
     ("day_en", re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY}){_ORD},\s+(?P<y>{_YEAR})\b", re.I)),
+    # 21-22/11/2023: two days of one month, numerically
+    ("numeric_range", re.compile(rf"(?<![\d/.-])(?P<d1>{_DAY})-(?P<d2>{_DAY})/(?P<m>0?[1-9]|1[0-2])/(?P<y>{_YEAR})(?![\d/])")),
     # 25/11/2016 ; 25-11-2016 ; 25.11.2016
     ("numeric", re.compile(rf"(?<![\d/.-])(?P<d>{_DAY})(?P<sep>[/.-])(?P<m>0?[1-9]|1[0-2])(?P=sep)(?P<y>{_YEAR})(?![\d/])")),
     # 2016-11-25
@@ -192,6 +194,9 @@ def _value(kind: str, g: dict[str, str | None]) -> str | None:
         y, m1 = int(g["y"]), _month(g["m1"])
         m2 = _month(g["m2"]) if g["m2"] else m1
         return _span(y, m1, int(g["d1"]), y, m2, int(g["d2"]))
+    if kind == "numeric_range":
+        y, m = int(g["y"]), int(g["m"])
+        return _span(y, m, int(g["d1"]), y, m, int(g["d2"]))
     if kind == "day_range":
         y, m = int(g["y"]), _month(g["m"])
         return _span(y, m, int(g["d1"]), y, m, int(g["d2"]))
@@ -230,16 +235,17 @@ def _value(kind: str, g: dict[str, str | None]) -> str | None:
 
 # "Nomor 23 Tahun 2014", "No. 5 Tahun 2019": a year inside a regulation's name is not a date.
 REGULATION_BEFORE = re.compile(r"(?:nomor|no\.?)\s*\d+[A-Za-z]?\s+$", re.I)
-# Python's weekday numbers (Monday 0) of the weekday names.
-WEEKDAYS = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "sabtu": 5, "minggu": 6, "ahad": 6,
-            "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
-_WEEKDAY_ID = r"(?P<wd>senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)"
-_WEEKDAY_EN = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-# Python's weekday numbers (Monday 0) of the weekday names.
-WEEKDAYS = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "sabtu": 5, "minggu": 6, "ahad": 6,
-            "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
-_WEEKDAY_ID = r"(?P<wd>senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)"
-_WEEKDAY_EN = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# Python's weekday numbers (Monday 0) of the weekday names, and each language's names as a named group.
+WEEKDAYS_ID = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "sabtu": 5, "minggu": 6}
+WEEKDAYS_EN = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+WEEKDAYS = {**WEEKDAYS_ID, "ahad": 6, **WEEKDAYS_EN}
+
+
+def _names(group: str, names: dict[str, int]) -> str:
+    return rf"(?P<{group}>{'|'.join(names)})"
+
+
+_WEEKDAY_ID, _WEEKDAY_EN = _names("wd", WEEKDAYS_ID), _names("wd", WEEKDAYS_EN)
 # A weekday with a date but no year, as news writes it; the span is the date alone (CODEBOOK 8.5: weekday
 # names and brackets stay outside), its year comes from the dates stated before it.
 # "Minggu (28/10)": day/month.
@@ -250,7 +256,7 @@ WEEKDAY_NUMBERS_EN = re.compile(
     rf"\b{_WEEKDAY_EN}\s*\((?P<date>(?P<a>[12]\d|3[01]|0?[1-9])/(?P<b>[12]\d|3[01]|0?[1-9]))\)", re.I)
 # "Jumat, 8 Agustus", "Friday 8 August", "Friday, August 8" with no year after it.
 WEEKDAY_DAY_MONTHNAME = re.compile(
-    rf"\b(?:{_WEEKDAY_ID}|{_WEEKDAY_EN.replace('(?P<wd>', '(?P<wd2>')}),?\s+(?P<date>(?P<d>{_DAY}){_ORD}\s+(?P<m>{_MONTH})"
+    rf"\b(?:{_WEEKDAY_ID}|{_names('wd2', WEEKDAYS_EN)}),?\s+(?P<date>(?P<d>{_DAY}){_ORD}\s+(?P<m>{_MONTH})"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}){_ORD})\b(?!\.?,?\s*{_YEAR}\b)", re.I)
 
 
@@ -260,13 +266,10 @@ WEEKDAY_DAY_MONTHNAME = re.compile(
 _NO_YEAR_AFTER = rf"(?!\.?,?\s*{_YEAR}\b)"
 YEARLESS: list[tuple[str, re.Pattern[str]]] = [
     # July 8 to 12 ; February 28 to March 2
-    ("range_en", re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}{_DASH}(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY}){_ORD}\b"
-                            rf"{_NO_YEAR_AFTER}(?![/.-]\d)", re.I)),
+    ("range_en", re.compile(rf"{_RANGE_EN}\b{_NO_YEAR_AFTER}(?![/.-]\d)", re.I)),
     # 28 Juli - 3 Agustus ; 9 - 14 Agustus (no year)
     ("range_id", re.compile(rf"\b(?P<d1>{_DAY})(?:\s+(?P<m1>{_MONTH}))?{_DASH}(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})\b{_NO_YEAR_AFTER}",
                             re.I)),
-    # 21-22/11/2023: two days of one month, numerically
-    ("numeric_range", re.compile(rf"(?<![\d/.-])(?P<d1>{_DAY})-(?P<d2>{_DAY})/(?P<m2>0?[1-9]|1[0-2])/(?P<y>{_YEAR})(?![\d/])")),
     # 10 Agustus ; 2nd of October ; July 19 (no year)
     ("day_month", re.compile(rf"\b(?P<d1>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m2>{_MONTH})\b{_NO_YEAR_AFTER}", re.I)),
     ("month_day", re.compile(rf"\b(?P<m2>{_MONTH})\s+(?P<d1>{_DAY}){_ORD}\b{_NO_YEAR_AFTER}(?!\s*(?:-|–|to\b))", re.I)),
@@ -287,25 +290,20 @@ def years_after_each(texts: list[str]) -> list[tuple[int, ...]]:
 
 
 def _yearless_value(kind: str, g: dict[str, str | None], year: int | None) -> str | None:
-    """The value of a YEARLESS match: its own year where it states one, else `year` (None: not a date)."""
-    y = int(g["y"]) if g.get("y") else year
-    if y is None:
+    """The value of a YEARLESS match in `year` (None: no date before it, so not a date)."""
+    if year is None:
         return None
-    def month(token: str | None) -> int | None:
-        return None if not token else int(token) if token.isdigit() else _month(token)
-
-    m1, m2 = month(g.get("m1")), month(g.get("m2"))
-    m1, m2 = m1 or m2, m2 or m1
+    m1, m2 = (_month(g[k]) if g.get(k) else None for k in ("m1", "m2"))
+    m1, m2 = m1 or m2, m2 or m1  # "9 - 14 Agustus" names its month once, after; "July 8 to 12" once, before
     if kind in {"day_month", "month_day"}:
-        return _day(y, m2, int(g["d1"]))
-    return _span(y, m1, int(g["d1"]), y, m2, int(g["d2"]))
+        return _day(year, m2, int(g["d1"]))
+    return _span(year, m1, int(g["d1"]), year, m2, int(g["d2"]))
 
 
 # Every pattern above holds a year in digits or in words ("dua ribu", "seribu sembilan ratus"), and a weekday with
 # day/month takes its year from a date found before it: a text with neither has no date.
 ANY_YEAR = re.compile(rf"{_YEAR}|ribu", re.I)
-ANY_WEEKDAY = re.compile(r"senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|monday|tuesday|wednesday|thursday|friday|"
-                         r"saturday|sunday", re.I)
+ANY_WEEKDAY = re.compile("|".join(WEEKDAYS), re.I)
 
 
 def _on_weekday(years: list[int], weekday: int, readings: list[tuple[int, int]]) -> str | None:
