@@ -528,6 +528,11 @@ def years_of(years: list[int]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(reversed(years)))
 
 
+def dated_years(found: list[tuple[int, int, str, str | None]]) -> list[int]:
+    """The years of the dates among tag_text's entities, in text order (to carry to the next text: `years_of`)."""
+    return [int(value[:4]) for _, _, label, value in found if label == "DATE" and value]
+
+
 def tag_document(document: Document, case: Case | None, cases: list[Case], use_ner: bool = True,
                  backend: str = "spacy") -> list[Entity]:
     """Entities of a whole document, block by block, with document offsets and pages.
@@ -553,7 +558,7 @@ def tag_document(document: Document, case: Case | None, cases: list[Case], use_n
                                                        strict=True):
         found = tag_text(text, case, cases, people, spans, person_spans=persons, case_context=context, tokens=doc,
                          years_before=years_of(years), years_after=after)
-        years += [int(value[:4]) for _, _, label, value in found if label == "DATE" and value]
+        years += dated_years(found)
         for s, e, label, value in found:
             start, end = block.start + s, block.start + e
             entities.append(Entity(doc=document.doc, page=document.page_at(start), start=start, end=end,

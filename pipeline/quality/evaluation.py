@@ -57,7 +57,7 @@ def evaluate_entities(annotations: Path, cases: list[Case], params=None, with_ne
     combination that the pipeline ships, overall and per held-out case.
     """
     from pipeline.nlp.dates import years_after_each
-    from pipeline.nlp.entities import case_places, people_in, tag_text, years_of
+    from pipeline.nlp.entities import case_places, dated_years, people_in, tag_text, years_of
     from pipeline.nlp.ner import loco_predictions
 
     docs = [d for d in _read_jsonl(annotations / "documents.jsonl") if d["entities"]]
@@ -94,7 +94,7 @@ def evaluate_entities(annotations: Path, cases: list[Case], params=None, with_ne
                 found = tag_text(m.group(0), by_slug.get(d["case"]), cases, people,
                                  local if sys_ == "combined" else None, years_before=years_of(years[sys_]),
                                  years_after=after)
-                years[sys_] += [int(value[:4]) for _, _, label, value in found if label == "DATE" and value]
+                years[sys_] += dated_years(found)
                 for s, e, label, value in found:
                     predicted[sys_].add((m.start() + s, m.start() + e, label))
                     if sys_ == main:
