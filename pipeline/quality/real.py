@@ -168,9 +168,11 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
 
 
-def sentence_rows(pair: Pair, documents: dict[str, Document]) -> list[dict]:
-    """Each labelled sentence with the prediction of the passage that overlaps it most."""
-    norms: dict[str, tuple[str, list[int]]] = {}
+def sentence_rows(pair: Pair, documents: dict[str, Document],
+                  norms: dict[str, tuple[str, list[int]]] | None = None) -> list[dict]:
+    """Each labelled sentence with the prediction of the passage that overlaps it most. `norms`: the documents'
+    normalised texts by file, filled as they are needed (entity_rows shares them)."""
+    norms = {} if norms is None else norms
     rows = []
     for index, s in enumerate(pair.sentences):
         doc = documents.get(s["file"])
@@ -227,13 +229,17 @@ def iso_span(value: str | None) -> tuple[str, str] | None:
     return spans[0][0], spans[-1][1]
 
 
-def entity_rows(pair: Pair, documents: dict[str, Document]) -> list[dict]:
+def entity_rows(pair: Pair, documents: dict[str, Document],
+                norms: dict[str, tuple[str, list[int]]] | None = None) -> list[dict]:
     """The dates and agencies the authors state (gold.json `dates`, `orgs`), each looked up in the pair's
     extracted texts as the sentences are: found when a DATE (ORG) entity of the pipeline overlaps an
     occurrence, the date also normalised when that entity's ISO value covers the same days as the gold one
     (`iso_span`: "2012" and "2012-01-01/2012-12-31" agree), the agency also
     exact when the entity's span is the occurrence itself. Rows carry the index in gold.json, not the text."""
-    norms = {name: _normalised(d.text) for name, d in documents.items() if d.status == "ok"}
+    norms = {} if norms is None else norms
+    for name, d in documents.items():
+        if d.status == "ok" and name not in norms:
+            norms[name] = _normalised(d.text)
     rows = []
     for kind, label, items in (("date", "DATE", pair.gold.get("dates") or []),
                                ("org", "ORG", [{"text": o} for o in pair.gold.get("orgs") or []])):
@@ -241,8 +247,8 @@ def entity_rows(pair: Pair, documents: dict[str, Document]) -> list[dict]:
             row = {"pair": pair.slug, "kind": kind, "index": index, "located": False, "found": False, "exact": False}
             if kind == "date":
                 row["gold"] = item.get("iso")
-            for name, norm in norms.items():
-                span = locate(item["text"], norm)
+            for name in (n for n, d in documents.items() if d.status == "ok"):
+                span = locate(item["text"], norms[name])
                 if not span:
                     continue
                 row["located"] = True
@@ -370,8 +376,9 @@ def evaluate_version(pairs: list[Pair], inbox: Path, version: str | None, models
             by_pair.setdefault(Path(d.path).parent.name, {})[d.source] = d
     sentence_all, verdict_all, entity_all, per_pair, obstacles = [], [], [], {}, {}
     for pair in pairs:
-        srows = sentence_rows(pair, by_pair.get(pair.slug, {}))
-        erows = entity_rows(pair, by_pair.get(pair.slug, {}))
+        norms: dict[str, tuple[str, list[int]]] = {}  # each text normalised once, for both kinds of rows
+        srows = sentence_rows(pair, by_pair.get(pair.slug, {}), norms)
+        erows = entity_rows(pair, by_pair.get(pair.slug, {}), norms)
         entity_all += erows
         vrows = verdict_rows(pair, verdicts)
         obstacles[pair.slug] = obstacle_recall(pair, verdicts)
