@@ -295,6 +295,11 @@ def pdfplumber_bare(inbox: Path) -> tuple[float, int, int]:
     return time.perf_counter() - t, pages, len(pdfs)
 
 
+def inbox_mix(pdf_pages: int | None) -> str:
+    """How a generated inbox's formats were drawn, for the report (bench/corpus.py `generate`)."""
+    return "the demo corpus's mix of formats" if pdf_pages is None else f"PDF templates drawn towards {pdf_pages} PDF pages"
+
+
 def throughput(n: int, work: Path, log=print, repeats: int = 3, pdf_pages: int | None = None) -> list[str]:
     """Issue #19's figures in one session on one generated inbox: pdfplumber's bare extract_text over its
     PDFs, the direct path with a cold embedding cache, then `repeats` rounds of the direct path, the flow
@@ -332,8 +337,7 @@ def throughput(n: int, work: Path, log=print, repeats: int = 3, pdf_pages: int |
     runs.append((rerun, r, before))
     log(f"bench: {rerun}: {r['wall']:.1f} s")
     pages = total_pages(work / "direct-1-0.db")
-    mix = ("the demo corpus's mix of formats" if pdf_pages is None
-           else f"PDF templates drawn towards {pdf_pages} PDF pages, as the issue's inbox")
+    mix = inbox_mix(pdf_pages)
     lines = [f"Generated inbox: {n} documents (bench/corpus.py, seed 7, {mix}), {pages} pages in all, of which "
              f"{pdf_pages_found} in {n_pdfs} text PDFs. One session, in this order; each run a fresh process (start-up included), "
              f"the embedding cache a new file filled by the first run (warm for every later one). Load average "
@@ -398,8 +402,7 @@ def direct_rate(n: int, work: Path, log=print, repeats: int = 2, pdf_pages: int 
         runs.append((name, r, before))
     pages = total_pages(work / "direct-0.db")
     n_pdfs = len(list(inbox.rglob("*.pdf")))
-    mix = ("the demo corpus's mix of formats" if pdf_pages is None
-           else f"PDF templates drawn towards {pdf_pages} PDF pages")
+    mix = inbox_mix(pdf_pages)
     lines = [f"Generated inbox: {n} documents (bench/corpus.py, seed 7, {mix}), {pages} pages in all, {n_pdfs} of the "
              f"documents text PDFs. Each run a fresh process (start-up included). Load average before: "
              f"{', '.join(f'{x:.1f}' for x in load_before)}; after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}.",
@@ -434,7 +437,7 @@ def one_run(n: int, work: Path, workers: int = 2, log=print, pdf_pages: int | No
         counts = {t: stored.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("documents", "passages")}
     finally:
         stored.close()
-    mix = "the demo corpus's mix of formats" if pdf_pages is None else f"PDF templates drawn towards {pdf_pages} PDF pages"
+    mix = inbox_mix(pdf_pages)
     return [f"Generated inbox: {n} documents in {len(list(inbox.iterdir()))} cases (bench/corpus.py, seed 7, {mix}; "
             f"generated in {made:.0f} s, not counted), {pages} pages in all; a new embedding cache (cold). Load "
             f"average before: {', '.join(f'{x:.1f}' for x in before)}; after: "
