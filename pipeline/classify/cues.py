@@ -198,9 +198,33 @@ ELEMENT_CUES_V2 = {el: {name: re.compile(f"(?:{p})|(?:{_E_EN[el][name]})") for n
 _O_V2_BASE = {**_O, "ceremonial": _O["ceremonial"].replace("|wisata", "|berwisata|sekadar wisata|wisata belaka"),
               "bureaucracy": _O["bureaucracy"].replace("|izin|", "|\\bizin|")}
 OBSTACLE_CUES_V2 = {code: re.compile(f"(?:{p})|(?:{_O_MORE[code]})") for code, p in _O_V2_BASE.items()}
-LEXICONS = {1: (ELEMENT_CUES, OBSTACLE_CUES), 2: (ELEMENT_CUES_V2, OBSTACLE_CUES_V2)}
+LEXICONS = {1: (ELEMENT_CUES, OBSTACLE_CUES), 2: (ELEMENT_CUES_V2, OBSTACLE_CUES_V2),
+            3: (ELEMENT_CUES_V2, OBSTACLE_CUES_V2)}
 CUE_VERSION = 2  # the lexicon new models are trained with
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
+# version 3: "not only X but also Y" adds Y to X; its "tidak"/"hanya"/"not"/"only"/"but" negate nothing
+# ("tak hanya diikuti pemerintah, melainkan juga pebisnis" reports more taking part, not fewer). The words of
+# such a construction open no scope; the passage gets the token "zzadditive", and a cue inside X (what the
+# passage says is not all there is: "not only ceremonial") the suffix "__additive".
+_ADD_OPEN = re.compile(r"\b(?:(?:tidak|tak|bukan)\s+(?:hanya|sekadar|sebatas|cuma|saja)|not\s+(?:only|just|merely|simply|solely))\b")
+_ADD_JOIN = re.compile(r"\b(?:(?:melainkan|tetapi|tapi|namun)(?:\s+(?:juga|pula))?|juga|pula|but(?:\s+also)?)\b")
+_CLAUSE_END = re.compile(r"[.;!?]")
+
+
+def _additive(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """`text` with the words of its additive constructions blanked (same length, so offsets hold), and the
+    spans of their first members (family "additive")."""
+    chars, spans = list(text), []
+    for m in _ADD_OPEN.finditer(text):
+        stop = _CLAUSE_END.search(text, m.end())
+        limit = min(stop.start() if stop else len(text), m.end() + 240)
+        j = _ADD_JOIN.search(text, m.end(), limit)
+        if j is None:
+            continue
+        for a, b in ((m.start(), m.end()), (j.start(), j.end())):
+            chars[a:b] = " " * (b - a)
+        spans.append((m.end(), j.start(), "additive"))
+    return "".join(chars), spans
 
 
 def _scopes(text: str, negators: dict[str, str] = NEGATORS) -> tuple[list[str], list[tuple[int, int, str]]]:
@@ -223,7 +247,14 @@ def _scopes(text: str, negators: dict[str, str] = NEGATORS) -> tuple[list[str], 
 def cue_string(text: str, version: int = 1) -> str:
     """The cue and scope tokens of a passage, space-separated, with the cue lexicon of `version`."""
     low = text.lower()
-    tokens, spans = _scopes(low, NEGATORS if version < 2 else NEGATORS_V2)
+    additive: list[tuple[int, int, str]] = []
+    scoped = low
+    if version >= 3 and _ADD_OPEN.search(low):
+        scoped, additive = _additive(low)
+    tokens, spans = _scopes(scoped, NEGATORS if version < 2 else NEGATORS_V2)
+    if additive:
+        tokens.append("zzadditive")
+        spans += additive
 
     def mark(name: str, pattern: re.Pattern) -> None:  # the first match only
         m = search(pattern, low)  # = pattern.search(low), skipped when none of its opening words is in the text

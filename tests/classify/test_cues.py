@@ -46,3 +46,21 @@ def test_neighbour_stacking_fits_predicts_and_explains():
     first = next(i for i in range(1, 30) if examples[i].doc != examples[i - 1].doc)
     n = X.shape[1]
     assert X[first, n - 16:n - 8].nnz == 0
+
+
+def test_version3_not_only_but_also_negates_nothing():
+    # "tak hanya ... melainkan juga" reports more taking part: its words open no negation scope
+    text = "Rombongan itu tak hanya diikuti pemerintah, melainkan juga kalangan pebisnis dan investor."
+    v2, v3 = cue_string(text, 2).split(), cue_string(text, 3).split()
+    assert "zzsc_neg_diikuti" in v2 and "zzadditive" not in v2
+    assert "zzadditive" in v3 and not [t for t in v3 if t.startswith("zzsc_")]
+    # a cue inside the first member is marked as such, not as negated
+    en = cue_string("The visit was not only ceremonial but also produced a joint plan.", 3).split()
+    assert "zzob_ceremonial__additive" in en and "zzob_ceremonial__neg" not in en
+
+
+def test_version3_keeps_plain_negation_and_stops_at_the_sentence_end():
+    assert cue_string("Program itu tidak berjalan.", 3) == cue_string("Program itu tidak berjalan.", 2)
+    # no joiner before the full stop: an ordinary "tidak hanya"
+    text = "Kerja sama ini tidak hanya seremonial. Namun anggaran kurang."
+    assert cue_string(text, 3) == cue_string(text, 2)
