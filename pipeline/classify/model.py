@@ -167,6 +167,9 @@ class PassageClassifier:
     embed_weight: float = 0.0
     cue_version: int = 1  # the codebook cue lexicon (cues.LEXICONS): 2 adds English wordings (v7 on)
     tune_folds: int = 0  # cut-offs tuned on out-of-fold predictions: 0 = leave-one-case-out, k = k case-grouped folds
+    # whose out-of-fold predictions the cut-offs are chosen on: "all" training passages, or "bank": the sentence
+    # bank's only (cases "bank-*", text written in the registers of real sources), when the training data has it
+    tune_on: str = "all"
     model: str = "lr"
     tune: bool = False
     vectorizer_: object = None
@@ -306,15 +309,21 @@ class PassageClassifier:
             for code in ob:
                 ob[code][te] = _proba(obstacles[code], X[te]) if code in obstacles else 0.0
         gold_st = np.array([e.stance for e in examples])
-        self.stance_offsets_ = _fit_offsets(np.log(st_p + 1e-9), gold_st, classes)
+        # the passages whose out-of-fold predictions choose the cut-offs (`tune_on`)
+        on = np.char.startswith(groups.astype(str), "bank-") if getattr(self, "tune_on", "all") == "bank" \
+            else np.ones(n, dtype=bool)
+        if not on.any():
+            on = np.ones(n, dtype=bool)
+        self.stance_offsets_ = _fit_offsets(np.log(st_p[on] + 1e-9), gold_st[on], classes)
         st_pred = np.array(classes)[(np.log(st_p + 1e-9) + self._offset_vector(classes)).argmax(1)]
         gate = st_pred != "neutral"
         Y = np.array([[el in e.elements for el in ELEMENTS] for e in examples])
         grid = np.arange(0.05, 0.951, 0.025)
         for j, el in enumerate(ELEMENTS):
-            f1s = [_f1(Y[:, j], gate & (cond[:, j] >= t)) for t in grid]
+            f1s = [_f1(Y[on, j], gate[on] & (cond[on, j] >= t)) for t in grid]
             self.element_thresholds_[el] = round(float(_best(grid, f1s)), 3)
-        self._tune_obstacles(ob, st_pred == "obstacle", examples, grid)
+        self._tune_obstacles({c: v[on] for c, v in ob.items()}, (st_pred == "obstacle")[on],
+                             [e for e, keep in zip(examples, on) if keep], grid)
         self.stance_confusion_ = {}
         for j, el in enumerate(ELEMENTS):
             rows = []

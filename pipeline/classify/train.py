@@ -149,7 +149,8 @@ def describe(params: dict) -> dict:
                     "document type, section heading, speaker role, negation/hedging, definition and plan cues; "
                     "words of the previous and next passage (weight 0.3)"
                     + (f"; codebook cue tokens per element family and obstacle code with negation/hedge scope "
-                       f"(pipeline/classify/cues.py, weight {params['cue_weight']})" if params.get("cue_weight") else "")
+                       f"(pipeline/classify/cues.py lexicon {params.get('cue_version', 1)}, weight "
+                       f"{params['cue_weight']})" if params.get("cue_weight") else "")
                     + ("; the neighbours' cue tokens" if params.get("context_cues") else "")
                     + (f"; the previous and next passage's out-of-fold stance and element probabilities "
                        f"(weight {params['neighbour_weight']})" if params.get("neighbour_weight") else "")
@@ -161,7 +162,9 @@ def describe(params: dict) -> dict:
                   f"obstacles: one {base} per code on obstacle passages"
                   + ("; cut-offs per element and per obstacle code and stance class offsets chosen by "
                      + (f"{params['tune_folds']} case-grouped folds" if params.get("tune_folds") else "leave-one-case-out")
-                     + " inside the training data" if params.get("tune") else ""),
+                     + " inside the training data"
+                     + (", chosen on the sentence bank's passages only (text in the registers of real sources)"
+                        if params.get("tune_on") == "bank" else "") if params.get("tune") else ""),
     }
 
 

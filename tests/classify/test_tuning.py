@@ -49,3 +49,23 @@ def test_tuned_predictions_follow_the_contract(tuned):
 def test_unknown_model_kind_is_refused():
     with pytest.raises(ValueError, match="svc"):
         PassageClassifier(model="forest")._base()
+
+
+def test_cutoffs_chosen_on_the_bank_only():
+    """`tune_on="bank"`: the stance offsets are the ones that do best on the bank's out-of-fold predictions;
+    without bank passages in the training data it falls back to all of them."""
+    from pipeline.classify.model import _fit_offsets
+    from pipeline.classify.train import BANK_DIR, load_bank
+
+    corpus = load_examples(annotations_dir() / "passages.jsonl")[::10]
+    bank = load_bank(annotations_dir() / BANK_DIR)[::6]
+    model = PassageClassifier(model="svc", C=0.1, tune=True, tune_folds=3, tune_on="bank").fit(corpus + bank)
+    on_bank = np.array([c.startswith("bank-") for c in model.oof_["cases"]])
+    assert on_bank.sum() == len(bank) and (~on_bank).sum() == len(corpus)
+    logp = np.log(np.array(model.oof_["stance_scores"]) + 1e-9)
+    gold = np.array([e.stance for e in corpus + bank])
+    classes = model.oof_["stance_classes"]
+    assert model.stance_offsets_ == _fit_offsets(logp[on_bank], gold[on_bank], classes)
+    plain = PassageClassifier(model="svc", C=0.1, tune=True, tune_folds=3, tune_on="bank").fit(corpus)
+    same = PassageClassifier(model="svc", C=0.1, tune=True, tune_folds=3).fit(corpus)
+    assert plain.stance_offsets_ == same.stance_offsets_ and plain.element_thresholds_ == same.element_thresholds_
