@@ -414,6 +414,9 @@ def evaluate(
     model: Annotated[list[str] | None, typer.Option(
         "--model", help="With --real: model versions to compare (repeatable; default: the newest and the one before).")] = None,
     pair: Annotated[list[str] | None, typer.Option("--pair", help="With --real: only these pair folders (repeatable).")] = None,
+    bank: Annotated[bool | None, typer.Option(
+        "--bank/--no-bank", help="Train every fold on the sentence bank too (default: as the newest shipped "
+                                 "classifier was trained, its card's \"bank\").")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Measure NLP, classifier and verdicts against annotations/ (leave-one-case-out) and write the report."""
@@ -426,8 +429,10 @@ def evaluate(
         return
     from pipeline.quality.evaluation import run_evaluation
 
-    with console.status("evaluating (six leave-one-case-out folds)"):
-        results = run_evaluation(annotations_dir(), demo_corpus(), target)
+    if bank is None:
+        bank = _shipped_with_bank()
+    with console.status("evaluating (leave-one-case-out folds)"):
+        results = run_evaluation(annotations_dir(), demo_corpus(), target, bank=bank)
     console.print(f"wrote {target / 'REPORT.md'} and results.json")
     console.print_json(data={"element_macro_f1": results["classifier"]["overall"]["element_macro_f1"],
                              "stance_accuracy": results["classifier"]["overall"]["stance_accuracy"],
@@ -435,6 +440,16 @@ def evaluate(
                              "verdict_agreement": results["verdicts"]["agreement"],
                              "entity_f1": {k: v["f1"] for k, v in results["nlp"]["per_label"].items()},
                              "date_normalisation_exact": results["nlp"]["date_normalisation_exact"]})
+
+
+def _shipped_with_bank() -> bool:
+    """Whether the newest classifier in models/ was trained on the sentence bank (its card says so)."""
+    from pipeline.classify.model import versions
+    from pipeline.paths import models_dir
+
+    found = versions(models_dir())
+    card = found[-1] / "card.json" if found else None
+    return bool(card and card.exists() and json.loads(card.read_text(encoding="utf-8")).get("bank"))
 
 
 def _evaluate_real(real: Path, target: Path, model: list[str] | None, pair: list[str] | None) -> None:

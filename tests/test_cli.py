@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from typer.testing import CliRunner
@@ -62,3 +63,21 @@ def test_analyze_works_from_any_directory(tmp_path, data_dir, monkeypatch):
     result = runner.invoke(app, ["analyze", "t.md", "--case", "tanjungwaru-aldenbruck", "--out", "o"])
     assert result.exit_code == 0, result.output
     check_outputs(tmp_path / "o")
+
+
+def test_evaluate_trains_its_folds_as_the_shipped_model_was(tmp_path, monkeypatch):
+    """`sistercity evaluate` without --bank/--no-bank follows the newest classifier's card: a model trained on
+    the sentence bank is measured with the bank in every fold."""
+    from pipeline.cli import _shipped_with_bank
+
+    for version, card in ((1, {"name": "passage_clf.v1"}), (2, {"name": "passage_clf.v2", "bank": {"sentences": 9}})):
+        folder = tmp_path / f"passage_clf.v{version}"
+        folder.mkdir()
+        (folder / "model.pkl").write_bytes(b"")
+        (folder / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    monkeypatch.setenv("SISTERCITY_MODELS", str(tmp_path))
+    assert _shipped_with_bank() is True
+    (tmp_path / "passage_clf.v3").mkdir()
+    (tmp_path / "passage_clf.v3" / "model.pkl").write_bytes(b"")
+    (tmp_path / "passage_clf.v3" / "card.json").write_text('{"name": "passage_clf.v3"}', encoding="utf-8")
+    assert _shipped_with_bank() is False

@@ -28,7 +28,7 @@ from pathlib import Path
 from pipeline.aggregate.verdicts import KIND_WEIGHT, SOURCE_WEIGHT, side_of
 from pipeline.classify.attribution import attribute_sequence
 from pipeline.classify.model import PassageClassifier
-from pipeline.classify.train import SHIPPED_PARAMS, doc_case, load_examples, scores
+from pipeline.classify.train import BANK_DIR, SHIPPED_PARAMS, doc_case, load_bank, load_examples, scores
 from pipeline.data import ELEMENTS, ENTITY_LABELS, Case
 from pipeline.quality.thresholds import fit_thresholds
 
@@ -168,8 +168,11 @@ def evaluate_entities_heldout(annotations: Path, cases: list[Case]) -> dict | No
 
 
 # --------------------------------------------------------------------------- classify + aggregate
-def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list[Case], **params) -> dict:
-    """One set of leave-one-case-out models serves both the classifier and the verdict figures."""
+def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list[Case], bank: bool = False,
+                                     **params) -> dict:
+    """One set of leave-one-case-out models serves both the classifier and the verdict figures. With `bank`, the
+    sentence bank (annotations/bank/) joins every fold's training data, as `sistercity train --bank` trains the
+    shipped model; it is never tested on."""
     from pipeline.config import Settings
     from pipeline.ingest.discover import discover
     from pipeline.stages import Models, aggregate_stage, classify_stage, extract_stage, nlp_stage
@@ -178,6 +181,7 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
 
     params = {**SHIPPED_PARAMS, **params}  # the shipped configuration unless told otherwise
     examples = load_examples(annotations / "passages.jsonl")
+    extra = load_bank(annotations / BANK_DIR) if bank else []
     rows = _read_jsonl(annotations / "passages.jsonl")
     groups = [doc_case(e.doc) for e in examples]
     gold_verdicts = tomllib.loads((annotations / "verdicts.toml").read_text(encoding="utf-8"))
@@ -192,7 +196,7 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
     for case in sorted(set(groups)):
         train = [e for e, g in zip(examples, groups) if g != case]
         test = [e for e, g in zip(examples, groups) if g == case]
-        model = PassageClassifier(**params).fit(train)
+        model = PassageClassifier(**params).fit(train + extra)
         pred = model.predict(test)
         per_case[case] = scores(test, pred)
         all_gold += test
@@ -240,6 +244,7 @@ def evaluate_classifier_and_verdicts(annotations: Path, inbox: Path, cases: list
                           for case in cells.values() for c in case.values()]
     return {
         "classifier": {"overall": overall, "per_case": per_case, "n_passages": len(examples),
+                       "bank_sentences": len(extra),
                        "case_attribution": {"passages_about_another_case": len(other),
                                             "accuracy": round(attribution_ok / len(other), 4) if other else None,
                                             "own_case_passages_attributed_elsewhere": wrongly_other}},
@@ -295,7 +300,9 @@ def _hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else ""
 
 
-def run_evaluation(annotations: Path, inbox: Path, out_dir: Path, **params) -> dict:
+def run_evaluation(annotations: Path, inbox: Path, out_dir: Path, bank: bool = False, **params) -> dict:
+    """Every in-corpus figure into out_dir/results.json and REPORT.md; `bank` as the shipped model was trained
+    (its card's "bank"), see `evaluate_classifier_and_verdicts`."""
     from pipeline.ingest.discover import discover
 
     started = time.perf_counter()
@@ -307,7 +314,7 @@ def run_evaluation(annotations: Path, inbox: Path, out_dir: Path, **params) -> d
         "split": "leave-one-case-out over the document's case",
         "nlp": evaluate_entities(annotations, cases),
         "nlp_heldout": evaluate_entities_heldout(annotations, cases),
-        **evaluate_classifier_and_verdicts(annotations, inbox, cases, **params),
+        **evaluate_classifier_and_verdicts(annotations, inbox, cases, bank=bank, **params),
     }
     results["seconds"] = round(time.perf_counter() - started, 1)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -367,8 +374,11 @@ def markdown(r: dict) -> str:
     lines += ["", f"Date normalisation exact (span found and start/end equal): {r['nlp']['date_normalisation_exact']:.3f} "
               f"of {r['nlp']['gold_dates']} gold dates.", ""]
     lines += _heldout_section(r.get("nlp_heldout"))
+    bank = r["classifier"].get("bank_sentences")
     lines += ["## Classifier (leave-one-case-out)", "",
-              f"{r['classifier']['n_passages']} gold passages.", "",
+              f"{r['classifier']['n_passages']} gold passages."
+              + (f" Every fold also trained on the {bank} sentences of the sentence bank (annotations/bank/), as the "
+                 "shipped model was; the bank is never tested on." if bank else ""), "",
               "| held-out case | n | element macro-F1 | " + " | ".join(f"F1 {e}" for e in ELEMENTS)
               + " | stance acc. | obstacle micro-F1 | element ECE |",
               "|---|---|---|" + "---|" * len(ELEMENTS) + "---|---|---|"]
