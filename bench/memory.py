@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tracemalloc", default="", help="direct mode: two checkpoints whose allocations to compare")
     ap.add_argument("--work", type=Path, default=None, help="folder for the inbox and store (default: a temporary one)")
     ap.add_argument("--embed-cache", type=Path, default=Path.home() / ".cache" / "sistercity" / "embeddings.sqlite")
+    ap.add_argument("--recycle-after", default="default",
+                    help="worker mode: documents per worker before fresh workers are forked ('none': never; "
+                         "default: pipeline.runs.pool.RECYCLE_AFTER)")
     ap.add_argument("--report", action="store_true", help="worker mode: then aggregate and report with the pool")
     ap.add_argument("--json", type=Path, default=None, help="also write the checkpoints here")
     args = ap.parse_args(argv)
@@ -167,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
                     print("   ", line, flush=True)
     else:
         from pipeline.flows import _fork_pool
+        from pipeline.runs import pool as pool_module
 
+        if args.recycle_after != "default":
+            pool_module.RECYCLE_AFTER = None if args.recycle_after == "none" else int(args.recycle_after)
         pool = _fork_pool(store, settings, cases, models)
         peaks = WorkerPeaks()
         pool.bind(owner=owner, run_id=run_id)
@@ -197,12 +203,18 @@ def main(argv: list[str] | None = None) -> int:
                                     "worker_peak": max(peaks.peaks.values()), "processes": len(peaks.peaks)})
         peaks.stop()
         pool.close()
+        # every worker has exited and been waited for: their CPU is this process's children's
+        children_cpu = os.times().children_user + os.times().children_system
+        checkpoint(len(files), {"after": f"the workers' CPU {children_cpu:.1f} s, {pool.recycled} times replaced",
+                                "worker_peak": max(peaks.peaks.values()), "processes": len(peaks.peaks),
+                                "run": status(), "children_cpu": round(children_cpu, 2)})
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     for row in rows:
         w = row.get("worker") or row
-        line = (f"{row['documents']:>6} docs {row['seconds']:>7.1f} s: first worker RSS {mb(w.get('VmRSS', w.get('rss', 0)))} MB,"
-                f" HWM {mb(w.get('VmHWM', w.get('hwm', 0)))} MB")
+        line = f"{row['documents']:>6} docs {row['seconds']:>7.1f} s:"
+        if "VmRSS" in w or "rss" in w:
+            line += f" first worker RSS {mb(w.get('VmRSS', w.get('rss', 0)))} MB, HWM {mb(w.get('VmHWM', w.get('hwm', 0)))} MB"
         if "worker_peak" in row:
             line += (f"; highest worker VmHWM so far {mb(row['worker_peak'])} MB ({row['processes']} worker processes);"
                      f" the run's process VmHWM {mb(row['run']['VmHWM'])} MB")

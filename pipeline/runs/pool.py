@@ -155,6 +155,7 @@ def _child_work(path: Path | str, case: str | None, refused: str | None, bound: 
 # cache starts from the run's process's (the warm-up's), so its first documents tokenize a little slower: over
 # 500 documents that is noise; its memory then grows by about what 500 documents leave behind.
 RECYCLE_AFTER: int | None = 500
+_RECYCLE_AFTER_SETTING = object()
 
 
 class DocumentPool:
@@ -165,7 +166,9 @@ class DocumentPool:
     A pool can be forked before its run exists (`flows.prepare`: while Prefect's temporary API starts),
     with a job that has no owner and run id yet; `bind` then gives them, and they go with every document."""
 
-    def __init__(self, workers: int, job: dict, recycle_after: int | None = RECYCLE_AFTER):
+    def __init__(self, workers: int, job: dict, recycle_after: int | None | object = _RECYCLE_AFTER_SETTING):
+        if recycle_after is _RECYCLE_AFTER_SETTING:  # RECYCLE_AFTER as it is now, not when this was defined
+            recycle_after = RECYCLE_AFTER
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
         if recycle_after is not None and recycle_after < 1:

@@ -78,3 +78,14 @@ def test_workers_are_replaced_by_fresh_forks_after_recycle_after_documents_each(
     with DocumentPool(1, job, recycle_after=None) as pool:
         assert {r.worker for r, _ in (pool.run(f"d{i}", None, None) for i in range(5))} == {str(pool.pids[0])}
         assert pool.recycled == 0
+
+
+def test_the_pools_default_recycling_is_the_modules_setting_when_it_is_made(monkeypatch):
+    from pipeline.runs import pool as pool_module
+
+    monkeypatch.setattr(pool_module, "RECYCLE_AFTER", None)
+    with pool_module.DocumentPool(1, {}) as pool:
+        assert pool.recycle_after is None
+    monkeypatch.setattr(pool_module, "RECYCLE_AFTER", 7)
+    with pool_module.DocumentPool(1, {}) as pool:
+        assert pool.recycle_after == 7
