@@ -33,6 +33,7 @@ import signal
 import socket
 import tempfile
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -242,14 +243,15 @@ class DocumentPool:
 
     def _recycle(self) -> None:
         """Fresh workers for the next documents; the old ones finish those they hold, then exit."""
+        started = time.perf_counter()
         with self._lock:
             old = self._executor
             self._executor = self._start()
             self._handed = 0
             self.recycled += 1
         old.shutdown(wait=False)  # its documents in flight are still processed and their results delivered
-        log.info("workers replaced after %d documents each (memory kept bounded); new ones: %s",
-                 self.recycle_after, self.pids)
+        log.info("workers replaced after %d documents each (memory kept bounded), in %.2f s; new ones: %s",
+                 self.recycle_after, time.perf_counter() - started, self.pids)
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         """A fresh pool, unless another thread has already made one since `broken` broke."""
