@@ -40,7 +40,7 @@ _model = None
 _unavailable = False
 # The vectors of the passages this process embedded or read last, most recent last (a dict keeps its order): a
 # bounded LRU, since a worker of a long run would otherwise hold every passage it ever saw (about 2 KB each:
-# 22 MB after 2,000 generated documents, growing without end; bench/RESULTS.md, session 11). The disk cache
+# 19 MB after 2,000 generated documents, growing without end; bench/RESULTS.md, session 11). The disk cache
 # holds them all; this only saves it a query for the passages a run repeats often (headers, boilerplate).
 _cache: dict[str, np.ndarray] = {}
 _CACHE_LIMIT = 4096

@@ -67,8 +67,8 @@ def test_threads_and_batches_never_change_a_vector(monkeypatch):
 
 
 def test_the_in_process_cache_keeps_only_the_most_recently_used_vectors(tmp_path, monkeypatch):
-    """Issue #19: a worker kept the vector of every passage it saw (22 MB after 1,000 documents, growing
-    with the run); the cache in memory is a bounded LRU, and what it dropped comes back the same bits from disk."""
+    """Issue #19: a worker kept the vector of every passage it saw (about 10 MB per 1,000 generated documents,
+    growing with the run); the cache in memory is a bounded LRU, and what it dropped comes back the same bits from disk."""
     monkeypatch.setattr(embed, "_cache", {})
     monkeypatch.setattr(embed, "_CACHE_LIMIT", 3)
     texts = [f"Kalimat nomor {i} tentang kunjungan kerja." for i in range(6)]
