@@ -49,6 +49,28 @@ def test_two_worker_processes_store_what_one_process_stores(prefect_harness, pla
     assert (tmp_path / "reports" / "verdicts.json").exists()
 
 
+def test_workers_replaced_every_two_documents_store_what_one_process_stores(prefect_harness, plain_run, tmp_path,
+                                                                             monkeypatch):
+    """Issue #19: the pool replaces its workers by fresh forks after RECYCLE_AFTER documents each (a worker's memory
+    no longer grows with the run); mid-run, from the flow's threads, the store ends the same, every document
+    processed once and no model loaded again."""
+    from pipeline.flows import process_inbox
+    from pipeline.runs import pool
+
+    monkeypatch.setattr(pool, "RECYCLE_AFTER", 2)
+    inbox = make_inbox(tmp_path / "inbox")
+    url = f"sqlite:///{tmp_path / 'recycled.db'}"
+    result = process_inbox(Settings(db=url, reports=tmp_path / "reports", inbox=inbox, workers=2, ocr=False))
+    n = len(inbox_files(inbox))
+    assert result["counts"]["new"] + result["counts"]["failed"] == n
+    workers = result["workers"]
+    assert sum(w["documents"] for w in workers.values()) == n
+    assert max(w["documents"] for w in workers.values()) <= 4 and len(workers) >= -(-n // 4), workers
+    assert all(w["model_loads"] == 1 for w in workers.values()), workers
+    assert dump(url, inbox) == plain_run
+    assert row_counts(url)["claims"] == 0
+
+
 CONTRACT = ("documents.jsonl", "passages.jsonl", "entities.jsonl", "verdicts.json")
 
 

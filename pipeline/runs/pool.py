@@ -7,6 +7,13 @@ context; processes, because pdfium is not thread-safe). Each worker starts with 
 in memory, shared with the run's process page by page until either writes to them (`gc.freeze()`
 before the fork keeps the garbage collector from touching, hence copying, the loaded objects).
 
+A worker that has processed RECYCLE_AFTER documents is replaced: after that many per worker, the pool forks
+fresh workers from the run's process (models loaded, nothing of the documents' own), hands them the next
+documents, and lets the old ones finish the documents they hold and exit. What a worker keeps of the documents
+it has seen (spaCy's vocabulary and tokenizer cache grow with every new word, the bounded caches of the
+classifier fill, freed memory stays with the process) then never grows with the length of the run: a worker's
+peak RSS over a 2,000-document run stays near its peak over the first RECYCLE_AFTER (bench/RESULTS.md, session 11).
+
 A worker does one document per call (`ingest_into_store`: claim, stages, save, in its own store
 connection) and sends back the `Ingested` record, so the pool balances documents, not batches,
 across the processes. Errors come back as values: `DocumentPool.run` returns `(Ingested, None)` or
@@ -26,6 +33,7 @@ import signal
 import socket
 import tempfile
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -144,17 +152,32 @@ def _child_work(path: Path | str, case: str | None, refused: str | None, bound: 
     return result, error
 
 
+# Documents per worker before the pool replaces its workers by fresh ones (None: never). A new worker's tokenizer
+# cache starts from the run's process's (the warm-up's), so its first documents tokenize a little slower: over
+# 500 documents that is noise; its memory then grows by about what 500 documents leave behind.
+RECYCLE_AFTER: int | None = 500
+_RECYCLE_AFTER_SETTING = object()
+
+
 class DocumentPool:
     """N worker processes forked from this one, with `job` (store_url, cases, models, settings, owner,
-    run_id) inherited. Thread-safe: several batch threads submit to one pool.
+    run_id) inherited. Thread-safe: several batch threads submit to one pool. After `recycle_after`
+    documents per worker (None: never) the workers are replaced by new ones forked from this process.
 
     A pool can be forked before its run exists (`flows.prepare`: while Prefect's temporary API starts),
     with a job that has no owner and run id yet; `bind` then gives them, and they go with every document."""
 
-    def __init__(self, workers: int, job: dict):
+    def __init__(self, workers: int, job: dict, recycle_after: int | None | object = _RECYCLE_AFTER_SETTING):
+        if recycle_after is _RECYCLE_AFTER_SETTING:  # RECYCLE_AFTER as it is now, not when this was defined
+            recycle_after = RECYCLE_AFTER
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
+        if recycle_after is not None and recycle_after < 1:
+            raise ValueError(f"recycle_after must be at least 1 document per worker (or None: never), not {recycle_after}")
         self.workers = workers
+        self.recycle_after = recycle_after
+        self._handed = 0  # documents handed to the current workers
+        self.recycled = 0  # times the workers were replaced after recycle_after documents each
         self._lock = threading.Lock()
         self._turns = threading.Condition()
         self._active, self._solo = 0, False
@@ -192,6 +215,9 @@ class DocumentPool:
                 self._solo = True
                 self._turns.wait_for(lambda: self._active == 0)
             self._active += 1
+            if self.recycle_after is not None and self._handed >= self.recycle_after * self.workers:
+                self._recycle()
+            self._handed += 1
             executor = self._executor
         try:
             try:
@@ -215,6 +241,18 @@ class DocumentPool:
         with self._lock:
             return self._executor.submit(fn, *args)
 
+    def _recycle(self) -> None:
+        """Fresh workers for the next documents; the old ones finish those they hold, then exit."""
+        started = time.perf_counter()
+        with self._lock:
+            old = self._executor
+            self._executor = self._start()
+            self._handed = 0
+            self.recycled += 1
+        old.shutdown(wait=False)  # its documents in flight are still processed and their results delivered
+        log.info("workers replaced after %d documents each (memory kept bounded), in %.2f s; new ones: %s",
+                 self.recycle_after, time.perf_counter() - started, self.pids)
+
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         """A fresh pool, unless another thread has already made one since `broken` broke."""
         with self._lock:
@@ -223,6 +261,7 @@ class DocumentPool:
             log.warning("a worker process died; forking %d new ones", self.workers)
             broken.shutdown(wait=False, cancel_futures=True)
             self._executor = self._start()
+            self._handed = 0
             self.restarts += 1
 
     def close(self, cancel: bool = False) -> None:

@@ -64,3 +64,24 @@ def test_threads_and_batches_never_change_a_vector(monkeypatch):
         embed.use_cache(embed.DEFAULT_CACHE)
     with pytest.raises(ValueError, match="embedding threads"):
         embed.set_threads(0)
+
+
+def test_the_in_process_cache_keeps_only_the_most_recently_used_vectors(tmp_path, monkeypatch):
+    """Issue #19: a worker kept the vector of every passage it saw (about 10 MB per 1,000 generated documents,
+    growing with the run); the cache in memory is a bounded LRU, and what it dropped comes back the same bits from disk."""
+    monkeypatch.setattr(embed, "_cache", {})
+    monkeypatch.setattr(embed, "_CACHE_LIMIT", 3)
+    texts = [f"Kalimat nomor {i} tentang kunjungan kerja." for i in range(6)]
+    embed.use_cache(tmp_path / "e.sqlite")
+    try:
+        everything = embed.embed(texts)  # more new texts than the limit in one call: every vector still given
+        assert len(embed._cache) == 3
+        assert np.array_equal(embed.embed(texts[:1]), everything[:1])  # dropped, read back from disk
+        embed.embed(texts[4:5])  # used again: now the most recent
+        embed.embed(texts[1:2])
+        kept = list(embed._cache.values())
+        assert [any(np.array_equal(v, everything[i]) for v in kept) for i in range(6)] == [True, True, False, False,
+                                                                                            True, False]
+        assert not any(isinstance(v.base, np.ndarray) for v in kept)  # own rows, not views of a batch array
+    finally:
+        embed.use_cache(embed.DEFAULT_CACHE)

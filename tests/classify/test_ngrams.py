@@ -72,3 +72,20 @@ def test_word_context_and_cue_vectorizers_weighted_as_sklearn_weights_them(model
         _same(tfidf_transform(v, texts[:1]), v.transform(texts[:1]))
         with pytest.raises(ValueError, match="0 sample"):  # no passage: the same refusal
             tfidf_transform(v, [])
+
+
+def test_the_word_cache_stays_bounded_and_changes_no_value(monkeypatch):
+    """Issue #19: the per-word n-gram lookups grew with every new word a worker saw (up to 200,000 words, about
+    100 MB, per vectorizer); past MAX_WORDS the cache starts again, and the matrix is scikit-learn's throughout."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.classify import ngrams
+    from pipeline.classify.sidecache import kept_for
+
+    monkeypatch.setattr(ngrams, "MAX_WORDS", 20)
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit(
+        ["kunjungan kerja ke kota mitra", "anggaran daerah belum disetujui"])
+    for i in range(30):
+        texts = [f"kunjungan nomor{i} ke kota{i} mitra{i}", f"anggaran{i} tahun {2000 + i}"]
+        assert (abs(ngrams.char_wb_transform(vectorizer, texts) - vectorizer.transform(texts)) > 0).nnz == 0
+        assert len(kept_for(vectorizer)["char_wb_words"]) <= 20 + 7  # the bound, plus one call's new words

@@ -35,3 +35,57 @@ def test_each_worker_embeds_on_its_share_of_the_cores():
             assert pool.call(embed.threads).result(timeout=60) == 1
     finally:
         embed.set_threads(None)
+
+
+def test_workers_are_replaced_by_fresh_forks_after_recycle_after_documents_each(monkeypatch):
+    """Issue #19: a worker's memory grew with every document it processed (681-695 MB after 5,000); the pool
+    replaces its workers after `recycle_after` documents each, every document still processed once, in the
+    worker it was handed to, and the old workers exit once their documents are done."""
+    import os
+    import time
+    from collections import Counter
+    from pathlib import Path
+
+    import pytest
+
+    from pipeline.runs import pool as pool_module
+    from pipeline.runs.ingest import Ingested
+    from pipeline.runs.pool import DocumentPool
+
+    def one(store, path, case, cases, models, settings, owner, run_id, refused):  # inherited by the forked workers
+        result = Ingested(str(path), "new", case)
+        result.worker = str(os.getpid())
+        return result, None
+
+    monkeypatch.setattr(pool_module, "ingest_one", one)
+    monkeypatch.setattr(pool_module, "Store", lambda url: object())
+    job = {"store_url": "sqlite://", "cases": [], "models": None, "settings": None, "owner": "o", "run_id": 1}
+    with pytest.raises(ValueError, match="recycle_after"):
+        DocumentPool(1, job, recycle_after=0)
+    with DocumentPool(2, job, recycle_after=3) as pool:
+        first = set(pool.pids)
+        results = [pool.run(f"d{i}", "case", None) for i in range(13)]
+        assert [error for _, error in results] == [None] * 13
+        assert [r.path for r, _ in results] == [f"d{i}" for i in range(13)]
+        per_worker = Counter(r.worker for r, _ in results)
+        assert pool.recycled == 2  # 6 documents (3 per worker) for each set of workers: 6 + 6 + 1
+        assert max(per_worker.values()) <= 6 and len(per_worker) >= 3, per_worker
+        assert {int(w) for w in per_worker} - first, "no document went to a fresh worker"
+        deadline = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in first) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(Path(f"/proc/{pid}").exists() for pid in first), "the replaced workers did not exit"
+    with DocumentPool(1, job, recycle_after=None) as pool:
+        assert {r.worker for r, _ in (pool.run(f"d{i}", None, None) for i in range(5))} == {str(pool.pids[0])}
+        assert pool.recycled == 0
+
+
+def test_the_pools_default_recycling_is_the_modules_setting_when_it_is_made(monkeypatch):
+    from pipeline.runs import pool as pool_module
+
+    monkeypatch.setattr(pool_module, "RECYCLE_AFTER", None)
+    with pool_module.DocumentPool(1, {}) as pool:
+        assert pool.recycle_after is None
+    monkeypatch.setattr(pool_module, "RECYCLE_AFTER", 7)
+    with pool_module.DocumentPool(1, {}) as pool:
+        assert pool.recycle_after == 7
