@@ -164,6 +164,7 @@ class PassageClassifier:
     cue_weight: float = 0.0
     context_cues: bool = False
     neighbour_weight: float = 0.0
+    first_stage_folds: int = 0  # the neighbour features' out-of-fold probabilities: 0 = leave-one-case-out, k = k folds
     embed_weight: float = 0.0
     cue_version: int = 1  # the codebook cue lexicon (cues.LEXICONS): 2 adds English wordings (v7 on)
     tune_folds: int = 0  # cut-offs tuned on out-of-fold predictions: 0 = leave-one-case-out, k = k case-grouped folds
@@ -246,8 +247,8 @@ class PassageClassifier:
         self.first_ = (stance, elements)
         groups = np.array([(e.doc or "").split("/", 1)[0] for e in examples])
         probs = np.zeros((len(examples), len(STANCES) + len(ELEMENTS)))
-        for case in sorted(set(groups)):
-            tr, te = np.where(groups != case)[0], np.where(groups == case)[0]
+        for fold in case_folds(sorted(set(groups)), getattr(self, "first_stage_folds", 0)):
+            tr, te = np.where(~np.isin(groups, fold))[0], np.where(np.isin(groups, fold))[0]
             if len(set(groups)) < 2:
                 tr = te
             st, els, _ = self._fit_parts(X[tr], [examples[i] for i in tr])

@@ -48,6 +48,19 @@ def test_neighbour_stacking_fits_predicts_and_explains():
     assert X[first, n - 16:n - 8].nnz == 0
 
 
+def test_neighbour_first_stage_in_folds_of_cases():
+    """`first_stage_folds=k`: the neighbours' out-of-fold probabilities from k folds of cases (k + 1 fits, not one
+    per case); the stacked features keep their shape."""
+    examples = load_examples(annotations_dir() / "passages.jsonl")[::12]
+    fits = []
+    model = PassageClassifier(model="svc", calibrate=False, cue_weight=0.5, neighbour_weight=1.0, first_stage_folds=2)
+    original = model._fit_parts
+    model._fit_parts = lambda X, ex: fits.append(len(ex)) or original(X, ex)
+    model.fit(examples)
+    assert len(fits) == 1 + 2 + 1  # all data, two folds, the second stage
+    assert model._transform(examples[:30]).shape[1] == len(model.vectorizer_.get_feature_names_out()) + 16
+
+
 def test_version3_not_only_but_also_negates_nothing():
     # "tak hanya ... melainkan juga" reports more taking part: its words open no negation scope
     text = "Rombongan itu tak hanya diikuti pemerintah, melainkan juga kalangan pebisnis dan investor."
