@@ -46,3 +46,33 @@ def test_neighbour_stacking_fits_predicts_and_explains():
     first = next(i for i in range(1, 30) if examples[i].doc != examples[i - 1].doc)
     n = X.shape[1]
     assert X[first, n - 16:n - 8].nnz == 0
+
+
+def test_cue_string_is_that_of_searching_every_cue_pattern():
+    """cue_string tests each cue's opening strings itself (prefilter.opening) before searching it: the tokens
+    are those of searching every pattern, for both lexicons, on the demo corpus's paragraphs."""
+    from pathlib import Path
+
+    from pipeline.classify import cues
+
+    def reference(text: str, version: int) -> str:
+        low = text.lower()
+        tokens, spans = cues._scopes(low, cues.NEGATORS if version < 2 else cues.NEGATORS_V2)
+        element_cues, obstacle_cues = cues.LEXICONS[version]
+        named = [(f"zzcue_{el}_{fam}", p) for el, fams in element_cues.items() for fam, p in fams.items()]
+        for name, pattern in named + [(f"zzob_{code}", p) for code, p in obstacle_cues.items()]:
+            if (m := pattern.search(low)) is not None:
+                tokens.append(name)
+                tokens += [f"{name}__{family}" for s, e, family in spans if s <= m.start() < e or m.start() < s < m.end()]
+        return " ".join(tokens)
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    texts = [p for path in sorted(demo.glob("*/*.txt"))[1::2]
+             for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if p.strip()]
+    assert len(texts) > 300
+    for version in (1, 2):
+        got = [cue_string(t, version) for t in texts]
+        assert got == [reference(t, version) for t in texts]
+        assert sum(t.count("zzcue") + t.count("zzob") for t in got) > 500
+    assert any(isinstance(h, tuple) for _, _, h in cues._marks(2)) and any(
+        h is not None and not isinstance(h, tuple) for _, _, h in cues._marks(2))  # both kinds of test are used
