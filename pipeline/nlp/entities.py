@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Iterable
 
 from pipeline.data import Case, Document, Entity
 from pipeline.nlp.agencies import find_agencies
@@ -251,6 +252,16 @@ def case_places(case: Case | None, cases: list[Case]) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=256)
+def _known_people_rx(known_people: frozenset[str], gpe_names: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str]]:
+    """The words of the names a document introduced that mark a bare mention of the person alone (no place name),
+    and the pattern of those names and words: worked out once per document (tag_text is called per block)."""
+    places = set(gpe_names)
+    words = frozenset(w for n in known_people for w in n.split() if len(w) >= 3 and w[0].isupper() and "." not in w
+                      and not _not_name_word(w) and w not in places)
+    return words, _known_names(known_people | words)
+
+
+@functools.lru_cache(maxsize=256)
 def _known_names(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
 
@@ -339,9 +350,37 @@ def _role_like(name: str) -> bool:
 
 @functools.lru_cache(maxsize=32)
 def _gpe_regex(gpe_names: tuple[str, ...]) -> re.Pattern[str]:
-    """Place names wherever they stand, also inside a dash-joined pair ("Karangsari–Seokjin") the tokenizer keeps whole."""
-    names = sorted(gpe_names, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    """Place names wherever they stand, also inside a dash-joined pair ("Karangsari–Seokjin") the tokenizer keeps whole:
+    at each position the longest name that ends before no word character or hyphen. The names are written as a
+    trie (`names_trie`), which finds the same names as their alternation longest first, where re would try every
+    name at every position of the text."""
+    if not gpe_names or not all(gpe_names):
+        names = sorted(gpe_names, key=len, reverse=True)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    # the look behind each name's first character, so that re can skip ahead to a character a name begins with
+    return re.compile(names_trie(gpe_names, after_first=r"(?<![\w-][\s\S])") + r"(?![\w-])")
+
+
+def names_trie(names: Iterable[str], after_first: str = "") -> str:
+    """A regular expression of the non-empty `names` as a trie: "Kota|Kotamobagu|Korea" as "Ko(?:ta(?:mobagu)?|rea)".
+    Where several names match at a position (each a prefix of the next), the greedy optional parts take the
+    longest first and give back one name at a time when what follows fails: the order of an alternation of the
+    names sorted longest first (tests/nlp/test_entities.py). `after_first` is written after each name's first character."""
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def written(node: dict, after: str = "") -> str:
+        branches = [re.escape(ch) + after + written(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return written(trie, after_first)
 
 
 HONORIFIC_START = re.compile(r"^(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+")
@@ -427,9 +466,8 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
         cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in TABLE_NAME_CELL.finditer(text)
                   if not _role_like(m.group("name"))]
     if known_people:  # the full names, and each of their words alone ("Rusdi" after "Rusdi Hamzah")
-        words = {w for n in known_people for w in n.split() if len(w) >= 3 and w[0].isupper() and "." not in w
-                 and not _not_name_word(w) and w not in gpe_names}
-        for m in _known_names(known_people | words).finditer(text):
+        words, known_rx = _known_people_rx(known_people, gpe_names)
+        for m in known_rx.finditer(text):
             s, e = m.start(), m.end()
             if m.group(0) in words:  # a known word inside a longer name not seen before ("Salmah Rusdi")
                 while (b := re.search(r"(?:^|(?<=\s))(" + NAME_TOKEN + r")[ \t]+$", text[max(0, s - 30):s])) and not _not_name_word(b.group(1)) \

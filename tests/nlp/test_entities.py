@@ -144,3 +144,26 @@ def test_commission_and_council_are_one_body_and_newspapers_are_orgs(case_karang
     got = _tagged(text, case_karangsari)
     assert ("Komisi I DPRD Kota Karangsari", "ORG") in got
     assert ("Suara Karangsari", "ORG") in got and ("Tanjungwaru Ekspres", "ORG") in got
+
+
+def test_place_names_as_a_trie_find_what_their_alternation_longest_first_finds():
+    """_gpe_regex writes the place names as a trie: the same matches as `(?<![\\w-])(?:names longest first)(?![\\w-])`,
+    on the demo corpus's texts and on names that are prefixes of one another, at the text's edges and by hyphens."""
+    import re
+    from pathlib import Path
+
+    from pipeline.ingest.cases import load_case
+    from pipeline.nlp.entities import _gpe_regex, case_places
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    cases = [load_case(p) for p in sorted(demo.glob("*/case.toml"))]
+    tricky = ("Kota", "Kotamobagu", "Kota Baru", "Ko", "Seokjin", "Seokjin-si", "Jawa", "Jawa Tengah", "Ä", "a.b")
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(demo.glob("*/*.txt"))[:40]]
+    texts += ["Kota", "Kotamobagu-Kota Baru, Kota Barua Ko.Kota", "Jawa Tengah-nya, Jawa Tengahan, -Jawa, Seokjin-si–Kota",
+              "Ä a.b xa.b a.bc Ko Kot", ""]
+    for names in (case_places(cases[0], cases), tuple(sorted(tricky))):
+        ordered = sorted(names, key=len, reverse=True)
+        alternation = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])")
+        found = [[m.span() for m in _gpe_regex(names).finditer(t)] for t in texts]
+        assert found == [[m.span() for m in alternation.finditer(t)] for t in texts]
+        assert sum(map(len, found)) >= 10
