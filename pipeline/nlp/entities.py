@@ -24,13 +24,13 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable
 
 from pipeline.data import Case, Document, Entity
 from pipeline.nlp.agencies import find_agencies
 from pipeline.nlp.dates import find_dates, years_after_each
 from pipeline.nlp.gazetteer import CITY_SUFFIX, THE_COUNTRIES, gazetteer
 from pipeline.nlp.money import find_money
+from pipeline.nlp.trie import names_trie
 from pipeline.nlp.words import ENGLISH_FUNCTION_WORDS, blank_nlp, common_word_id, stop_words
 
 log = logging.getLogger(__name__)
@@ -359,28 +359,6 @@ def _gpe_regex(gpe_names: tuple[str, ...]) -> re.Pattern[str]:
         return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
     # the look behind each name's first character, so that re can skip ahead to a character a name begins with
     return re.compile(names_trie(gpe_names, after_first=r"(?<![\w-][\s\S])") + r"(?![\w-])")
-
-
-def names_trie(names: Iterable[str], after_first: str = "") -> str:
-    """A regular expression of the non-empty `names` as a trie: "Kota|Kotamobagu|Korea" as "Ko(?:ta(?:mobagu)?|rea)".
-    Where several names match at a position (each a prefix of the next), the greedy optional parts take the
-    longest first and give back one name at a time when what follows fails: the order of an alternation of the
-    names sorted longest first (tests/nlp/test_entities.py). `after_first` is written after each name's first character."""
-    trie: dict = {}
-    for name in names:
-        node = trie
-        for ch in name:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def written(node: dict, after: str = "") -> str:
-        branches = [re.escape(ch) + after + written(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return "(?:" + body + ")?" if "" in node else body
-
-    return written(trie, after_first)
 
 
 HONORIFIC_START = re.compile(r"^(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+")
