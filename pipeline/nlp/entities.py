@@ -30,7 +30,7 @@ from pipeline.nlp.agencies import find_agencies
 from pipeline.nlp.dates import find_dates, years_after_each
 from pipeline.nlp.gazetteer import CITY_SUFFIX, THE_COUNTRIES, gazetteer
 from pipeline.nlp.money import find_money
-from pipeline.nlp.trie import names_trie
+from pipeline.nlp.trie import Pruned, names_trie
 from pipeline.nlp.words import ENGLISH_FUNCTION_WORDS, blank_nlp, common_word_id, stop_words
 
 log = logging.getLogger(__name__)
@@ -130,30 +130,36 @@ ADMIN_AREA_RE = re.compile(  # "Kecamatan Tallasa", "Kelurahan Sidomukti", "dist
 SPEAKER_LABEL = re.compile(r"^[A-Z]{1,2}$")
 SPEAKER_TURN = re.compile(r"(?:^|(?<=\n))[ \t]*\**([A-ZÀ-Þ][\w'’.-]*(?:[ \t]+[A-ZÀ-Þ][\w'’.-]*){0,3})\**[ \t]*:(?=[ \t])")
 ROMAN = re.compile(r"^[IVXLC]+$")
-OTHER_ORGS = re.compile(
-    r"\b(?:SMA|SMP|SMK|SD|MAN|MTsN?)\s+(?:Negeri\s+|Swasta\s+|N\s+)?\d+(?:\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?"
-    r"|\b(?:Universitas|Institut|Politeknik|Sekolah\s+Tinggi)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}"
-    r"|\b(?:Puskesmas|Sanggar(?:\s+Seni)?|Ikatan|Asosiasi|Perkumpulan|Paguyuban|Kamar\s+Dagang(?:\s+dan\s+Industri)?|Komite|"
-    r"Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap)(?:\s+(?:[A-Z][\w'’-]*|dan|en|van|der))*\s+[A-Z][\w'’-]*"
-    r"|\b(?:Komisi|KOMISI)\s+(?:IV|I{1,3}|[A-D])\b"
-    r"|\b(?:City|CITY)\s+(?:of|OF)\s+[A-Z]\w+(?:[ \t]+[A-Z]\w+)?"
-    r"|\b(?:PT|CV|UD)\.?\s+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,3}"
-    r"|\b(?:[A-Z][\w&'’-]*[ \t]+){1,4}(?:Co\.,?[ \t]+Ltd\.|Ltd\.|GmbH|B\.V\.|Inc\.|Corporation)"
-    r"|(?:St\.[ \t]+)?(?:[A-Z][\w'’-]+[ \t]+){1,4}(?:High\s+School|College|University|Committee|Council|Association|"
-    r"Chamber\s+of\s+Commerce)\b"
+# Other organisations. The branches that open with any capitalised word (slow: re tries them at every capital letter)
+# need one of their closing words in the text; where none is there, `Pruned` searches without them.
+_OTHER_ORGS = Pruned([
+    (r"\b(?:SMA|SMP|SMK|SD|MAN|MTsN?)\s+(?:Negeri\s+|Swasta\s+|N\s+)?\d+(?:\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?", ()),
+    (r"\b(?:Universitas|Institut|Politeknik|Sekolah\s+Tinggi)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}", ()),
+    (r"\b(?:Puskesmas|Sanggar(?:\s+Seni)?|Ikatan|Asosiasi|Perkumpulan|Paguyuban|Kamar\s+Dagang(?:\s+dan\s+Industri)?|Komite|"
+     r"Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap)(?:\s+(?:[A-Z][\w'’-]*|dan|en|van|der))*\s+[A-Z][\w'’-]*", ()),
+    (r"\b(?:Komisi|KOMISI)\s+(?:IV|I{1,3}|[A-D])\b", ()),
+    (r"\b(?:City|CITY)\s+(?:of|OF)\s+[A-Z]\w+(?:[ \t]+[A-Z]\w+)?", ()),
+    (r"\b(?:PT|CV|UD)\.?\s+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,3}", ()),
+    (r"\b(?:[A-Z][\w&'’-]*[ \t]+){1,4}(?:Co\.,?[ \t]+Ltd\.|Ltd\.|GmbH|B\.V\.|Inc\.|Corporation)",
+     ("Co.", "Ltd.", "GmbH", "B.V.", "Inc.", "Corporation")),
+    (r"(?:St\.[ \t]+)?(?:[A-Z][\w'’-]+[ \t]+){1,4}(?:High\s+School|College|University|Committee|Council|Association|"
+     r"Chamber\s+of\s+Commerce)\b", ("High", "College", "University", "Committee", "Council", "Association", "Chamber")),
     # newspapers: "Suara Karangsari", "Harian X", "Kencana Pos", "Tanjungwaru Ekspres"
-    r"|\b(?:Harian|Suara|Warta|Radar|Tribun)[ \t]+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+)?"
-    r"|\b[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,2}[ \t]+(?:Pos|Post|Ekspres|Express|Times|News)\b"
-)
+    (r"\b(?:Harian|Suara|Warta|Radar|Tribun)[ \t]+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+)?", ()),
+    (r"\b[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,2}[ \t]+(?:Pos|Post|Ekspres|Express|Times|News)\b",
+     ("Pos", "Ekspres", "Express", "Times", "News")),
+])
+OTHER_ORGS = _OTHER_ORGS.pattern
 ORG_HEAD = re.compile(r"(?:SMA|SMP|SMK|SD|MAN|MTs|Universitas|Institut|Politeknik|Sekolah|Puskesmas|Sanggar|Ikatan|Asosiasi|"
                       r"Perkumpulan|Paguyuban|Kamar|Komite|Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap|Komisi|KOMISI|"
                       r"City|CITY|PT|CV|UD|St\.|Harian|Suara|Warta|Radar|Tribun)\b")
-EVENTS = re.compile(
-    r"\bpenandatanganan(?:\s+(?:Nota\s+Kesepahaman|MoU|LoI|Letter\s+of\s+Intent|Memorandum\s+of\s+Understanding|"
-    r"Perjanjian\s+Kerja\s+Sama|PKS|naskah\s+kerja\s+sama))?"
-    r"|\b(?:Festival|Pekan|Forum|Pameran|Konferensi|Karnaval|Lokakarya)\s+[A-Z][\w–-]*(?:\s+(?:[A-Z][\w–-]*|\d{4}))*"
-    r"|(?:[A-Z][\w]+\s+){1,3}(?:International\s+)?(?:Expo|Festival|Forum|Week)\b",
-)
+_EVENTS = Pruned([
+    (r"\bpenandatanganan(?:\s+(?:Nota\s+Kesepahaman|MoU|LoI|Letter\s+of\s+Intent|Memorandum\s+of\s+Understanding|"
+     r"Perjanjian\s+Kerja\s+Sama|PKS|naskah\s+kerja\s+sama))?", ()),
+    (r"\b(?:Festival|Pekan|Forum|Pameran|Konferensi|Karnaval|Lokakarya)\s+[A-Z][\w–-]*(?:\s+(?:[A-Z][\w–-]*|\d{4}))*", ()),
+    (r"(?:[A-Z][\w]+\s+){1,3}(?:International\s+)?(?:Expo|Festival|Forum|Week)\b", ("Expo", "Festival", "Forum", "Week")),
+])
+EVENTS = _EVENTS.pattern
 LANGUAGE_BEFORE = re.compile(r"(?:bahasa|berbahasa|language)\s*$", re.I)
 PRIORITY = {"MONEY": 0, "DATE": 1, "ORG": 2, "EVENT": 3, "GPE": 4, "PERSON": 5}
 # The NER's spans are used for these labels only. For the other labels the leave-one-case-out figures showed the
@@ -437,7 +443,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     cands += [(m.start, m.end, "MONEY", m.value) for m in find_money(text)]
     cands += [(m.start, m.end, "DATE", m.value) for m in find_dates(text, years_before, years_after)]
     cands += [(m.start, m.end, "ORG", m.canonical) for m in find_agencies(text, cities, local)]
-    for m in OTHER_ORGS.finditer(text):
+    for m in _OTHER_ORGS.finditer(text):
         s, name = m.start(), m.group(0)
         while not ORG_HEAD.match(name) and " " in name and (name.split()[0].lower() in stop_words() or common_word_id(name.split()[0])):
             s += name.index(" ") + 1  # "Di Qiaofeng Electronics Co., Ltd.", "Tawaran Seokjin Girls' High School"
@@ -448,7 +454,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
         council = next((o for o in cands if o[2] == "ORG" and o[0] == c[1] + 1 and text[o[0]:o[0] + 4].upper() == "DPRD"), None)
         if council is not None:
             cands.append((c[0], council[1], "ORG", f"Komisi {c[3].split()[1]} {council[3]}"))
-    cands += [(m.start(), m.end(), "EVENT", None) for m in EVENTS.finditer(text)]
+    cands += [(m.start(), m.end(), "EVENT", None) for m in _EVENTS.finditer(text)]
     if person_spans is None:
         person_spans = _person_matches(text, gpe_names)
     cands += [(s, e, "PERSON", None) for s, e in person_spans if not _role_like(text[s:e])]

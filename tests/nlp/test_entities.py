@@ -183,3 +183,23 @@ def test_last_answer_is_kept_for_the_same_arguments_only():
     assert _last(places, ("Karangsari", "Seokjin")) == 2 and len(calls) == 1  # an equal tuple: the same answer
     assert _last(places, ("Kualadewa",)) == 1 and len(calls) == 2
     assert _last(places, ("Kualadewa",), 5) == 6 and len(calls) == 3  # other arguments: asked again
+
+
+def test_pruned_org_and_event_patterns_find_what_the_whole_alternations_find():
+    """tag_text searches OTHER_ORGS and EVENTS without the branches whose closing words a text lacks (nlp/trie.py
+    Pruned): the same matches as the whole alternations, on the demo corpus and on texts with those words."""
+    from pathlib import Path
+
+    from pipeline.nlp.entities import _EVENTS, _OTHER_ORGS, EVENTS, OTHER_ORGS
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(demo.glob("*/*.txt"))]
+    texts += ["Di Qiaofeng Electronics Co., Ltd. dan Seokjin Girls' High School, Tanjungwaru Ekspres, Kencana Pos.",
+              "Karangsari Expo 2019, Seokjin International Week dan Festival Bahari Pasirlaut 2017; SMA Negeri 3 Kota X",
+              "St. Mary College Council, PT Maju Jaya Corporation, Hanseatic GmbH, Harian Suara Kita News", "", "Pos"]
+    for whole, pruned in ((OTHER_ORGS, _OTHER_ORGS), (EVENTS, _EVENTS)):
+        assert pruned.pattern is whole
+        found = [[(m.start(), m.end(), m.group(0)) for m in pruned.finditer(t)] for t in texts]
+        assert found == [[(m.start(), m.end(), m.group(0)) for m in whole.finditer(t)] for t in texts]
+        assert sum(map(len, found[-5:])) >= 3 and sum(map(len, found)) >= 50
+    assert len(_OTHER_ORGS._kept) >= 2  # texts with and without the closing words searched by other alternations
