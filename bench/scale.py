@@ -69,11 +69,11 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
 
 
 def run_direct(inbox: Path, db: str, reports: Path, progress: Path | None) -> dict:
-    """The flow's steps with no Prefect: the same stage functions, called in a loop."""
+    """The flow's steps with no Prefect (nor its import): the same stage functions, called in a loop."""
     from pipeline.config import Settings
-    from pipeline.flows import aggregate_and_report, current_reports, record_report_inputs, report_inputs
     from pipeline.ingest.discover import discover, inbox_key
     from pipeline.runs.ingest import Ingested, ingest_into_store, unchanged_in_store
+    from pipeline.runs.report import current_reports, record_report_inputs, report_from_store, report_inputs
     from pipeline.stages import StageTimer, load_models
     from pipeline.store.db import Store, new_owner
 
@@ -89,7 +89,7 @@ def run_direct(inbox: Path, db: str, reports: Path, progress: Path | None) -> di
     timer = StageTimer()
     counts = {"seen": len(found), "new": 0, "changed": 0, "skipped": 0, "busy": 0, "failed": 0, "removed": 0}
     failures, present = [], set()
-    t = time.perf_counter()
+    t = last_beat = time.perf_counter()
     for i, f in enumerate(found, 1):
         key, unchanged = unchanged_in_store(store, f.path, settings.max_bytes)
         if unchanged:
@@ -97,7 +97,9 @@ def run_direct(inbox: Path, db: str, reports: Path, progress: Path | None) -> di
         else:
             r = ingest_into_store(store, f.path, f.case, cases, models, settings, timer=timer, owner=owner,
                                   run_id=run_id)
-            store.heartbeat(run_id, counts, failures, timer.seconds)
+            if time.perf_counter() - last_beat > 2.0:  # the run record's progress, as often as the flow writes it
+                store.heartbeat(run_id, counts, failures, timer.seconds)
+                last_beat = time.perf_counter()
         present.add(r.path)
         counts[r.outcome] += 1
         if r.outcome == "failed":
@@ -108,8 +110,10 @@ def run_direct(inbox: Path, db: str, reports: Path, progress: Path | None) -> di
     t = time.perf_counter()
     inputs = report_inputs(store, models.versions, settings, cases)
     if current_reports(reports, inputs) is None:
-        paths = aggregate_and_report.fn(store.url, reports, {"models": models.versions, "run": run_id, "inbox": str(inbox)},
-                                        settings.lang, cases)
+        # what the flow's aggregate_and_report task runs (pipeline/flows.py), called without importing Prefect
+        _, made = report_from_store(store, reports, {"models": models.versions, "run": run_id, "inbox": str(inbox)},
+                                    cases=cases, lang=settings.lang)
+        paths = {name: str(path) for name, path in made.items()}
         record_report_inputs(reports, inputs, paths)
     timer.add("aggregate_report", t)
     store.finish_run(run_id, counts, failures, timer.seconds)

@@ -52,7 +52,13 @@ from pipeline.config import Settings, deployment_settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, is_url, store_key  # noqa: E402
 from pipeline.runs.ingest import Ingested, unchanged_in_store  # noqa: E402
 from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, largest_first, warm_up  # noqa: E402
-from pipeline.runs.report import report_from_store  # noqa: E402
+from pipeline.runs.report import (  # noqa: E402
+    REPORT_INPUTS,  # noqa: F401  (the reports' inputs file: imported from here by callers)
+    current_reports,
+    record_report_inputs,
+    report_from_store,
+    report_inputs,
+)
 from pipeline.stages import StageTimer, load_models  # noqa: E402
 from pipeline.store.db import Store, new_owner, store_url  # noqa: E402
 
@@ -391,44 +397,6 @@ BATCH = 25
 # one per document, besides each document's claim and save (issue #19). A run killed in between shows the
 # counts of its last heartbeat; what it saved is in the store whatever the heartbeat says.
 HEARTBEAT_SECONDS = 2.0
-REPORT_INPUTS = ".sistercity-inputs.json"
-
-
-def report_inputs(store: Store, models: dict, settings: Settings, cases) -> str:
-    """A fingerprint of everything the reports are made of: every table of the store except the
-    bookkeeping ones (runs, claims, reviewers' sessions and failed logins), by row count and latest
-    change (documents, their removal, reviewers' work), the cases, the models, the language, the
-    published tie-break setting and the software version. Cheap: no document is loaded."""
-    import hashlib
-    import json
-
-    from pipeline import __version__
-
-    parts: list = [__version__, models, settings.lang, str(settings.inbox), [repr(c) for c in cases],
-                   settings.published_tiebreak, *store.change_marks()]
-    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-
-
-def current_reports(out_dir: Path, inputs: str) -> dict | None:
-    """The reports already in out_dir when they were made from exactly these inputs, else None."""
-    import json
-
-    try:
-        made = json.loads((out_dir / REPORT_INPUTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    paths = made.get("reports") or {}
-    if made.get("inputs") != inputs or not paths or not all(Path(p).exists() for p in paths.values()):
-        return None
-    return paths
-
-
-def record_report_inputs(out_dir: Path, inputs: str, paths: dict) -> None:
-    import json
-
-    (out_dir / REPORT_INPUTS).write_text(json.dumps({"inputs": inputs, "reports": paths}), encoding="utf-8")
-
-
 def _release_claims(store: Store, owner: str) -> None:
     """A worker process that died (or a failed Dask task) leaves its claim under this run's owner,
     which is still alive: drop them, so the next run does not wait for the claims to expire."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.classify.prefilter import fold, may_match
+from pipeline.classify.prefilter import fold
 from pipeline.data import Case, names_pattern
 
 
@@ -25,10 +25,10 @@ def named_case(text: str, doc_case: str | None, cases: list[Case]) -> str | None
     return _named(text, doc_case, _patterns(cases))
 
 
-# Per case (slug, its name pattern), and one pattern for any case's name (data.names_pattern), gathered once per
-# set of cases rather than once per case and passage. Cases with the same city names (one pair's folders of
-# several years) share one pattern object, searched once per passage.
-Patterns = tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str] | None]
+# Per case (slug, its name pattern), gathered once per set of cases rather than once per case and passage, and
+# the test of which of those patterns can match a passage (`_Candidates`, built with them). Cases with the same city names (one
+# pair's folders of several years) share one pattern object, searched once per passage.
+Patterns = tuple[tuple[tuple[str, re.Pattern[str]], ...], "_Candidates | None"]
 
 
 def _patterns(cases: list[Case]) -> Patterns:
@@ -37,24 +37,66 @@ def _patterns(cases: list[Case]) -> Patterns:
 
 @functools.lru_cache(maxsize=64)
 def _compiled(cases: tuple[tuple[str, tuple[str, ...]], ...]) -> Patterns:
-    per_case = tuple((slug, pattern) for slug, names in cases if (pattern := names_pattern(names)) is not None)
-    # A passage no case's pattern matches is one this matches nowhere either: most passages stop here.
-    return per_case, names_pattern(n for _, names in cases for n in names)
+    per_case, names_of = [], {}
+    for slug, names in cases:
+        if (pattern := names_pattern(names)) is not None:
+            per_case.append((slug, pattern))
+            names_of.setdefault(id(pattern), set()).update(n for n in names if n)
+    return tuple(per_case), (_Candidates(names_of) if per_case else None)
+
+
+_WORD = re.compile(r"\w+")
+
+
+class _Candidates:
+    """Which of a set of name patterns (`data.names_pattern`: names as whole words, ignoring case) can match
+    a text, from one look at its words rather than one test per pattern.
+
+    Where a name matches, each run of word characters in it is a whole word of the text: the pattern's `\b`
+    bounds the name's first and last runs, and the name's own spaces, hyphens or stops bound the others. So
+    a pattern can match only a text that holds, as a word, the longest word of one of its names (compared
+    case-folded as re compares them: `prefilter.fold`). The patterns this lets through include every one that
+    matches (tests/classify/test_attribution.py); the others cannot, so their count is 0 without a search."""
+
+    def __init__(self, names_of: dict[int, set[str]]):
+        self.always: frozenset[int] = frozenset()  # patterns with a name without a word character: always searched
+        by_word: dict[str, set[int]] = {}
+        for key, names in names_of.items():
+            for name in names:
+                words = _WORD.findall(fold(name))
+                if not words:
+                    self.always |= {key}
+                    continue
+                by_word.setdefault(max(words, key=len), set()).add(key)
+        self.by_word = {w: frozenset(keys) for w, keys in by_word.items()}
+
+    def of(self, folded: str) -> set[int]:
+        """The ids of the patterns that may match a text, given the text case-folded (`prefilter.fold`)."""
+        found = set(self.always)
+        by_word = self.by_word
+        for word in set(_WORD.findall(folded)):
+            keys = by_word.get(word)
+            if keys is not None:
+                found |= keys
+        return found
 
 
 def _named(text: str, doc_case: str | None, patterns: Patterns) -> str | None:
-    per_case, anyone = patterns
-    if anyone is None:
+    per_case, candidates = patterns
+    if candidates is None:
         return None
-    folded = fold(text)  # the names are looked for in it first (prefilter.may_match): most passages name none
-    if not may_match(anyone, text, folded) or anyone.search(text) is None:
+    possible = candidates.of(fold(text))  # most passages name no city: nothing to search
+    if not possible:
         return None
     named: dict[str, int] = {}
     counted: dict[int, int] = {}  # id(pattern) -> its hits in this text
     for slug, pattern in per_case:
-        hits = counted.get(id(pattern))
+        key = id(pattern)
+        if key not in possible:
+            continue
+        hits = counted.get(key)
         if hits is None:
-            hits = counted[id(pattern)] = len(pattern.findall(text)) if may_match(pattern, text, folded) else 0
+            hits = counted[key] = len(pattern.findall(text))
         if hits:
             named[slug] = hits
     if not named:

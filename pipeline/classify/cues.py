@@ -14,9 +14,10 @@ Tokens start with "zz" and never collide with Indonesian words.
 
 from __future__ import annotations
 
+import functools
 import re
 
-from pipeline.classify.prefilter import search
+from pipeline.classify.prefilter import opening
 
 SCOPE = 3
 NEGATORS = {"belum": "neg", "tidak": "neg", "tak": "neg", "bukan": "neg", "tanpa": "neg", "gagal": "neg",
@@ -244,6 +245,16 @@ def _scopes(text: str, negators: dict[str, str] = NEGATORS) -> tuple[list[str], 
     return tokens, spans
 
 
+@functools.cache
+def _marks(version: int) -> tuple[tuple[str, re.Pattern[str], tuple[str, ...] | re.Pattern[str] | None], ...]:
+    """Each cue of the lexicon of `version` in cue_string's order: its token, its pattern and the test of its opening
+    strings (`prefilter.opening`), worked out once."""
+    element_cues, obstacle_cues = LEXICONS[version]
+    marks = [(f"zzcue_{el}_{fam}", pattern) for el, fams in element_cues.items() for fam, pattern in fams.items()]
+    marks += [(f"zzob_{code}", pattern) for code, pattern in obstacle_cues.items()]
+    return tuple((name, pattern, opening(pattern)) for name, pattern in marks)
+
+
 def cue_string(text: str, version: int = 1) -> str:
     """The cue and scope tokens of a passage, space-separated, with the cue lexicon of `version`."""
     low = text.lower()
@@ -255,19 +266,22 @@ def cue_string(text: str, version: int = 1) -> str:
     if additive:
         tokens.append("zzadditive")
         spans += additive
-
-    def mark(name: str, pattern: re.Pattern) -> None:  # the first match only
-        m = search(pattern, low)  # = pattern.search(low), skipped when none of its opening words is in the text
+    for name, pattern, heads in _marks(version):  # the first match of each cue only
+        # = pattern.search(low), skipped when none of its opening words is in the text (prefilter.search, its test
+        # written out here: 43 cues a passage)
+        if heads is not None:
+            if type(heads) is tuple:
+                for head in heads:
+                    if head in low:
+                        break
+                else:
+                    continue
+            elif heads.search(low) is None:
+                continue
+        m = pattern.search(low)
         if m is not None:
             tokens.append(name)
             for s, e, family in spans:
                 if s <= m.start() < e or (m.start() < s < m.end()):
                     tokens.append(f"{name}__{family}")
-
-    element_cues, obstacle_cues = LEXICONS[version]
-    for el, fams in element_cues.items():
-        for fam, pattern in fams.items():
-            mark(f"zzcue_{el}_{fam}", pattern)
-    for code, pattern in obstacle_cues.items():
-        mark(f"zzob_{code}", pattern)
     return " ".join(tokens)

@@ -12,6 +12,8 @@ the vectorizer's own `TfidfTransformer`, so the tf-idf values are bit for bit th
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 from pipeline.classify.sidecache import kept_for
@@ -32,7 +34,7 @@ def fast_char_wb(vectorizer) -> bool:
             and hasattr(vectorizer, "vocabulary_") and hasattr(vectorizer, "_tfidf"))
 
 
-def _word_cache(vectorizer) -> dict[str, list[int]]:
+def _word_cache(vectorizer) -> dict[str, array]:
     """{word: its n-grams' columns} kept for `vectorizer`."""
     cache = kept_for(vectorizer).setdefault("char_wb_words", {})
     if len(cache) > MAX_WORDS:
@@ -50,7 +52,9 @@ def char_wb_transform(vectorizer, texts: list[str]):
     ngrams = vectorizer._char_wb_ngrams  # the analyzer's own n-gram cutter, called on one word at a time
     lower = vectorizer.lowercase
     cache = _word_cache(vectorizer)
-    columns: list[int] = []  # every passage's n-grams' columns, one passage after the other
+    # every passage's n-grams' columns, one passage after the other: machine integers, appended from each word's
+    # kept array (a copy of memory) and read by numpy in place, rather than a list of Python ints converted
+    columns = array("q")
     lengths = []
     for text in texts:
         if not isinstance(text, str):  # what scikit-learn's decoder refuses, it refuses here too
@@ -59,12 +63,12 @@ def char_wb_transform(vectorizer, texts: list[str]):
         for word in (text.lower() if lower else text).split():
             found = cache.get(word)
             if found is None:
-                found = cache[word] = [vocabulary[g] for g in ngrams(word) if g in vocabulary]
+                found = cache[word] = array("q", [vocabulary[g] for g in ngrams(word) if g in vocabulary])
             columns += found
         lengths.append(len(columns) - before)
     # counts per (passage, column), in passage then column order: the sorted rows _count_vocab builds
     width = max(len(vocabulary), 1)
-    keys = np.repeat(np.arange(len(texts), dtype=np.int64) * width, lengths) + np.asarray(columns, dtype=np.int64)
+    keys = np.repeat(np.arange(len(texts), dtype=np.int64) * width, lengths) + np.frombuffer(columns, dtype=np.int64)
     keys, counts = np.unique(keys, return_counts=True)
     rows = keys // width
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)

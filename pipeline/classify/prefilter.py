@@ -104,6 +104,19 @@ def _checker(pattern: re.Pattern[str]) -> Callable[[str, str | None], bool]:
     return lambda text, _folded: present(text)
 
 
+def opening(pattern: re.Pattern[str]) -> tuple[str, ...] | re.Pattern[str] | None:
+    """What a caller's own loop tests a text with before searching a case-sensitive `pattern` in it, as `may_match`
+    tests it without a call per pattern: the opening strings (one of them must be in the text), an alternation of
+    them when there are more than MANY (it must find one), or None (search always: no opening strings, or a pattern
+    that ignores case, whose test needs the folded text)."""
+    found = heads(pattern)
+    if found is None or pattern.flags & re.IGNORECASE:
+        return None
+    if len(found) > MANY:
+        return re.compile("|".join(re.escape(h) for h in sorted(found)))
+    return tuple(sorted(found))
+
+
 _CHECKERS: dict[int, tuple[re.Pattern[str], Callable[[str, str | None], bool]]] = {}  # id(pattern) -> it, its test
 
 

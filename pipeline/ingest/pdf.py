@@ -7,6 +7,7 @@ pdfium is not thread-safe: parallelise PDF work by process, never by thread.
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -87,15 +88,47 @@ def _page_segments(page) -> tuple[list[layout.Segment], set[tuple[str, str]]]:
         full = textpage.get_text_range()
         splits = set(re.findall(r"(\w+)\ufffe\s*(\w+)", full))
         segs = []
+        bounded = _BoundedText(textpage)
         for i in range(textpage.count_rects()):
             left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top)
+            text = bounded(left, bottom, right, top)
             if text.strip():
                 text = text.replace("\r", " ").replace("\n", " ").replace("\x02", layout.SOFT_HYPHEN)
                 segs.append(layout.Segment(text, left, bottom, right, top))
         return segs, splits
     finally:
         textpage.close()
+
+
+class _BoundedText:
+    """`textpage.get_text_bounded(left, bottom, right, top)` of pypdfium2 with one call into pdfium, not two.
+
+    pypdfium2 asks pdfium for the length of the text in the box, then for the text; pdfium goes over every
+    character of the page each time (most of what reading a text PDF costs). Here the text is asked for once,
+    into a buffer longer than any box's text can be (the page's characters twice over), and decoded as pypdfium2
+    decodes it (UTF-16-LE, errors ignored), without the terminating NUL pdfium adds when there is room for it: the
+    same string (tests/ingest/test_pdf.py). A text that would fill the buffer is read the two-call way."""
+
+    def __init__(self, textpage):
+        import ctypes
+
+        import pypdfium2.raw as pdfium_c
+
+        self.textpage = textpage
+        self.size = 2 * max(pdfium_c.FPDFText_CountChars(textpage), 0) + 16
+        self.buffer = (ctypes.c_ushort * self.size)()
+        self.read = pdfium_c.FPDFText_GetBoundedText
+        self.bytes_at = ctypes.string_at
+
+    def __call__(self, left: float, bottom: float, right: float, top: float) -> str:
+        n = self.read(self.textpage, left, top, right, bottom, self.buffer, self.size)  # pdfium's order: l, t, r, b
+        if n >= self.size:
+            return self.textpage.get_text_bounded(left, bottom, right, top)
+        if n <= 0:
+            return ""
+        if self.buffer[n - 1] == 0:  # the NUL pdfium ends the text with, counted
+            n -= 1
+        return codecs.decode(self.bytes_at(self.buffer, 2 * n), "utf-16-le", "ignore")
 
 
 def _has_image(page) -> bool:
@@ -121,8 +154,9 @@ def extract_pdf(data: bytes, name: str, ocr: bool = True, limits: Limits | None 
         if n_pages > limits.max_pages:
             raise IngestError("too_many_pages", f"{name}: {n_pages} pages, over the limit of {limits.max_pages} "
                               "pages per document (SISTERCITY_MAX_PAGES)")
-        page_h = pdf[0].get_height()
-        page_w = pdf[0].get_width()
+        first = pdf[0]
+        page_h = first.get_height()
+        page_w = first.get_width()
         pages: list[list[layout.Line]] = []
         scanned: dict[int, tuple[str, float]] = {}
         pending: list[tuple[int, object]] = []  # scanned pages rendered and not yet OCRed (a batch at most)
@@ -137,7 +171,7 @@ def extract_pdf(data: bytes, name: str, ocr: bool = True, limits: Limits | None 
             pending.clear()
 
         for i in range(n_pages):
-            page = pdf[i]
+            page = first if i == 0 else pdf[i]  # the first page loaded once
             segs, splits = _page_segments(page)
             n_chars = sum(len(s.text.strip()) for s in segs)
             if n_chars == 0 and repaired and not _has_image(page):

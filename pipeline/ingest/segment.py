@@ -6,6 +6,7 @@ section. Offsets are into the document text.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pipeline.data import Block, Document, Passage
@@ -23,26 +24,47 @@ MIN_WORDS = 5
 MAX_CHARS = 700
 
 
+NEXT_CHAR = re.compile(r"\S")  # re's \s is str.isspace(): the first character str.lstrip() would keep
+
+
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """The sentences of `text` as (start, end), shifted by `offset`. A text's spans are worked out once and kept
+    for the next ask (`_sentence_spans`): the NER's sentence component asks again for the blocks just segmented."""
+    spans = _sentence_spans(text)
+    return list(spans) if not offset else [(s + offset, e + offset) for s, e in spans]
+
+
+@functools.lru_cache(maxsize=512)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in SENTENCE_END.finditer(text):
         end = m.end()
-        before = text[start : m.start()]
-        word = re.search(r"([\w.]+)$", before)
-        token = word.group(1).lower().rstrip(".") if word else ""
-        if m.group(0).startswith(".") and (token in ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
-            continue  # "Dr.", "H.", initials
-        nxt = text[end:].lstrip()[:1]
-        if nxt and (nxt.islower() or nxt.isdigit()) and m.group(0).startswith("."):
-            continue  # "Rp 1.5", "pasal 3. ayat" - not a boundary before a lower-case word
+        stop = m.start()
+        if text[stop] == ".":
+            token = _word_before(text, start, stop).lower().rstrip(".")
+            if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                continue  # "Dr.", "H.", initials
+            nxt = NEXT_CHAR.search(text, end)
+            if nxt is not None and (nxt.group().islower() or nxt.group().isdigit()):
+                continue  # "Rp 1.5", "pasal 3. ayat" - not a boundary before a lower-case word
         spans.append((start, end))
         start = end
         while start < len(text) and text[start].isspace():
             start += 1
     if start < len(text) and text[start:].strip():
         spans.append((start, len(text.rstrip())))
-    return [(s + offset, e + offset) for s, e in spans if e > s]
+    return tuple((s, e) for s, e in spans if e > s)
+
+
+def _word_before(text: str, start: int, stop: int) -> str:
+    r"""What `re.search(r"([\w.]+)$", text[start:stop])` finds (else ""): the run of word characters and stops
+    that ends `text[start:stop]`, or ends it but for one closing newline (where `$` matches too)."""
+    end = stop - 1 if stop > start and text[stop - 1] == "\n" else stop
+    i = end
+    while i > start and ((ch := text[i - 1]).isalnum() or ch == "_" or ch == "."):  # \w is isalnum() or "_"
+        i -= 1
+    return text[i:end]
 
 
 def passages_for_block(doc: Document, block: Block) -> list[Passage]:

@@ -12,6 +12,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pipeline.nlp.trie import names_trie
+
 # (canonical full name, [surface variants and acronyms], national?)
 GAZETTEER: list[tuple[str, list[str], bool]] = [
     ("Badan Perencanaan Pembangunan Daerah", ["Bappeda", "BAPPEDA", "Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah", "Bappelitbangda"], False),
@@ -103,9 +105,9 @@ def _variant_index() -> list[tuple[str, str, bool]]:
 
 
 VARIANTS = _variant_index()
-_VARIANT_RE = re.compile(
-    r"(?<![\w/-])(?:" + "|".join(re.escape(v) for v, _, _ in VARIANTS) + r")(?![\w/-])"  # not in "800/417/Disdik/2018"
-)
+# Any variant, longest first, not inside "800/417/Disdik/2018": the variants written as a trie (nlp/trie.py: the same
+# matches as their alternation longest first), the look behind each one's first character so re can skip ahead.
+_VARIANT_RE = re.compile(names_trie((v for v, _, _ in VARIANTS), after_first=r"(?<![\w/-][\s\S])") + r"(?![\w/-])")
 _LOOKUP = {v.lower(): (c, n) for v, c, n in VARIANTS}
 
 
@@ -116,7 +118,7 @@ def find_agencies(text: str, cities: list[tuple[str, list[str]]], default_city: 
     city's names ("Dinas Kesehatan Kota Wirapura"), or a city government preceded
     by one ("Seokjin City Hall"), belongs to that city, else to `default_city`.
     """
-    resolver = _resolver(tuple((name, tuple(aliases)) for name, aliases in cities), default_city)
+    resolver = _resolver_of(cities, default_city)
     found: list[AgencyMatch] = []
     for m in _VARIANT_RE.finditer(text):
         canonical, national = _LOOKUP[m.group(0).lower()]
@@ -151,6 +153,23 @@ def _tail(text: str, end: int, canonical: str, national: bool) -> int:
     """Extend a match over the words that belong to the body's name: "Setda" after a section, "RI" after a ministry."""
     tail = NATIONAL_TAIL.match(text, end) if national else SECRETARIAT_TAIL.match(text, end) if canonical.startswith("Bagian") else None
     return tail.end() if tail else end
+
+
+_RESOLVERS: dict[tuple[int, str | None], tuple[list, _CityResolver]] = {}  # (id(cities), default) -> cities, resolver
+
+
+def _resolver_of(cities: list[tuple[str, list[str]]], default_city: str | None) -> _CityResolver:
+    """`_resolver` of these cities, found by the list itself when it is the one asked for before (tag_text hands
+    every block of a document the same list, entities._case_context's): building the key of the resolver's
+    cache, a tuple of every case's cities, cost more than finding the agencies in most blocks."""
+    kept = _RESOLVERS.get((id(cities), default_city))
+    if kept is not None and kept[0] is cities:
+        return kept[1]
+    if len(_RESOLVERS) >= 256:
+        _RESOLVERS.clear()
+    resolver = _resolver(tuple((name, tuple(aliases)) for name, aliases in cities), default_city)
+    _RESOLVERS[(id(cities), default_city)] = (cities, resolver)
+    return resolver
 
 
 @functools.lru_cache(maxsize=64)

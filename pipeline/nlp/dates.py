@@ -304,6 +304,12 @@ def _yearless_value(kind: str, g: dict[str, str | None], year: int | None) -> st
 # day/month takes its year from a date found before it: a text with neither has no date.
 ANY_YEAR = re.compile(rf"{_YEAR}|ribu", re.I)
 ANY_WEEKDAY = re.compile("|".join(WEEKDAYS), re.I)
+# The patterns that cannot match without a month's name: each holds a month (`_MONTH`, in no optional part) right
+# after `\b` or a space, where ANY_MONTH (`\b` and a month) finds it too. A text ANY_MONTH finds nothing in is not
+# searched with them (half the texts that hold a year have no month, and these patterns cost most: a month opens
+# several of them, which re cannot skip ahead to as it skips ahead to a digit). tests/nlp/test_dates.py checks the list.
+NEEDS_MONTH = frozenset({"words", "two_days", "day_month_range", "day_range", "day", "range_en", "day_en", "month_range",
+                         "part_month", "month_or", "month"})
 
 
 def _on_weekday(years: list[int], weekday: int, readings: list[tuple[int, int]]) -> str | None:
@@ -320,9 +326,14 @@ def find_dates(text: str, years_before: tuple[int, ...] = (), years_after: tuple
     years of the dates stated before `text` in its document, the nearest first (for dates without a year);
     `years_after`: the years the document writes after `text`, the nearest first (for a weekday date only,
     whose weekday checks the year)."""
-    if not ANY_YEAR.search(text) and not ((years_before or years_after)
-                                          and (ANY_MONTH.search(text) or ANY_WEEKDAY.search(text))):
-        return []
+    if ANY_YEAR.search(text):
+        has_month = ANY_MONTH.search(text) is not None
+    else:
+        if not (years_before or years_after):
+            return []
+        has_month = ANY_MONTH.search(text) is not None
+        if not has_month and not ANY_WEEKDAY.search(text):
+            return []
     taken: list[tuple[int, int]] = []
     found: list[DateMatch] = []
 
@@ -332,6 +343,8 @@ def find_dates(text: str, years_before: tuple[int, ...] = (), years_after: tuple
             found.append(DateMatch(s, e, text[s:e], value, kind))
 
     for kind, pattern in PATTERNS:
+        if not has_month and kind in NEEDS_MONTH:
+            continue
         for m in pattern.finditer(text):
             s, e = m.start(), m.end()
             if any(s < te and ts < e for ts, te in taken):
@@ -375,14 +388,14 @@ def find_dates(text: str, years_before: tuple[int, ...] = (), years_after: tuple
             continue
         a, b = int(m.group("a")), int(m.group("b"))
         add(s, e, _on_weekday(weekday_years(s), WEEKDAYS[m.group("wd").lower()], [(b, a), (a, b)]), "weekday_day_month")
-    for m in WEEKDAY_DAY_MONTHNAME.finditer(text):
+    for m in WEEKDAY_DAY_MONTHNAME.finditer(text) if has_month else ():  # a month's name in both its forms
         s, e = m.span("date")
         if any(s < te and ts < e for ts, te in taken):
             continue
         day, month = (int(m.group("d")), _month(m.group("m"))) if m.group("d") else (int(m.group("d2")), _month(m.group("m2")))
         weekday = WEEKDAYS[(m.group("wd") or m.group("wd2")).lower()]
         add(s, e, _on_weekday(weekday_years(s), weekday, [(month, day)]), "weekday_day_month")
-    for kind, pattern in YEARLESS:
+    for kind, pattern in YEARLESS if has_month else ():  # each names a month (m2, in no optional part)
         for m in pattern.finditer(text):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):

@@ -30,6 +30,7 @@ from pipeline.nlp.agencies import find_agencies
 from pipeline.nlp.dates import find_dates, years_after_each
 from pipeline.nlp.gazetteer import CITY_SUFFIX, THE_COUNTRIES, gazetteer
 from pipeline.nlp.money import find_money
+from pipeline.nlp.trie import Pruned, names_trie
 from pipeline.nlp.words import ENGLISH_FUNCTION_WORDS, blank_nlp, common_word_id, stop_words
 
 log = logging.getLogger(__name__)
@@ -129,30 +130,36 @@ ADMIN_AREA_RE = re.compile(  # "Kecamatan Tallasa", "Kelurahan Sidomukti", "dist
 SPEAKER_LABEL = re.compile(r"^[A-Z]{1,2}$")
 SPEAKER_TURN = re.compile(r"(?:^|(?<=\n))[ \t]*\**([A-ZÀ-Þ][\w'’.-]*(?:[ \t]+[A-ZÀ-Þ][\w'’.-]*){0,3})\**[ \t]*:(?=[ \t])")
 ROMAN = re.compile(r"^[IVXLC]+$")
-OTHER_ORGS = re.compile(
-    r"\b(?:SMA|SMP|SMK|SD|MAN|MTsN?)\s+(?:Negeri\s+|Swasta\s+|N\s+)?\d+(?:\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?"
-    r"|\b(?:Universitas|Institut|Politeknik|Sekolah\s+Tinggi)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}"
-    r"|\b(?:Puskesmas|Sanggar(?:\s+Seni)?|Ikatan|Asosiasi|Perkumpulan|Paguyuban|Kamar\s+Dagang(?:\s+dan\s+Industri)?|Komite|"
-    r"Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap)(?:\s+(?:[A-Z][\w'’-]*|dan|en|van|der))*\s+[A-Z][\w'’-]*"
-    r"|\b(?:Komisi|KOMISI)\s+(?:IV|I{1,3}|[A-D])\b"
-    r"|\b(?:City|CITY)\s+(?:of|OF)\s+[A-Z]\w+(?:[ \t]+[A-Z]\w+)?"
-    r"|\b(?:PT|CV|UD)\.?\s+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,3}"
-    r"|\b(?:[A-Z][\w&'’-]*[ \t]+){1,4}(?:Co\.,?[ \t]+Ltd\.|Ltd\.|GmbH|B\.V\.|Inc\.|Corporation)"
-    r"|(?:St\.[ \t]+)?(?:[A-Z][\w'’-]+[ \t]+){1,4}(?:High\s+School|College|University|Committee|Council|Association|"
-    r"Chamber\s+of\s+Commerce)\b"
+# Other organisations. The branches that open with any capitalised word (slow: re tries them at every capital letter)
+# need one of their closing words in the text; where none is there, `Pruned` searches without them.
+_OTHER_ORGS = Pruned([
+    (r"\b(?:SMA|SMP|SMK|SD|MAN|MTsN?)\s+(?:Negeri\s+|Swasta\s+|N\s+)?\d+(?:\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?", ()),
+    (r"\b(?:Universitas|Institut|Politeknik|Sekolah\s+Tinggi)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3}", ()),
+    (r"\b(?:Puskesmas|Sanggar(?:\s+Seni)?|Ikatan|Asosiasi|Perkumpulan|Paguyuban|Kamar\s+Dagang(?:\s+dan\s+Industri)?|Komite|"
+     r"Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap)(?:\s+(?:[A-Z][\w'’-]*|dan|en|van|der))*\s+[A-Z][\w'’-]*", ()),
+    (r"\b(?:Komisi|KOMISI)\s+(?:IV|I{1,3}|[A-D])\b", ()),
+    (r"\b(?:City|CITY)\s+(?:of|OF)\s+[A-Z]\w+(?:[ \t]+[A-Z]\w+)?", ()),
+    (r"\b(?:PT|CV|UD)\.?\s+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,3}", ()),
+    (r"\b(?:[A-Z][\w&'’-]*[ \t]+){1,4}(?:Co\.,?[ \t]+Ltd\.|Ltd\.|GmbH|B\.V\.|Inc\.|Corporation)",
+     ("Co.", "Ltd.", "GmbH", "B.V.", "Inc.", "Corporation")),
+    (r"(?:St\.[ \t]+)?(?:[A-Z][\w'’-]+[ \t]+){1,4}(?:High\s+School|College|University|Committee|Council|Association|"
+     r"Chamber\s+of\s+Commerce)\b", ("High", "College", "University", "Committee", "Council", "Association", "Chamber")),
     # newspapers: "Suara Karangsari", "Harian X", "Kencana Pos", "Tanjungwaru Ekspres"
-    r"|\b(?:Harian|Suara|Warta|Radar|Tribun)[ \t]+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+)?"
-    r"|\b[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,2}[ \t]+(?:Pos|Post|Ekspres|Express|Times|News)\b"
-)
+    (r"\b(?:Harian|Suara|Warta|Radar|Tribun)[ \t]+[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+)?", ()),
+    (r"\b[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+){0,2}[ \t]+(?:Pos|Post|Ekspres|Express|Times|News)\b",
+     ("Pos", "Ekspres", "Express", "Times", "News")),
+])
+OTHER_ORGS = _OTHER_ORGS.pattern
 ORG_HEAD = re.compile(r"(?:SMA|SMP|SMK|SD|MAN|MTs|Universitas|Institut|Politeknik|Sekolah|Puskesmas|Sanggar|Ikatan|Asosiasi|"
                       r"Perkumpulan|Paguyuban|Kamar|Komite|Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap|Komisi|KOMISI|"
                       r"City|CITY|PT|CV|UD|St\.|Harian|Suara|Warta|Radar|Tribun)\b")
-EVENTS = re.compile(
-    r"\bpenandatanganan(?:\s+(?:Nota\s+Kesepahaman|MoU|LoI|Letter\s+of\s+Intent|Memorandum\s+of\s+Understanding|"
-    r"Perjanjian\s+Kerja\s+Sama|PKS|naskah\s+kerja\s+sama))?"
-    r"|\b(?:Festival|Pekan|Forum|Pameran|Konferensi|Karnaval|Lokakarya)\s+[A-Z][\w–-]*(?:\s+(?:[A-Z][\w–-]*|\d{4}))*"
-    r"|(?:[A-Z][\w]+\s+){1,3}(?:International\s+)?(?:Expo|Festival|Forum|Week)\b",
-)
+_EVENTS = Pruned([
+    (r"\bpenandatanganan(?:\s+(?:Nota\s+Kesepahaman|MoU|LoI|Letter\s+of\s+Intent|Memorandum\s+of\s+Understanding|"
+     r"Perjanjian\s+Kerja\s+Sama|PKS|naskah\s+kerja\s+sama))?", ()),
+    (r"\b(?:Festival|Pekan|Forum|Pameran|Konferensi|Karnaval|Lokakarya)\s+[A-Z][\w–-]*(?:\s+(?:[A-Z][\w–-]*|\d{4}))*", ()),
+    (r"(?:[A-Z][\w]+\s+){1,3}(?:International\s+)?(?:Expo|Festival|Forum|Week)\b", ("Expo", "Festival", "Forum", "Week")),
+])
+EVENTS = _EVENTS.pattern
 LANGUAGE_BEFORE = re.compile(r"(?:bahasa|berbahasa|language)\s*$", re.I)
 PRIORITY = {"MONEY": 0, "DATE": 1, "ORG": 2, "EVENT": 3, "GPE": 4, "PERSON": 5}
 # The NER's spans are used for these labels only. For the other labels the leave-one-case-out figures showed the
@@ -160,6 +167,22 @@ PRIORITY = {"MONEY": 0, "DATE": 1, "ORG": 2, "EVENT": 3, "GPE": 4, "PERSON": 5}
 NER_LABELS = {"PERSON"}
 # Labels whose NER spans win over overlapping rule spans; for the others the rules lead and the NER fills their gaps.
 NER_LEADS: frozenset[str] = frozenset()
+
+
+_LAST: dict = {}  # function -> (its last arguments, its answer)
+
+
+def _last(fn, *args):
+    """`fn(*args)` (an lru_cache'd function), its last answer kept for the next call with the same arguments: tag_text
+    asks these functions of the case's place names once per block with the same tuple (entities._case_context's);
+    comparing it with the last one (the same objects: no element compared) is quick, where their lru_cache key, a
+    hash of a tuple of every case's place names, costs more than some of the work."""
+    kept = _LAST.get(fn)
+    if kept is not None and kept[0] == args:
+        return kept[1]
+    answer = fn(*args)
+    _LAST[fn] = (args, answer)
+    return answer
 
 
 @functools.lru_cache(maxsize=32)
@@ -175,7 +198,7 @@ def _ruler_places(gpe_names: tuple[str, ...], text: str, tokens=None) -> set[tup
     """The (start, end) of the places the EntityRuler of `_ruler_nlp` finds in `text`. Given `tokens`, a Doc of the
     text by the same (shared) tokenizer, its matches are taken as the ruler takes them into a new Doc (longest
     first, none sharing a first or last token with one taken), without tokenizing the text again."""
-    nlp = _ruler_nlp(gpe_names)
+    nlp = _last(_ruler_nlp, gpe_names)
     if tokens is None or tokens.vocab is not nlp.tokenizer.vocab:  # not a Doc of the shared tokenizer
         return {(e.start_char, e.end_char) for e in nlp(text).ents}
     seen: set[int] = set()
@@ -251,6 +274,16 @@ def case_places(case: Case | None, cases: list[Case]) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=256)
+def _known_people_rx(known_people: frozenset[str], gpe_names: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str]]:
+    """The words of the names a document introduced that mark a bare mention of the person alone (no place name),
+    and the pattern of those names and words: worked out once per document (tag_text is called per block)."""
+    places = set(gpe_names)
+    words = frozenset(w for n in known_people for w in n.split() if len(w) >= 3 and w[0].isupper() and "." not in w
+                      and not _not_name_word(w) and w not in places)
+    return words, _known_names(known_people | words)
+
+
+@functools.lru_cache(maxsize=256)
 def _known_names(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
 
@@ -273,7 +306,7 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
     Mappaseng") is cut off the name; a word after a role that is no known place starts the name.
     """
     out = []
-    lowered, longest_first = _places_index(places)
+    lowered, longest_first = _last(_places_index, places)
     for rx in PERSON_PATTERNS:
         for m in rx.finditer(text):
             group = next(g for g in ("name", "name2", "name3") if g in rx.groupindex and m.group(g))
@@ -339,9 +372,15 @@ def _role_like(name: str) -> bool:
 
 @functools.lru_cache(maxsize=32)
 def _gpe_regex(gpe_names: tuple[str, ...]) -> re.Pattern[str]:
-    """Place names wherever they stand, also inside a dash-joined pair ("Karangsari–Seokjin") the tokenizer keeps whole."""
-    names = sorted(gpe_names, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    """Place names wherever they stand, also inside a dash-joined pair ("Karangsari–Seokjin") the tokenizer keeps whole:
+    at each position the longest name that ends before no word character or hyphen. The names are written as a
+    trie (`names_trie`), which finds the same names as their alternation longest first, where re would try every
+    name at every position of the text."""
+    if not gpe_names or not all(gpe_names):
+        names = sorted(gpe_names, key=len, reverse=True)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    # the look behind each name's first character, so that re can skip ahead to a character a name begins with
+    return re.compile(names_trie(gpe_names, after_first=r"(?<![\w-][\s\S])") + r"(?![\w-])")
 
 
 HONORIFIC_START = re.compile(r"^(?i:" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+")
@@ -404,7 +443,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     cands += [(m.start, m.end, "MONEY", m.value) for m in find_money(text)]
     cands += [(m.start, m.end, "DATE", m.value) for m in find_dates(text, years_before, years_after)]
     cands += [(m.start, m.end, "ORG", m.canonical) for m in find_agencies(text, cities, local)]
-    for m in OTHER_ORGS.finditer(text):
+    for m in _OTHER_ORGS.finditer(text):
         s, name = m.start(), m.group(0)
         while not ORG_HEAD.match(name) and " " in name and (name.split()[0].lower() in stop_words() or common_word_id(name.split()[0])):
             s += name.index(" ") + 1  # "Di Qiaofeng Electronics Co., Ltd.", "Tawaran Seokjin Girls' High School"
@@ -415,7 +454,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
         council = next((o for o in cands if o[2] == "ORG" and o[0] == c[1] + 1 and text[o[0]:o[0] + 4].upper() == "DPRD"), None)
         if council is not None:
             cands.append((c[0], council[1], "ORG", f"Komisi {c[3].split()[1]} {council[3]}"))
-    cands += [(m.start(), m.end(), "EVENT", None) for m in EVENTS.finditer(text)]
+    cands += [(m.start(), m.end(), "EVENT", None) for m in _EVENTS.finditer(text)]
     if person_spans is None:
         person_spans = _person_matches(text, gpe_names)
     cands += [(s, e, "PERSON", None) for s, e in person_spans if not _role_like(text[s:e])]
@@ -427,9 +466,8 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
         cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in TABLE_NAME_CELL.finditer(text)
                   if not _role_like(m.group("name"))]
     if known_people:  # the full names, and each of their words alone ("Rusdi" after "Rusdi Hamzah")
-        words = {w for n in known_people for w in n.split() if len(w) >= 3 and w[0].isupper() and "." not in w
-                 and not _not_name_word(w) and w not in gpe_names}
-        for m in _known_names(known_people | words).finditer(text):
+        words, known_rx = _last(_known_people_rx, known_people, gpe_names)
+        for m in known_rx.finditer(text):
             s, e = m.start(), m.end()
             if m.group(0) in words:  # a known word inside a longer name not seen before ("Salmah Rusdi")
                 while (b := re.search(r"(?:^|(?<=\s))(" + NAME_TOKEN + r")[ \t]+$", text[max(0, s - 30):s])) and not _not_name_word(b.group(1)) \
@@ -443,7 +481,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     labels = {(m.start(1), m.end(1)) for m in SPEAKER_TURN.finditer(text)}
     cands = [c for c in cands if not (c[2] == "PERSON" and (c[0], c[1]) in labels)]
     places = _ruler_places(gpe_names, text, tokens)
-    places |= {(m.start(), m.end()) for m in _gpe_regex(gpe_names).finditer(text)}
+    places |= {(m.start(), m.end()) for m in _last(_gpe_regex, gpe_names).finditer(text)}
     places |= {(m.start(), m.end()) for m in ADMIN_AREA_RE.finditer(text)}
     # Countries, continents and cities anywhere (pipeline/nlp/gazetteer.py), unless a person's name holds them
     # ("Bapak Rizal", "Takahashi Kenji") or they are a word of a name the document introduced.

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.aggregate.verdicts import Thresholds
+from pipeline.config import Settings
 from pipeline.data import Case, Verdict
 from pipeline.report.build import FORMATS, known_cases, write_reports
 from pipeline.report.outputs import write_verdicts_json
@@ -144,3 +145,43 @@ def compare_from_store(store_url: str, out_dir: Path, case_slugs: list[str] | No
                                  contract=False, choose=choose, formats=formats,
                                  published_tiebreak=published_tiebreak, models_folder=models_folder)
     return paths
+
+
+# The reports' inputs (what `sistercity run` checks before it writes the reports again; the flow and the
+# direct path both use them: here, where importing them does not import Prefect).
+REPORT_INPUTS = ".sistercity-inputs.json"
+
+
+def report_inputs(store: Store, models: dict, settings: Settings, cases) -> str:
+    """A fingerprint of everything the reports are made of: every table of the store except the
+    bookkeeping ones (runs, claims, reviewers' sessions and failed logins), by row count and latest
+    change (documents, their removal, reviewers' work), the cases, the models, the language, the
+    published tie-break setting and the software version. Cheap: no document is loaded."""
+    import hashlib
+    import json
+
+    from pipeline import __version__
+
+    parts: list = [__version__, models, settings.lang, str(settings.inbox), [repr(c) for c in cases],
+                   settings.published_tiebreak, *store.change_marks()]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def current_reports(out_dir: Path, inputs: str) -> dict | None:
+    """The reports already in out_dir when they were made from exactly these inputs, else None."""
+    import json
+
+    try:
+        made = json.loads((out_dir / REPORT_INPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    paths = made.get("reports") or {}
+    if made.get("inputs") != inputs or not paths or not all(Path(p).exists() for p in paths.values()):
+        return None
+    return paths
+
+
+def record_report_inputs(out_dir: Path, inputs: str, paths: dict) -> None:
+    import json
+
+    (out_dir / REPORT_INPUTS).write_text(json.dumps({"inputs": inputs, "reports": paths}), encoding="utf-8")

@@ -378,14 +378,14 @@ class Store:
             s.flush()
             # one executemany per table (the same rows, ids and JSON as adding ORM objects, without their bookkeeping)
             if d.passages:
-                s.execute(insert(PassageRow), [
+                s.execute(insert(PassageRow.__table__), [
                     {"document_id": row.id, "doc": p.doc, "page": p.page, "start": p.start, "end": p.end,
                      "text": _clean(p.text), "case": p.case, "section": _clean(p.section), "speaker": _clean(p.speaker),
                      "kind": p.kind, "scores": p.scores, "elements": p.elements, "stance": p.stance,
                      "stance_scores": p.stance_scores, "obstacles": p.obstacles, "explanation": p.explanation or None}
                     for p in d.passages])
             if d.entities:
-                s.execute(insert(EntityRow), [
+                s.execute(insert(EntityRow.__table__), [
                     {"document_id": row.id, "doc": e.doc, "page": e.page, "start": e.start, "end": e.end,
                      "text": _clean(e.text), "label": e.label, "normalized": _clean(e.normalized)} for e in d.entities])
             if owner is not None:

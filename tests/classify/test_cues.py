@@ -77,3 +77,33 @@ def test_version3_keeps_plain_negation_and_stops_at_the_sentence_end():
     # no joiner before the full stop: an ordinary "tidak hanya"
     text = "Kerja sama ini tidak hanya seremonial. Namun anggaran kurang."
     assert cue_string(text, 3) == cue_string(text, 2)
+
+
+def test_cue_string_is_that_of_searching_every_cue_pattern():
+    """cue_string tests each cue's opening strings itself (prefilter.opening) before searching it: the tokens
+    are those of searching every pattern, for both lexicons, on the demo corpus's paragraphs."""
+    from pathlib import Path
+
+    from pipeline.classify import cues
+
+    def reference(text: str, version: int) -> str:
+        low = text.lower()
+        tokens, spans = cues._scopes(low, cues.NEGATORS if version < 2 else cues.NEGATORS_V2)
+        element_cues, obstacle_cues = cues.LEXICONS[version]
+        named = [(f"zzcue_{el}_{fam}", p) for el, fams in element_cues.items() for fam, p in fams.items()]
+        for name, pattern in named + [(f"zzob_{code}", p) for code, p in obstacle_cues.items()]:
+            if (m := pattern.search(low)) is not None:
+                tokens.append(name)
+                tokens += [f"{name}__{family}" for s, e, family in spans if s <= m.start() < e or m.start() < s < m.end()]
+        return " ".join(tokens)
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    texts = [p for path in sorted(demo.glob("*/*.txt"))[1::2]
+             for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if p.strip()]
+    assert len(texts) > 300
+    for version in (1, 2):
+        got = [cue_string(t, version) for t in texts]
+        assert got == [reference(t, version) for t in texts]
+        assert sum(t.count("zzcue") + t.count("zzob") for t in got) > 500
+    assert any(isinstance(h, tuple) for _, _, h in cues._marks(2)) and any(
+        h is not None and not isinstance(h, tuple) for _, _, h in cues._marks(2))  # both kinds of test are used

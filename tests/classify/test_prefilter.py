@@ -78,16 +78,37 @@ def test_case_insensitive_prefilter_never_hides_a_match(text):
 
 def test_attribution_with_the_prefilter_is_the_same_on_the_demo_corpus(demo_cases):
     from pipeline.classify.attribution import _patterns
+    from pipeline.classify.prefilter import fold
+    from pipeline.data import names_pattern
 
-    patterns = _patterns(demo_cases)
-    per_case, anyone = patterns
+    per_case, candidates = _patterns(demo_cases)  # the cases' patterns, and which of them a text's words let through
+    anyone = names_pattern(n for case in demo_cases for city in case.cities for n in city.names())
     texts = [p for path in sorted(DEMO.glob("*/*.txt"))[::2]
              for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if p.strip()]
     texts += [t.upper() for t in texts[:100]]
     hits = 0
     for text in texts:
         assert (anyone.search(text) is None) == (search(anyone, text) is None)
+        possible = candidates.of(fold(text))
         for _, p in per_case:
-            assert len(p.findall(text)) == (len(p.findall(text)) if search(p, text) else 0)
-            hits += search(p, text) is not None
+            found = p.search(text) is not None
+            assert (search(p, text) is not None) == found
+            assert id(p) in possible or not found
+            hits += found
     assert hits > 100
+
+
+def test_opening_is_may_matchs_test_for_case_sensitive_patterns():
+    from pipeline.classify.prefilter import MANY, may_match, opening
+
+    few = re.compile(r"\bapbd\b|\bdpa\b|mata anggaran")
+    many = re.compile("|".join(w for w in "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo".split()))
+    assert MANY < 11
+    assert opening(few) == ("apbd", "dpa", "mata anggaran")
+    assert isinstance(opening(many), re.Pattern)
+    assert opening(re.compile(r"\bapbd\b", re.I)) is None and opening(re.compile(r"[ab]pbd")) is None
+    for text in ["dana apbd", "mata anggaran", "tanpa", "juliet dan", "kilo", "kil", ""]:
+        for p in (few, many):
+            test = opening(p)
+            passes = any(h in text for h in test) if isinstance(test, tuple) else test.search(text) is not None
+            assert passes == may_match(p, text)

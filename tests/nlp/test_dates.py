@@ -189,3 +189,36 @@ def test_a_weekday_date_may_take_a_year_written_after_it_but_a_plain_one_may_not
     assert [(d.text, d.value) for d in find_dates(texts[0], (), later[0])] == [("17/11", "2018-11-17")]
     # a weekday that falls on none of the candidate years is not a date
     assert find_dates("Rapat digelar Senin (17/11).", (), (2018,)) == []  # 17 November 2017-2019: Fri, Sat, Sun
+
+
+class _EveryText:
+    """A stand-in for dates.ANY_MONTH that finds a month everywhere: find_dates then runs every pattern."""
+
+    @staticmethod
+    def search(_text):
+        return True
+
+
+def test_texts_without_a_month_skip_only_patterns_that_need_one(monkeypatch):
+    """find_dates skips the NEEDS_MONTH patterns, the yearless ones and the weekday-with-month-name one in a text
+    where ANY_MONTH finds no month: the same dates as running all of them, over the demo corpus's texts (paragraph
+    by paragraph, with and without the years of earlier dates) and texts full of dates written without a month."""
+    from pathlib import Path
+
+    from pipeline.nlp import dates
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    texts = [p for f in sorted(demo.rglob("*.txt"))[:60] for p in f.read_text(encoding="utf-8", errors="replace").split("\n\n")]
+    texts += ["25/11/2016, 2016-11-25, 21-22/11/2023 dan tahun anggaran 2018; periode 2016 - 2021, 2016/2017",
+              "awal 2018, triwulan III 2018, tahun 2000-an, Rabu (15/3), Thursday (8/1), dua ribu lima belas",
+              "Jumat, 8 Agustus; 9 - 14 Agt. 2015; July 19 to 23, 2019; mid May 2018; Mei atau Juni 2019"]
+    without = [t for t in texts if dates.ANY_MONTH.search(t) is None and dates.ANY_YEAR.search(t)]
+    assert len(without) >= 20 and len(texts) - len(without) >= 20
+    years = [(), (2016, 2015)]
+    skipping = [find_dates(t, y, (2017,)) for t in texts for y in years]
+    monkeypatch.setattr(dates, "ANY_MONTH", _EveryText)
+    assert [find_dates(t, y, (2017,)) for t in texts for y in years] == skipping
+    assert sum(map(len, skipping)) >= 100
+    # each pattern the skip names finds nothing where no month is named
+    assert all(p.search(t) is None for kind, p in dates.PATTERNS if kind in dates.NEEDS_MONTH for t in without)
+    assert {kind for kind, _ in dates.PATTERNS} >= dates.NEEDS_MONTH

@@ -144,3 +144,62 @@ def test_commission_and_council_are_one_body_and_newspapers_are_orgs(case_karang
     got = _tagged(text, case_karangsari)
     assert ("Komisi I DPRD Kota Karangsari", "ORG") in got
     assert ("Suara Karangsari", "ORG") in got and ("Tanjungwaru Ekspres", "ORG") in got
+
+
+def test_place_names_as_a_trie_find_what_their_alternation_longest_first_finds():
+    """_gpe_regex writes the place names as a trie: the same matches as `(?<![\\w-])(?:names longest first)(?![\\w-])`,
+    on the demo corpus's texts and on names that are prefixes of one another, at the text's edges and by hyphens."""
+    import re
+    from pathlib import Path
+
+    from pipeline.ingest.cases import load_case
+    from pipeline.nlp.entities import _gpe_regex, case_places
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    cases = [load_case(p) for p in sorted(demo.glob("*/case.toml"))]
+    tricky = ("Kota", "Kotamobagu", "Kota Baru", "Ko", "Seokjin", "Seokjin-si", "Jawa", "Jawa Tengah", "Ä", "a.b")
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(demo.glob("*/*.txt"))[:40]]
+    texts += ["Kota", "Kotamobagu-Kota Baru, Kota Barua Ko.Kota", "Jawa Tengah-nya, Jawa Tengahan, -Jawa, Seokjin-si–Kota",
+              "Ä a.b xa.b a.bc Ko Kot", ""]
+    for names in (case_places(cases[0], cases), tuple(sorted(tricky))):
+        ordered = sorted(names, key=len, reverse=True)
+        alternation = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])")
+        found = [[m.span() for m in _gpe_regex(names).finditer(t)] for t in texts]
+        assert found == [[m.span() for m in alternation.finditer(t)] for t in texts]
+        assert sum(map(len, found)) >= 10
+
+
+def test_last_answer_is_kept_for_the_same_arguments_only():
+    from pipeline.nlp.entities import _last
+
+    calls = []
+
+    def places(names: tuple[str, ...], extra: int = 0) -> int:
+        calls.append(names)
+        return len(names) + extra
+
+    names = ("Karangsari", "Seokjin")
+    assert _last(places, names) == 2 and _last(places, names) == 2 and len(calls) == 1
+    assert _last(places, ("Karangsari", "Seokjin")) == 2 and len(calls) == 1  # an equal tuple: the same answer
+    assert _last(places, ("Kualadewa",)) == 1 and len(calls) == 2
+    assert _last(places, ("Kualadewa",), 5) == 6 and len(calls) == 3  # other arguments: asked again
+
+
+def test_pruned_org_and_event_patterns_find_what_the_whole_alternations_find():
+    """tag_text searches OTHER_ORGS and EVENTS without the branches whose closing words a text lacks (nlp/trie.py
+    Pruned): the same matches as the whole alternations, on the demo corpus and on texts with those words."""
+    from pathlib import Path
+
+    from pipeline.nlp.entities import _EVENTS, _OTHER_ORGS, EVENTS, OTHER_ORGS
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(demo.glob("*/*.txt"))]
+    texts += ["Di Qiaofeng Electronics Co., Ltd. dan Seokjin Girls' High School, Tanjungwaru Ekspres, Kencana Pos.",
+              "Karangsari Expo 2019, Seokjin International Week dan Festival Bahari Pasirlaut 2017; SMA Negeri 3 Kota X",
+              "St. Mary College Council, PT Maju Jaya Corporation, Hanseatic GmbH, Harian Suara Kita News", "", "Pos"]
+    for whole, pruned in ((OTHER_ORGS, _OTHER_ORGS), (EVENTS, _EVENTS)):
+        assert pruned.pattern is whole
+        found = [[(m.start(), m.end(), m.group(0)) for m in pruned.finditer(t)] for t in texts]
+        assert found == [[(m.start(), m.end(), m.group(0)) for m in whole.finditer(t)] for t in texts]
+        assert sum(map(len, found[-5:])) >= 3 and sum(map(len, found)) >= 50
+    assert len(_OTHER_ORGS._kept) >= 2  # texts with and without the closing words searched by other alternations

@@ -271,3 +271,39 @@ def test_a_runs_redoable_writes_do_not_wait_for_the_disk_and_the_rest_do(tmp_pat
     assert seen[-4:] == [(True, normal), (True, normal), (True, normal), (False, full)]
     assert (False, full) in seen[:-4]  # the run's start
     assert [d.path for d in store.documents()] == ["/inbox/c1/a.md"] and store.claims() == []
+
+
+def test_passage_and_entity_rows_are_those_the_orm_insert_wrote(tmp_path):
+    """save_document inserts passages and entities through their tables (no ORM bookkeeping per row): the rows
+    stored are those of the ORM's insert of the same values, JSON text and NULLs included."""
+    import sqlite3
+
+    from sqlalchemy import insert
+    from sqlalchemy.orm import Session
+
+    from pipeline.store.db import EntityRow, PassageRow
+
+    text_ = "Kerja sama berjalan. Delegasi tiba."
+    d = Document(doc="d1", source="a.txt", case="c", text=text_, path=str(tmp_path / "a.txt"))
+    d.passages = [Passage(doc="d1", page=1, start=0, end=20, text=text_[:20], case="c",
+                          scores={"outcomes": 0.4321}, elements=["outcomes"], stance="positive",
+                          stance_scores={"positive": 0.6}, obstacles=["budget"], explanation={"outcomes": [("kerja", 0.1)]}),
+                  Passage(doc="d1", page=1, start=21, end=35, text=text_[21:], case=None, explanation={})]
+    d.entities = [Entity(doc="d1", page=1, start=21, end=29, text="Delegasi", label="ORG", normalized=None)]
+    ours = Store(f"sqlite:///{tmp_path / 'ours.db'}")
+    ours.save_document(d, model="m")
+    theirs = Store(f"sqlite:///{tmp_path / 'theirs.db'}")
+    theirs.save_document(Document(doc="d1", source="a.txt", case="c", text=text_, path=d.path), model="m")
+    with Session(theirs.engine) as s, s.begin():  # the former way: the ORM entities' insert
+        s.execute(insert(PassageRow), [{"document_id": 1, "doc": p.doc, "page": p.page, "start": p.start, "end": p.end,
+                                        "text": p.text, "case": p.case, "section": p.section, "speaker": p.speaker,
+                                        "kind": p.kind, "scores": p.scores, "elements": p.elements, "stance": p.stance,
+                                        "stance_scores": p.stance_scores, "obstacles": p.obstacles,
+                                        "explanation": p.explanation or None} for p in d.passages])
+        s.execute(insert(EntityRow), [{"document_id": 1, "doc": e.doc, "page": e.page, "start": e.start, "end": e.end,
+                                       "text": e.text, "label": e.label, "normalized": e.normalized} for e in d.entities])
+    for table in ("passages", "entities"):
+        rows = [sqlite3.connect(tmp_path / f).execute(f"SELECT *, typeof(explanation) FROM {table}" if table == "passages"
+                                                      else f"SELECT *, typeof(normalized) FROM {table}").fetchall()
+                for f in ("ours.db", "theirs.db")]
+        assert rows[0] == rows[1] and len(rows[0]) == len(getattr(d, table))
