@@ -5,11 +5,12 @@ documents (reviewers' labels applied), with the same files."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.aggregate.verdicts import Thresholds
 from pipeline.config import Settings
-from pipeline.data import Case, Verdict
+from pipeline.data import Case, Document, Verdict
 from pipeline.report.build import FORMATS, known_cases, write_reports
 from pipeline.report.outputs import write_verdicts_json
 from pipeline.report.texts import resolve_lang
@@ -29,6 +30,33 @@ def store_thresholds(store: Store, published_tiebreak: bool = False, models_fold
     return shipped_thresholds(last.values(), published_tiebreak, models_folder)
 
 
+def _reviewed_into(reviews: list[dict]) -> dict[str, set[str]]:
+    """case -> paths of the documents a reviewer attributed a passage to it in."""
+    out: dict[str, set[str]] = {}
+    for r in reviews:
+        if r.get("case"):
+            out.setdefault(r["case"], set()).add(r["doc_key"])
+    return out
+
+
+def _case_rows(store: Store, slug: str, reviewed_into: dict[str, set[str]]) -> list[int]:
+    """Row ids (`Store.document_ids` order) of the readable documents a case's aggregation reads: those
+    with a passage attributed to it by the model, or by a reviewer."""
+    wanted = store.docs_with_passages_of(slug)
+    if slug in reviewed_into:
+        wanted |= store.docs_at(reviewed_into[slug])
+    return store.document_ids(docs=wanted, status="ok") if wanted else []
+
+
+def _for_case(d: Document, slug: str) -> Document:
+    """What a case's aggregation keeps of a document: only this case's passages count (`decide`), and for
+    obstacle codes those at the same offsets; no text, entities or explanations (as
+    `iter_rows(text=False, entities=False, explanations=False)` loads it)."""
+    starts = {p.start for p in d.passages if p.case == slug}
+    return replace(d, text="", entities=[],
+                   passages=[replace(p, explanation={}) for p in d.passages if p.start in starts])
+
+
 def aggregate_store(store: Store, case_slugs: Iterable[str], reviews: list[dict], thresholds: Thresholds | None = None,
                     *, cases: list[Case] | None = None, lang: str | None = None,
                     published_tiebreak: bool = False, models_folder: Path | None = None) -> dict[str, dict[str, Verdict]]:
@@ -37,16 +65,10 @@ def aggregate_store(store: Store, case_slugs: Iterable[str], reviews: list[dict]
     text and entities, with the reviews applied. The verdicts are those of `aggregate_stage` over all
     the store's documents (reviewed) at once."""
     thresholds = thresholds or store_thresholds(store, published_tiebreak, models_folder)
-    reviewed_into: dict[str, set[str]] = {}  # case -> paths of documents a reviewer attributed a passage to it in
-    for r in reviews:
-        if r.get("case"):
-            reviewed_into.setdefault(r["case"], set()).add(r["doc_key"])
+    reviewed_into = _reviewed_into(reviews)
     out: dict[str, dict[str, Verdict]] = {}
     for slug in sorted(set(case_slugs)):
-        wanted = store.docs_with_passages_of(slug)
-        if slug in reviewed_into:
-            wanted |= store.docs_at(reviewed_into[slug])
-        ids = store.document_ids(docs=wanted, status="ok") if wanted else []
+        ids = _case_rows(store, slug, reviewed_into)
         docs = []
         for _, d in iter_reviewed_documents(store, reviews, ids, text=False, entities=False, explanations=False):
             # only this case's passages count (`decide`), and for obstacle codes those at the same offsets
@@ -55,6 +77,80 @@ def aggregate_store(store: Store, case_slugs: Iterable[str], reviews: list[dict]
             docs.append(d)
         out.update(aggregate_stage(docs, [slug], thresholds, cases=cases, lang=lang))
     return out
+
+
+# Passages (of documents read for a case whose last document the scan has not reached yet) that
+# `AggregateAlong` holds at most; beyond, the case farthest from its end is read again after the scan.
+HOLD_PASSAGES = 20_000
+
+
+class AggregateAlong:
+    """`aggregate_store`'s verdicts for `case_slugs`, from the documents of the store's one pass for the
+    reports (`scan_store(each=...)`) rather than a second read of the store per case: each case keeps its
+    share of the documents it reads (`_for_case`, no text) until the pass reaches its last one, then is
+    aggregated and let go. The documents held at once are bounded (`hold` passages): when they would be
+    more, the case whose last document is farthest away lets its share go and is aggregated by
+    `aggregate_store` after the pass (`finish`), as are cases whose documents the pass did not all see.
+    The same verdicts as `aggregate_store`, in memory that does not grow with the store."""
+
+    def __init__(self, store: Store, case_slugs: Iterable[str], reviews: list[dict], thresholds: Thresholds | None = None,
+                 *, cases: list[Case] | None = None, lang: str | None = None, published_tiebreak: bool = False,
+                 models_folder: Path | None = None, hold: int = HOLD_PASSAGES):
+        self.store, self.reviews, self.cases, self.lang, self.hold = store, reviews, cases, lang, hold
+        self.thresholds = thresholds or store_thresholds(store, published_tiebreak, models_folder)
+        reviewed_into = _reviewed_into(reviews)
+        position = {rid: i for i, rid in enumerate(store.document_ids())}
+        self.readers: dict[int, list[str]] = {}  # row id -> the cases that read it
+        self.ends: dict[int, list[str]] = {}  # row id -> the cases it is the last document of
+        self.end_at: dict[str, int] = {}  # case -> position of its last document in the pass
+        self.held: dict[str, list[Document]] = {}
+        self.size: dict[str, int] = {}  # case -> passages held
+        self.total = 0  # passages held in all
+        self.later: set[str] = set()  # cases to aggregate after the pass
+        self.verdicts: dict[str, dict[str, Verdict]] = {}
+        for slug in sorted(set(case_slugs)):
+            ids = _case_rows(store, slug, reviewed_into)
+            if not ids:
+                self._aggregate(slug, [])
+            elif any(rid not in position for rid in ids):  # changed since: the pass will not see it
+                self.later.add(slug)
+            else:
+                for rid in ids:
+                    self.readers.setdefault(rid, []).append(slug)
+                self.ends.setdefault(ids[-1], []).append(slug)
+                self.end_at[slug] = max(position[rid] for rid in ids)
+                self.held[slug], self.size[slug] = [], 0
+
+    def _aggregate(self, slug: str, docs: list[Document]) -> None:
+        self.verdicts.update(aggregate_stage(docs, [slug], self.thresholds, cases=self.cases, lang=self.lang))
+
+    def __call__(self, rid: int, d: Document) -> None:
+        for slug in self.readers.get(rid, ()):
+            if slug in self.held:
+                kept = _for_case(d, slug)
+                self.held[slug].append(kept)
+                self.size[slug] += len(kept.passages)
+                self.total += len(kept.passages)
+        for slug in self.ends.get(rid, ()):
+            if slug in self.held:
+                self._aggregate(slug, self.held.pop(slug))
+                self.total -= self.size.pop(slug)
+        while self.total > self.hold:
+            far = max(self.size, key=lambda slug: (self.end_at[slug], slug))
+            del self.held[far]
+            self.total -= self.size.pop(far)
+            self.later.add(far)
+
+    def finish(self) -> dict[str, dict[str, Verdict]]:
+        """The verdicts of every case, in `aggregate_store`'s order (cases the pass did not finish read again)."""
+        self.later |= set(self.held)
+        self.held.clear()
+        self.size.clear()
+        self.total = 0
+        if self.later:
+            self.verdicts.update(aggregate_store(self.store, self.later, self.reviews, self.thresholds, cases=self.cases,
+                                                 lang=self.lang))
+        return {slug: self.verdicts[slug] for slug in sorted(self.verdicts)}
 
 
 def aggregate_cases(store_url: str, case_slugs: list[str], reviews: list[dict], cases: list[Case] | None,
@@ -66,6 +162,12 @@ def aggregate_cases(store_url: str, case_slugs: list[str], reviews: list[dict], 
                                models_folder=models_folder)
     finally:
         store.close()
+
+
+def _store_cases(store: Store, reviews: list[dict]) -> list[str]:
+    """The cases a store names (documents' folders, passages' attributions, reviewers' moves), without a scan."""
+    return sorted({*store.cases(include_removed=False), *store.passage_cases(),
+                   *(r["case"] for r in reviews if r.get("case"))})
 
 
 def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: list[Case] | None = None,
@@ -86,7 +188,8 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
     afterwards; a case only the scan found is aggregated here, one the scan did not find is dropped.
     With `workers` > 1 (the processes behind `elsewhere`), the cases are shared out among that many
     aggregations, and the scan among this process and as many others (`scan_store`'s parts): the same
-    files, written by every core the run has."""
+    files, written by every core the run has. Without `elsewhere` (and `choose`), the aggregation reads
+    the scan's pass (`AggregateAlong`): each document is read from the store once for both."""
     lang = resolve_lang(lang)
     if cases is None:
         cases = known_cases((meta or {}).get("inbox"))
@@ -94,16 +197,20 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
     reviews = ReviewStore(store).reviews()
     early = []
     if elsewhere is not None and choose is None:
-        named = sorted({*store.cases(include_removed=False), *store.passage_cases(),
-                        *(r["case"] for r in reviews if r.get("case"))})
+        named = _store_cases(store, reviews)
         shares = max(1, min(workers, len(named)))
         early = [elsewhere(aggregate_cases, store.url, named[i::shares], reviews, cases, lang, published_tiebreak,
                            models_folder) for i in range(shares)]
+    along = None
+    if elsewhere is None and choose is None:  # the aggregation reads the scan's pass (one read of each document)
+        along = AggregateAlong(store, _store_cases(store, reviews), reviews, cases=cases, lang=lang,
+                               published_tiebreak=published_tiebreak, models_folder=models_folder)
     scan, paths = scan_store(store, reviews, cases, out_dir if contract else None,
-                             elsewhere=elsewhere if choose is None else None, parts=workers + 1 if early else 1)
+                             elsewhere=elsewhere if choose is None else None, parts=workers + 1 if early else 1,
+                             each=along)
     chosen = choose(scan.slugs) if choose else sorted(scan.slugs)
-    if early:
-        found = {}
+    if early or along is not None:
+        found = along.finish() if along is not None else {}
         for future in early:
             found.update(future.result())
         missing = [slug for slug in chosen if slug not in found]

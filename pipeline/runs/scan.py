@@ -54,8 +54,11 @@ class StoreScan:
         self.speakers.update(other.speakers)
 
 
-def _scan_into(scan: StoreScan, store: Store, reviews: list[dict], by_slug: dict, ids: list[int] | None, add) -> None:
+def _scan_into(scan: StoreScan, store: Store, reviews: list[dict], by_slug: dict, ids: list[int] | None, add,
+               each: Callable[[int, Document], None] | None = None) -> None:
     for rid, d in iter_reviewed_documents(store, reviews, ids):
+        if each is not None:
+            each(rid, d)
         if add is not None:
             add(d)
         if d.case:
@@ -85,9 +88,12 @@ MIN_PART = 50
 
 
 def scan_store(store: Store, reviews: list[dict], cases: list | None = None, contract_dir: Path | None = None,
-               *, elsewhere: Callable | None = None, parts: int = 1) -> tuple[StoreScan, dict[str, Path]]:
+               *, elsewhere: Callable | None = None, parts: int = 1,
+               each: Callable[[int, Document], None] | None = None) -> tuple[StoreScan, dict[str, Path]]:
     """One pass over the store's documents (reviewers' labels applied). With `contract_dir`, writes
     documents.jsonl, passages.jsonl and entities.jsonl there as it goes (returned as name -> path).
+    `each(row id, document)` sees every document of a pass in this process first, as read (reviews
+    applied), before the scan reads it: how the aggregation reads the store in the same pass.
 
     With `elsewhere(fn, *args)` (a future's maker: the run's worker processes) and `parts` > 1, the
     documents are cut into `parts` runs of the store's order: this process scans the first while
@@ -104,7 +110,7 @@ def scan_store(store: Store, reviews: list[dict], cases: list | None = None, con
         for i in range(1, parts):
             folder = Path(tmp) / str(i) if contract_dir is not None else None
             later.append((folder, elsewhere(scan_part, store.url, ids[i * size:(i + 1) * size], reviews, cases, folder)))
-        _scan_into(scan, store, reviews, by_slug, ids[:size] if parts > 1 else ids, add)
+        _scan_into(scan, store, reviews, by_slug, ids[:size] if parts > 1 else ids, add, each)
         for folder, future in later:
             scan.extend(future.result())
             if add is not None:

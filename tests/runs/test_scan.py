@@ -201,3 +201,50 @@ def test_scanning_and_aggregating_shared_among_processes_writes_the_same_files(b
     assert sorted(plain) == sorted(shared)
     for name in plain:
         assert plain[name].read_bytes() == shared[name].read_bytes(), name
+
+
+@pytest.mark.parametrize("hold", [10**6, 0, 25])
+def test_aggregating_along_the_scan_gives_aggregate_stores_verdicts(built, demo_cases, hold):
+    """The verdicts gathered from the scan's one pass are aggregate_store's (its second read of the store),
+    whether every case is kept until its last document (large `hold`), none is (0: all read again after the
+    pass) or some are let go on the way."""
+    from pipeline.runs.report import AggregateAlong, _store_cases, aggregate_store
+    from pipeline.runs.scan import scan_store
+    from pipeline.store.reviews import ReviewStore
+
+    store = built["store"]
+    reviews = ReviewStore(store).reviews()
+    slugs = _store_cases(store, reviews)
+    assert {A, B} <= set(slugs)
+    expected = aggregate_store(store, slugs, reviews, cases=demo_cases, lang="en")
+    along = AggregateAlong(store, slugs, reviews, cases=demo_cases, lang="en", hold=hold)
+    scan_store(store, reviews, demo_cases, each=along)
+    if hold == 10**6:
+        assert along.later == set() and set(along.verdicts) == set(slugs)  # nothing read twice
+    if hold == 0:
+        assert {A, B} <= along.later  # each let go before its last document
+    got = along.finish()
+    assert list(got) == list(expected)
+    assert got == expected
+    assert any(v.evidence for by in got.values() for v in by.values())
+
+
+def test_report_from_store_reads_each_document_once(built, demo_cases, tmp_path, monkeypatch):
+    """One pass reads the documents for the contract files, the reports and the verdicts (the HTML appendix
+    reads the cited ones again, text only)."""
+    from pipeline.runs.report import report_from_store
+    from pipeline.store.db import Store
+
+    store = built["store"]
+    read: list[tuple[int, bool]] = []
+    iter_rows = Store.iter_rows
+
+    def counted(self, ids, **parts):
+        for rid, d in iter_rows(self, ids, **parts):
+            read.append((rid, parts.get("passages", True)))
+            yield rid, d
+
+    monkeypatch.setattr(Store, "iter_rows", counted)
+    report_from_store(store, tmp_path, META, cases=demo_cases, lang="en")
+    with_passages = [rid for rid, passages in read if passages]
+    assert sorted(with_passages) == sorted(store.document_ids())
