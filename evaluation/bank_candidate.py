@@ -1,0 +1,165 @@
+"""A candidate classifier configuration trained with the sentence bank, measured as the shipped one is (issue #14).
+
+    python evaluation/bank_candidate.py --real ../shared/realdev [--params '{"cue_version": 3, "tune_on": "bank"}']
+                                        [--skip-in-corpus] [--out evaluation/]
+
+1. In-corpus, the harness of `sistercity evaluate` (pipeline/quality/evaluation.py
+   `evaluate_classifier_and_verdicts`): leave-one-case-out over the 30 corpus cases, the sentence bank in every
+   fold's training data (never tested on), the verdict cut-offs fitted per fold on the training cases' gold
+   passages; the classifier and verdict figures pooled and per group of cases (evaluation/rule_variants.py GROUPS,
+   the first six among them), beside evaluation/results.json (the shipped configuration, `sistercity evaluate`).
+   The entity figures are not recomputed (they do not depend on the classifier).
+2. On the real pairs, as `sistercity evaluate --real` scores a model: the candidate trained on the whole corpus
+   plus the bank, beside the shipped model.
+Writes evaluation/bank_candidate.json and .md (figures only; the real texts are read in place).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.paths import PROJECT_DIR
+
+FIGURES = ("stance_accuracy", "element_macro_f1", "obstacle_micro_f1")
+REAL = ("verdicts_exact", "verdicts_within_one", "obstacle_code_recall", "stance_accuracy", "element_macro_f1",
+        "obstacle_micro_f1")
+
+
+def in_corpus(params: dict) -> dict:
+    from evaluation.rule_variants import group_figures
+    from pipeline.ingest.discover import discover
+    from pipeline.paths import annotations_dir, demo_corpus
+    from pipeline.quality.evaluation import evaluate_classifier_and_verdicts
+
+    cases = discover(demo_corpus())[0]
+    r = evaluate_classifier_and_verdicts(annotations_dir(), demo_corpus(), cases, bank=True, **params)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(r, fh)
+    groups = group_figures(Path(fh.name))
+    Path(fh.name).unlink()
+    v = r["verdicts"]
+    return {"overall": {k: r["classifier"]["overall"][k] for k in FIGURES},
+            "bank_sentences": r["classifier"]["bank_sentences"],
+            "verdicts": {k: v[k] for k in ("agreement", "agreement_evidence_only", "oracle_agreement", "cells")},
+            "groups": groups,
+            "cells": {c: {el: {k: cell[k] for k in ("predicted", "gold", "evidence_status")}
+                          for el, cell in per.items()} for c, per in v["per_case"].items()}}
+
+
+def shipped_in_corpus(results_json: Path) -> dict | None:
+    from evaluation.rule_variants import group_figures
+
+    if not results_json.exists():
+        return None
+    r = json.loads(results_json.read_text(encoding="utf-8"))
+    v = r["verdicts"]
+    return {"overall": {k: r["classifier"]["overall"][k] for k in FIGURES},
+            "verdicts": {k: v[k] for k in ("agreement", "agreement_evidence_only", "oracle_agreement", "cells")},
+            "groups": group_figures(results_json), "date": r.get("date")}
+
+
+def real(params: dict, root: Path) -> dict:
+    from pipeline.classify.model import PassageClassifier, save, versions
+    from pipeline.classify.train import BANK_DIR, fitted_cutoffs, load_bank, load_examples
+    from pipeline.paths import annotations_dir, models_dir
+    from pipeline.quality.real import run_real_evaluation
+    from pipeline.stages import load_models
+
+    examples = load_examples(annotations_dir() / "passages.jsonl") + load_bank(annotations_dir() / BANK_DIR)
+    shipped = versions(models_dir())[-1]
+    with tempfile.TemporaryDirectory() as tmp:
+        model = PassageClassifier(**params).fit(examples)
+        version = "passage_clf.v99"
+        save(model, Path(tmp) / version, {"name": version, "params": params, **fitted_cutoffs(model)})
+        (Path(tmp) / shipped.name).symlink_to(shipped)
+        for ner in models_dir().glob("ner_*"):
+            (Path(tmp) / ner.name).symlink_to(ner)
+        load_models.cache_clear()
+        res = run_real_evaluation(root, Path(tmp) / "out", [version, shipped.name], models_folder=Path(tmp))
+        load_models.cache_clear()
+    out = {}
+    for name, key in ((version, "candidate"), (shipped.name, shipped.name)):
+        pooled = res["versions"][name]["pooled"]
+        out[key] = {"verdicts_exact": pooled["verdicts"]["exact"], "verdicts_within_one": pooled["verdicts"]["within_one"],
+                    "obstacle_code_recall": pooled["obstacle_code_recall"],
+                    **{k: pooled["sentences"][k] for k in FIGURES}}
+    boot = res.get("bootstrap", {}).get("against_first", {}).get(shipped.name)
+    if boot:
+        out["shipped_against_candidate"] = boot
+    return out
+
+
+def render(res: dict) -> str:
+    lines = ["# A candidate configuration with the sentence bank", "",
+             "Written by `python evaluation/bank_candidate.py --real ../shared/realdev`. Candidate: the shipped "
+             f"parameters plus `{json.dumps(res['extra'])}`, trained on the corpus and the sentence bank "
+             f"({res.get('in_corpus', {}).get('bank_sentences', '?')} sentences, annotations/bank/).", ""]
+    ic, sh = res.get("in_corpus"), res.get("shipped_in_corpus")
+    if ic:
+        lines += ["## In-corpus, leave-one-case-out over the 30 cases (the bank in every fold, never tested)", "",
+                  "| configuration | element macro-F1 | stance | obstacle micro-F1 | verdicts | evidence only | oracle |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, r in (("candidate", ic), ("shipped configuration (evaluation/results.json)", sh)):
+            if r:
+                o, v = r["overall"], r["verdicts"]
+                lines.append(f"| {name} | {o['element_macro_f1']:.3f} | {o['stance_accuracy']:.3f} | "
+                             f"{o['obstacle_micro_f1']:.3f} | {v['agreement']:.3f} | {v['agreement_evidence_only']:.3f} | "
+                             f"{v['oracle_agreement']:.3f} |")
+        lines += ["", "Per group of cases (means over each group's cases; rule_variants.py's groups):", "",
+                  "| group | configuration | stance | element macro-F1 | obstacle micro-F1 | verdicts | evidence only "
+                  "| oracle |", "|---|---|---|---|---|---|---|---|"]
+        for group in ic["groups"]:
+            for name, r in (("candidate", ic), ("shipped", sh)):
+                g = (r or {}).get("groups", {}).get(group)
+                if g:
+                    lines.append(f"| {group} | {name} | {g['stance_accuracy']:.3f} | {g['element_macro_f1']:.3f} | "
+                                 f"{g['obstacle_micro_f1']:.3f} | {g['verdicts_predicted']:.3f} | "
+                                 f"{g['verdicts_evidence_status']:.3f} | {g['verdicts_oracle']:.3f} |")
+        lines.append("")
+    if res.get("real"):
+        lines += ["## On the real pairs (as `sistercity evaluate --real`)", "",
+                  "| model | " + " | ".join(REAL) + " |", "|---|" + "---|" * len(REAL)]
+        for name, r in res["real"].items():
+            if name != "shipped_against_candidate":
+                lines.append(f"| {name} | " + " | ".join("–" if r[k] is None else f"{r[k]:.3f}" for k in REAL) + " |")
+        if res["real"].get("shipped_against_candidate"):
+            lines += ["", "Pairs resampled (REAL.md's bootstrap): share of draws in which the shipped model scores "
+                      f"higher / lower than the candidate: {json.dumps(res['real']['shipped_against_candidate'])}"]
+        lines.append("")
+    lines.append(f"Run time: {res['seconds']} s.")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    from pipeline.classify.train import SHIPPED_PARAMS
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--real", type=Path)
+    ap.add_argument("--params", default='{"cue_version": 3, "tune_on": "bank"}',
+                    help="JSON: parameters added to the shipped ones")
+    ap.add_argument("--skip-in-corpus", action="store_true")
+    ap.add_argument("--out", type=Path, default=PROJECT_DIR / "evaluation")
+    args = ap.parse_args()
+    extra = json.loads(args.params)
+    params = {**SHIPPED_PARAMS, **extra}
+    started = time.time()
+    res: dict = {"extra": extra, "params": params}
+    if args.real:
+        res["real"] = real(params, args.real)
+        print(json.dumps(res["real"]), flush=True)
+    if not args.skip_in_corpus:
+        res["in_corpus"] = in_corpus(params)
+        res["shipped_in_corpus"] = shipped_in_corpus(PROJECT_DIR / "evaluation" / "results.json")
+        print(json.dumps(res["in_corpus"]["overall"] | res["in_corpus"]["verdicts"]), flush=True)
+    res["seconds"] = round(time.time() - started)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bank_candidate.json").write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+    (args.out / "bank_candidate.md").write_text(render(res), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

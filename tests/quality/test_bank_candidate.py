@@ -1,0 +1,27 @@
+"""evaluation/bank_candidate.py: the report it writes from its figures (the figures come from the harness)."""
+
+from __future__ import annotations
+
+import json
+
+from evaluation.bank_candidate import render
+
+
+def test_render_puts_candidate_beside_shipped_per_group():
+    overall = {"element_macro_f1": 0.6, "stance_accuracy": 0.8, "obstacle_micro_f1": 0.5}
+    verdicts = {"agreement": 0.9, "agreement_evidence_only": 0.6, "oracle_agreement": 0.8, "cells": 150}
+    group = {"stance_accuracy": 0.7, "element_macro_f1": 0.55, "obstacle_micro_f1": 0.45, "verdicts_predicted": 0.8,
+             "verdicts_evidence_status": 0.6, "verdicts_oracle": 0.9}
+    real = {k: 0.5 for k in ("verdicts_exact", "verdicts_within_one", "obstacle_code_recall", "stance_accuracy",
+                             "element_macro_f1", "obstacle_micro_f1")}
+    res = {"extra": {"tune_on": "bank"}, "seconds": 3,
+           "in_corpus": {"overall": overall, "verdicts": verdicts, "groups": {"first six": group}, "bank_sentences": 7},
+           "shipped_in_corpus": {"overall": {**overall, "stance_accuracy": 0.75}, "verdicts": verdicts,
+                                 "groups": {"first six": {**group, "stance_accuracy": 0.65}}},
+           "real": {"candidate": real, "passage_clf.v6": {**real, "verdicts_exact": None},
+                    "shipped_against_candidate": {"stance_accuracy": {"higher": 0.1, "lower": 0.9}}}}
+    md = render(res)
+    assert json.dumps({"tune_on": "bank"}) in md and "(7 sentences" in md
+    assert "| first six | candidate | 0.700 |" in md and "| first six | shipped | 0.650 |" in md
+    assert "| candidate | 0.600 | 0.800 | 0.500 | 0.900 | 0.600 | 0.800 |" in md
+    assert "| passage_clf.v6 | – | 0.500 |" in md and '"lower": 0.9' in md
