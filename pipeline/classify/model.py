@@ -147,6 +147,9 @@ class PassageVectorizer:
                                [f"after__{n}" for n in ctx], [f"cue__{n}" for n in cues], emb])
 
 
+
+BANK_CASE_PREFIX = "bank-"  # the sentence bank's examples belong to cases "bank-<pair>" (train.load_bank)
+
 @dataclass
 class PassageClassifier:
     """scikit-learn style: parameters in __init__, fitted state in attributes ending in "_".
@@ -166,10 +169,12 @@ class PassageClassifier:
     neighbour_weight: float = 0.0
     first_stage_folds: int = 0  # the neighbour features' out-of-fold probabilities: 0 = leave-one-case-out, k = k folds
     embed_weight: float = 0.0
-    cue_version: int = 1  # the codebook cue lexicon (cues.LEXICONS): 2 adds English wordings (v7 on)
+    cue_version: int = 1  # the codebook cue lexicon (cues.LEXICONS): 2 adds English wordings, 3 reads "not only X but
+    # also Y" as addition (no shipped model uses 2 or 3 yet)
     tune_folds: int = 0  # cut-offs tuned on out-of-fold predictions: 0 = leave-one-case-out, k = k case-grouped folds
     # whose out-of-fold predictions the cut-offs are chosen on: "all" training passages, or "bank": the sentence
-    # bank's only (cases "bank-*", text written in the registers of real sources), when the training data has it
+    # bank's only (cases named BANK_CASE_PREFIX + pair: text written in the registers of real sources), when the
+    # training data has it
     tune_on: str = "all"
     model: str = "lr"
     tune: bool = False
@@ -311,7 +316,7 @@ class PassageClassifier:
                 ob[code][te] = _proba(obstacles[code], X[te]) if code in obstacles else 0.0
         gold_st = np.array([e.stance for e in examples])
         # the passages whose out-of-fold predictions choose the cut-offs (`tune_on`)
-        on = np.char.startswith(groups.astype(str), "bank-") if getattr(self, "tune_on", "all") == "bank" \
+        on = np.char.startswith(groups.astype(str), BANK_CASE_PREFIX) if getattr(self, "tune_on", "all") == "bank" \
             else np.ones(n, dtype=bool)
         if not on.any():
             on = np.ones(n, dtype=bool)

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.classify.model import Example, PassageClassifier, data_hash, next_version, save, with_context
+from pipeline.classify.model import (
+    BANK_CASE_PREFIX,
+    Example,
+    PassageClassifier,
+    data_hash,
+    next_version,
+    save,
+    with_context,
+)
 from pipeline.data import DOC_TYPES, ELEMENTS, OBSTACLE_CODES, STANCES
 
 log = logging.getLogger(__name__)
@@ -77,7 +85,8 @@ def load_bank(folder: Path) -> list[Example]:
                 if bad:
                     raise ValueError(f"{path}:{number}: {'; '.join(bad)} in {text[:60]!r}")
                 examples.append(Example(text=text, elements=elements, stance=stance, obstacles=obstacles,
-                                        case=f"bank-{pair}", doc_type=doc_type, doc=f"bank-{pair}/{snippet}", start=start))
+                                        case=f"{BANK_CASE_PREFIX}{pair}", doc_type=doc_type,
+                                        doc=f"{BANK_CASE_PREFIX}{pair}/{snippet}", start=start))
                 start += len(text) + 1
     return with_context(examples)
 
