@@ -81,20 +81,29 @@ def fold(text: str) -> str:
     return text.translate(_DOTTED_I).lower().translate(_same_case())
 
 
+def _heads_test(found: frozenset[str] | set[str]) -> tuple[str, ...] | re.Pattern[str]:
+    """How to test a text for one of `found` (heads): the strings to look for one by one, or, when there are more
+    than MANY, their alternation (an alternation of plain strings finds one iff one of them is there)."""
+    if len(found) > MANY:
+        return re.compile("|".join(re.escape(h) for h in sorted(found)))
+    return tuple(sorted(found))
+
+
 def _checker(pattern: re.Pattern[str]) -> Callable[[str, str | None], bool]:
     """A test (text, its fold or None) -> "one of the pattern's heads is in the text (folded, if the pattern
     ignores case)"; True for a pattern without heads."""
     found = heads(pattern)
     if found is None:
         return lambda _text, _folded: True
-    if len(found) > MANY:  # an alternation of plain strings finds one iff one of them is there
-        many = re.compile("|".join(re.escape(h) for h in sorted(found))).search
+    test = _heads_test(found)
+    if isinstance(test, re.Pattern):
+        many = test.search
 
         def present(text: str) -> bool:
             return many(text) is not None
     else:
         def present(text: str) -> bool:
-            for head in found:  # a loop, not any(...): no generator per call
+            for head in test:  # a loop, not any(...): no generator per call
                 if head in text:
                     return True
             return False
@@ -106,15 +115,12 @@ def _checker(pattern: re.Pattern[str]) -> Callable[[str, str | None], bool]:
 
 def opening(pattern: re.Pattern[str]) -> tuple[str, ...] | re.Pattern[str] | None:
     """What a caller's own loop tests a text with before searching a case-sensitive `pattern` in it, as `may_match`
-    tests it without a call per pattern: the opening strings (one of them must be in the text), an alternation of
-    them when there are more than MANY (it must find one), or None (search always: no opening strings, or a pattern
+    tests it without a call per pattern (`_heads_test`), or None (search always: no opening strings, or a pattern
     that ignores case, whose test needs the folded text)."""
     found = heads(pattern)
     if found is None or pattern.flags & re.IGNORECASE:
         return None
-    if len(found) > MANY:
-        return re.compile("|".join(re.escape(h) for h in sorted(found)))
-    return tuple(sorted(found))
+    return _heads_test(found)
 
 
 _CHECKERS: dict[int, tuple[re.Pattern[str], Callable[[str, str | None], bool]]] = {}  # id(pattern) -> it, its test
