@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pipeline.nlp.memo import last_answer
 from pipeline.nlp.trie import names_trie
 
 # (canonical full name, [surface variants and acronyms], national?)
@@ -118,7 +119,8 @@ def find_agencies(text: str, cities: list[tuple[str, list[str]]], default_city: 
     city's names ("Dinas Kesehatan Kota Wirapura"), or a city government preceded
     by one ("Seokjin City Hall"), belongs to that city, else to `default_city`.
     """
-    resolver = _resolver_of(cities, default_city)
+    # the same cities for every block of a document (entities._case_context): the last resolver, without its key
+    resolver = last_answer(_resolver_of, cities, default_city)
     found: list[AgencyMatch] = []
     for m in _VARIANT_RE.finditer(text):
         canonical, national = _LOOKUP[m.group(0).lower()]
@@ -155,21 +157,9 @@ def _tail(text: str, end: int, canonical: str, national: bool) -> int:
     return tail.end() if tail else end
 
 
-_RESOLVERS: dict[tuple[int, str | None], tuple[list, _CityResolver]] = {}  # (id(cities), default) -> cities, resolver
-
-
 def _resolver_of(cities: list[tuple[str, list[str]]], default_city: str | None) -> _CityResolver:
-    """`_resolver` of these cities, found by the list itself when it is the one asked for before (tag_text hands
-    every block of a document the same list, entities._case_context's): building the key of the resolver's
-    cache, a tuple of every case's cities, cost more than finding the agencies in most blocks."""
-    kept = _RESOLVERS.get((id(cities), default_city))
-    if kept is not None and kept[0] is cities:
-        return kept[1]
-    if len(_RESOLVERS) >= 256:
-        _RESOLVERS.clear()
-    resolver = _resolver(tuple((name, tuple(aliases)) for name, aliases in cities), default_city)
-    _RESOLVERS[(id(cities), default_city)] = (cities, resolver)
-    return resolver
+    """`_resolver` of these cities (the key of its cache a tuple of every case's cities)."""
+    return _resolver(tuple((name, tuple(aliases)) for name, aliases in cities), default_city)
 
 
 @functools.lru_cache(maxsize=64)

@@ -29,6 +29,7 @@ from pipeline.data import Case, Document, Entity
 from pipeline.nlp.agencies import find_agencies
 from pipeline.nlp.dates import find_dates, years_after_each
 from pipeline.nlp.gazetteer import CITY_SUFFIX, THE_COUNTRIES, gazetteer
+from pipeline.nlp.memo import last_answer
 from pipeline.nlp.money import find_money
 from pipeline.nlp.trie import Pruned, names_trie
 from pipeline.nlp.words import ENGLISH_FUNCTION_WORDS, blank_nlp, common_word_id, stop_words
@@ -169,22 +170,6 @@ NER_LABELS = {"PERSON"}
 NER_LEADS: frozenset[str] = frozenset()
 
 
-_LAST: dict = {}  # function -> (its last arguments, its answer)
-
-
-def _last(fn, *args):
-    """`fn(*args)` (an lru_cache'd function), its last answer kept for the next call with the same arguments: tag_text
-    asks these functions of the case's place names once per block with the same tuple (entities._case_context's);
-    comparing it with the last one (the same objects: no element compared) is quick, where their lru_cache key, a
-    hash of a tuple of every case's place names, costs more than some of the work."""
-    kept = _LAST.get(fn)
-    if kept is not None and kept[0] == args:
-        return kept[1]
-    answer = fn(*args)
-    _LAST[fn] = (args, answer)
-    return answer
-
-
 @functools.lru_cache(maxsize=32)
 def _ruler_nlp(gpe_names: tuple[str, ...]):
     # The shared tokenizer, not a new one built from the config (seconds per build).
@@ -198,7 +183,7 @@ def _ruler_places(gpe_names: tuple[str, ...], text: str, tokens=None) -> set[tup
     """The (start, end) of the places the EntityRuler of `_ruler_nlp` finds in `text`. Given `tokens`, a Doc of the
     text by the same (shared) tokenizer, its matches are taken as the ruler takes them into a new Doc (longest
     first, none sharing a first or last token with one taken), without tokenizing the text again."""
-    nlp = _last(_ruler_nlp, gpe_names)
+    nlp = last_answer(_ruler_nlp, gpe_names)
     if tokens is None or tokens.vocab is not nlp.tokenizer.vocab:  # not a Doc of the shared tokenizer
         return {(e.start_char, e.end_char) for e in nlp(text).ents}
     seen: set[int] = set()
@@ -306,7 +291,7 @@ def _person_matches(text: str, places: tuple[str, ...] = ()) -> list[tuple[int, 
     Mappaseng") is cut off the name; a word after a role that is no known place starts the name.
     """
     out = []
-    lowered, longest_first = _last(_places_index, places)
+    lowered, longest_first = last_answer(_places_index, places)
     for rx in PERSON_PATTERNS:
         for m in rx.finditer(text):
             group = next(g for g in ("name", "name2", "name3") if g in rx.groupindex and m.group(g))
@@ -466,7 +451,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
         cands += [(m.start("name"), m.end("name"), "PERSON", None) for m in TABLE_NAME_CELL.finditer(text)
                   if not _role_like(m.group("name"))]
     if known_people:  # the full names, and each of their words alone ("Rusdi" after "Rusdi Hamzah")
-        words, known_rx = _last(_known_people_rx, known_people, gpe_names)
+        words, known_rx = last_answer(_known_people_rx, known_people, gpe_names)
         for m in known_rx.finditer(text):
             s, e = m.start(), m.end()
             if m.group(0) in words:  # a known word inside a longer name not seen before ("Salmah Rusdi")
@@ -481,7 +466,7 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
     labels = {(m.start(1), m.end(1)) for m in SPEAKER_TURN.finditer(text)}
     cands = [c for c in cands if not (c[2] == "PERSON" and (c[0], c[1]) in labels)]
     places = _ruler_places(gpe_names, text, tokens)
-    places |= {(m.start(), m.end()) for m in _last(_gpe_regex, gpe_names).finditer(text)}
+    places |= {(m.start(), m.end()) for m in last_answer(_gpe_regex, gpe_names).finditer(text)}
     places |= {(m.start(), m.end()) for m in ADMIN_AREA_RE.finditer(text)}
     # Countries, continents and cities anywhere (pipeline/nlp/gazetteer.py), unless a person's name holds them
     # ("Bapak Rizal", "Takahashi Kenji") or they are a word of a name the document introduced.

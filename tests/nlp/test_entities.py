@@ -169,22 +169,6 @@ def test_place_names_as_a_trie_find_what_their_alternation_longest_first_finds()
         assert sum(map(len, found)) >= 10
 
 
-def test_last_answer_is_kept_for_the_same_arguments_only():
-    from pipeline.nlp.entities import _last
-
-    calls = []
-
-    def places(names: tuple[str, ...], extra: int = 0) -> int:
-        calls.append(names)
-        return len(names) + extra
-
-    names = ("Karangsari", "Seokjin")
-    assert _last(places, names) == 2 and _last(places, names) == 2 and len(calls) == 1
-    assert _last(places, ("Karangsari", "Seokjin")) == 2 and len(calls) == 1  # an equal tuple: the same answer
-    assert _last(places, ("Kualadewa",)) == 1 and len(calls) == 2
-    assert _last(places, ("Kualadewa",), 5) == 6 and len(calls) == 3  # other arguments: asked again
-
-
 def test_pruned_org_and_event_patterns_find_what_the_whole_alternations_find():
     """tag_text searches OTHER_ORGS and EVENTS without the branches whose closing words a text lacks (nlp/trie.py
     Pruned): the same matches as the whole alternations, on the demo corpus and on texts with those words."""
