@@ -69,12 +69,8 @@ def aggregate_store(store: Store, case_slugs: Iterable[str], reviews: list[dict]
     out: dict[str, dict[str, Verdict]] = {}
     for slug in sorted(set(case_slugs)):
         ids = _case_rows(store, slug, reviewed_into)
-        docs = []
-        for _, d in iter_reviewed_documents(store, reviews, ids, text=False, entities=False, explanations=False):
-            # only this case's passages count (`decide`), and for obstacle codes those at the same offsets
-            starts = {p.start for p in d.passages if p.case == slug}
-            d.passages = [p for p in d.passages if p.start in starts]
-            docs.append(d)
+        docs = [_for_case(d, slug) for _, d in iter_reviewed_documents(store, reviews, ids, text=False,
+                                                                       entities=False, explanations=False)]
         out.update(aggregate_stage(docs, [slug], thresholds, cases=cases, lang=lang))
     return out
 
