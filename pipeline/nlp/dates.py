@@ -326,14 +326,12 @@ def find_dates(text: str, years_before: tuple[int, ...] = (), years_after: tuple
     years of the dates stated before `text` in its document, the nearest first (for dates without a year);
     `years_after`: the years the document writes after `text`, the nearest first (for a weekday date only,
     whose weekday checks the year)."""
-    if ANY_YEAR.search(text):
-        has_month = ANY_MONTH.search(text) is not None
-    else:
-        if not (years_before or years_after):
-            return []
-        has_month = ANY_MONTH.search(text) is not None
-        if not has_month and not ANY_WEEKDAY.search(text):
-            return []
+    has_year = ANY_YEAR.search(text) is not None
+    if not has_year and not (years_before or years_after):
+        return []
+    has_month = ANY_MONTH.search(text) is not None
+    if not has_year and not has_month and not ANY_WEEKDAY.search(text):
+        return []
     taken: list[tuple[int, int]] = []
     found: list[DateMatch] = []
 
