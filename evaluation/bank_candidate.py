@@ -37,10 +37,7 @@ def in_corpus(params: dict) -> dict:
 
     cases = discover(demo_corpus())[0]
     r = evaluate_classifier_and_verdicts(annotations_dir(), demo_corpus(), cases, bank=True, **params)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(r, fh)
-    groups = group_figures(Path(fh.name))
-    Path(fh.name).unlink()
+    groups = group_figures(r)
     v = r["verdicts"]
     return {"overall": {k: r["classifier"]["overall"][k] for k in FIGURES},
             "bank_sentences": r["classifier"]["bank_sentences"],
@@ -59,7 +56,7 @@ def shipped_in_corpus(results_json: Path) -> dict | None:
     v = r["verdicts"]
     return {"overall": {k: r["classifier"]["overall"][k] for k in FIGURES},
             "verdicts": {k: v[k] for k in ("agreement", "agreement_evidence_only", "oracle_agreement", "cells")},
-            "groups": group_figures(results_json), "date": r.get("date")}
+            "groups": group_figures(r), "date": r.get("date")}
 
 
 def real(params: dict, root: Path) -> dict:

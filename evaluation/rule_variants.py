@@ -91,8 +91,9 @@ def real_variants(real: Path) -> dict:
             "sentences": len(gold)}
 
 
-def group_figures(results_json: Path) -> dict:
-    r = json.loads(results_json.read_text(encoding="utf-8"))
+def group_figures(results: Path | dict) -> dict:
+    """Per group of cases, from results.json (a path) or the results themselves (evaluate_classifier_and_verdicts)."""
+    r = json.loads(results.read_text(encoding="utf-8")) if isinstance(results, Path) else results
     per_case, cells = r["classifier"]["per_case"], r["verdicts"]["per_case"]
     out = {}
     for name, cases in GROUPS.items():
