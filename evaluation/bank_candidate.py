@@ -10,7 +10,9 @@
    the first six among them), beside evaluation/results.json (the shipped configuration, `sistercity evaluate`).
    The entity figures are not recomputed (they do not depend on the classifier).
 2. On the real pairs, as `sistercity evaluate --real` scores a model: the candidate trained on the whole corpus
-   plus the bank, beside the shipped model.
+   plus the bank, beside the shipped model; and recall by stance on the real sentences beside the candidate's
+   own out-of-fold recall on the bank and the corpus. With `--skip-in-corpus` the in-corpus part of an earlier
+   run with the same parameters (in --out) is kept.
 Writes evaluation/bank_candidate.json and .md (figures only; the real texts are read in place).
 """
 
@@ -59,6 +61,28 @@ def shipped_in_corpus(results_json: Path) -> dict | None:
             "groups": group_figures(r), "date": r.get("date")}
 
 
+def recall_by_stance(confusion: dict[str, int]) -> dict[str, float]:
+    """Per gold stance, the share of its sentences read with that stance, from "gold->predicted" counts."""
+    out = {}
+    for stance in ("positive", "obstacle", "neutral"):
+        total = sum(c for k, c in confusion.items() if k.startswith(f"{stance}->"))
+        out[stance] = round(confusion.get(f"{stance}->{stance}", 0) / total, 3) if total else None
+    return out
+
+
+def out_of_fold_recall(model, examples) -> dict[str, dict[str, float]]:
+    """The candidate's own out-of-fold predictions (`PassageClassifier.oof_`, from tuning) as recall by stance,
+    on the bank's sentences and on the corpus's passages apart: how well it reads text like what it learnt from."""
+    from collections import Counter
+
+    from pipeline.classify.model import BANK_CASE_PREFIX
+
+    counts: dict[str, Counter] = {"bank": Counter(), "corpus": Counter()}
+    for case, predicted, e in zip(model.oof_["cases"], model.oof_["stance"], examples, strict=True):
+        counts["bank" if case.startswith(BANK_CASE_PREFIX) else "corpus"][f"{e.stance}->{predicted}"] += 1
+    return {part: recall_by_stance(c) for part, c in counts.items()}
+
+
 def real(params: dict, root: Path) -> dict:
     from pipeline.classify.model import PassageClassifier, save, versions
     from pipeline.classify.train import BANK_DIR, fitted_cutoffs, load_bank, load_examples
@@ -71,6 +95,7 @@ def real(params: dict, root: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         model = PassageClassifier(**params).fit(examples)
         version = "passage_clf.v99"
+        oof = out_of_fold_recall(model, examples) if getattr(model, "oof_", None) else None
         save(model, Path(tmp) / version, {"name": version, "params": params, **fitted_cutoffs(model)})
         (Path(tmp) / shipped.name).symlink_to(shipped)
         for ner in models_dir().glob("ner_*"):
@@ -83,10 +108,13 @@ def real(params: dict, root: Path) -> dict:
         pooled = res["versions"][name]["pooled"]
         out[key] = {"verdicts_exact": pooled["verdicts"]["exact"], "verdicts_within_one": pooled["verdicts"]["within_one"],
                     "obstacle_code_recall": pooled["obstacle_code_recall"],
-                    **{k: pooled["sentences"][k] for k in FIGURES}}
+                    **{k: pooled["sentences"][k] for k in FIGURES},
+                    "stance_recall": recall_by_stance(pooled["sentences"]["stance_confusion"])}
     boot = res.get("bootstrap", {}).get("against_first", {}).get(shipped.name)
     if boot:
         out["shipped_against_candidate"] = boot
+    if oof:
+        out["candidate_out_of_fold_recall"] = oof
     return out
 
 
@@ -120,13 +148,28 @@ def render(res: dict) -> str:
     if res.get("real"):
         lines += ["## On the real pairs (as `sistercity evaluate --real`)", "",
                   "| model | " + " | ".join(REAL) + " |", "|---|" + "---|" * len(REAL)]
-        for name, r in res["real"].items():
-            if name != "shipped_against_candidate":
-                lines.append(f"| {name} | " + " | ".join("–" if r[k] is None else f"{r[k]:.3f}" for k in REAL) + " |")
+        models = {n: r for n, r in res["real"].items() if n not in ("shipped_against_candidate",
+                                                                     "candidate_out_of_fold_recall")}
+        for name, r in models.items():
+            lines.append(f"| {name} | " + " | ".join("–" if r[k] is None else f"{r[k]:.3f}" for k in REAL) + " |")
+        lines += ["", "Recall by stance (the share of each gold stance's sentences read with it): on the real "
+                  "sentences, and the candidate's own out-of-fold predictions from its tuning folds on the bank and "
+                  "the corpus (text like what it learnt from).", "",
+                  "| sentences | positive | obstacle | neutral |", "|---|---|---|---|"]
+        rows = [(f"real, {n}", r.get("stance_recall")) for n, r in models.items()]
+        rows += [(f"out of fold, {part}", rec) for part, rec in
+                 (res["real"].get("candidate_out_of_fold_recall") or {}).items()]
+        for name, rec in rows:
+            if rec:
+                lines.append(f"| {name} | " + " | ".join("–" if rec[k] is None else f"{rec[k]:.3f}"
+                                                      for k in ("positive", "obstacle", "neutral")) + " |")
         if res["real"].get("shipped_against_candidate"):
             lines += ["", "Pairs resampled (REAL.md's bootstrap): share of draws in which the shipped model scores "
                       f"higher / lower than the candidate: {json.dumps(res['real']['shipped_against_candidate'])}"]
         lines.append("")
+    if res.get("in_corpus_kept_from_an_earlier_run"):
+        lines.append("The in-corpus figures are those of an earlier run with the same parameters (`--skip-in-corpus` "
+                     "kept them).")
     lines.append(f"Run time: {res['seconds']} s.")
     return "\n".join(lines) + "\n"
 
@@ -152,6 +195,12 @@ def main() -> None:
         res["in_corpus"] = in_corpus(params)
         res["shipped_in_corpus"] = shipped_in_corpus(PROJECT_DIR / "evaluation" / "results.json")
         print(json.dumps(res["in_corpus"]["overall"] | res["in_corpus"]["verdicts"]), flush=True)
+    else:  # the in-corpus part (25 minutes) of an earlier run with the same parameters, when there is one
+        earlier = args.out / "bank_candidate.json"
+        kept = json.loads(earlier.read_text(encoding="utf-8")) if earlier.exists() else {}
+        if kept.get("params") == params and kept.get("in_corpus"):
+            res["in_corpus"], res["shipped_in_corpus"] = kept["in_corpus"], kept.get("shipped_in_corpus")
+            res["in_corpus_kept_from_an_earlier_run"] = True
     res["seconds"] = round(time.time() - started)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bank_candidate.json").write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
