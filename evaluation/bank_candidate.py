@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from pipeline.paths import PROJECT_DIR
+
+if __package__ in (None, ""):  # run as `python evaluation/<script>.py`: its sibling modules as `evaluation.*`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 FIGURES = ("stance_accuracy", "element_macro_f1", "obstacle_micro_f1")
 REAL = ("verdicts_exact", "verdicts_within_one", "obstacle_code_recall", "stance_accuracy", "element_macro_f1",
@@ -58,7 +62,27 @@ def shipped_in_corpus(results_json: Path) -> dict | None:
     v = r["verdicts"]
     return {"overall": {k: r["classifier"]["overall"][k] for k in FIGURES},
             "verdicts": {k: v[k] for k in ("agreement", "agreement_evidence_only", "oracle_agreement", "cells")},
-            "groups": group_figures(r), "date": r.get("date")}
+            "groups": group_figures(r), "date": r.get("date"),
+            "cells": {c: {el: {k: cell[k] for k in ("predicted", "gold", "evidence_status")}
+                          for el, cell in per.items()} for c, per in v["per_case"].items()}}
+
+
+def changed_cells(candidate: dict, shipped: dict) -> dict:
+    """The cells whose evidence-only status differs between two in-corpus runs: how many, how many of them now agree
+    with the gold and how many agreed before, and the moves (before -> after) with their counts."""
+    from collections import Counter
+
+    moves, better, worse = Counter(), 0, 0
+    for case, cells in candidate.items():
+        for el, cell in cells.items():
+            before = shipped.get(case, {}).get(el, {}).get("evidence_status")
+            after = cell["evidence_status"]
+            if before is None or before == after:
+                continue
+            moves[f"{before} -> {after}"] += 1
+            better += after == cell["gold"]
+            worse += before == cell["gold"]
+    return {"changed": sum(moves.values()), "better": better, "worse": worse, "moves": dict(sorted(moves.items()))}
 
 
 def recall_by_stance(confusion: dict[str, int]) -> dict[str, float]:
@@ -134,6 +158,11 @@ def render(res: dict) -> str:
                 lines.append(f"| {name} | {o['element_macro_f1']:.3f} | {o['stance_accuracy']:.3f} | "
                              f"{o['obstacle_micro_f1']:.3f} | {v['agreement']:.3f} | {v['agreement_evidence_only']:.3f} | "
                              f"{v['oracle_agreement']:.3f} |")
+        if sh and sh.get("cells"):
+            ch = changed_cells(ic["cells"], sh["cells"])
+            lines += ["", f"Evidence-only verdicts that differ from the shipped configuration's: {ch['changed']} cells, "
+                      f"{ch['better']} now agreeing with the gold, {ch['worse']} no longer; moves: "
+                      + ", ".join(f"{k} {n}" for k, n in ch["moves"].items()) + "."]
         lines += ["", "Per group of cases (means over each group's cases; rule_variants.py's groups):", "",
                   "| group | configuration | stance | element macro-F1 | obstacle micro-F1 | verdicts | evidence only "
                   "| oracle |", "|---|---|---|---|---|---|---|---|"]
@@ -199,7 +228,8 @@ def main() -> None:
         earlier = args.out / "bank_candidate.json"
         kept = json.loads(earlier.read_text(encoding="utf-8")) if earlier.exists() else {}
         if kept.get("params") == params and kept.get("in_corpus"):
-            res["in_corpus"], res["shipped_in_corpus"] = kept["in_corpus"], kept.get("shipped_in_corpus")
+            res["in_corpus"] = kept["in_corpus"]
+            res["shipped_in_corpus"] = shipped_in_corpus(PROJECT_DIR / "evaluation" / "results.json")
             res["in_corpus_kept_from_an_earlier_run"] = True
     res["seconds"] = round(time.time() - started)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -16,12 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 from pipeline.classify.train import BANK_DIR, SHIPPED_PARAMS, load_bank, load_examples
 from pipeline.paths import PROJECT_DIR
+
+if __package__ in (None, ""):  # run as `python evaluation/<script>.py`: its sibling modules as `evaluation.*`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 FIGURES = ("stance_accuracy", "element_macro_f1", "obstacle_micro_f1", "verdicts_exact", "verdicts_within_one",
            "obstacle_code_recall")

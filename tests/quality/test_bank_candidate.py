@@ -36,3 +36,15 @@ def test_recall_by_stance_from_confusion_counts():
 
     counts = {"positive->positive": 42, "positive->neutral": 76, "positive->obstacle": 3, "neutral->neutral": 10}
     assert recall_by_stance(counts) == {"positive": round(42 / 121, 3), "obstacle": None, "neutral": 1.0}
+
+
+def test_changed_cells_count_moves_and_which_way_they_went():
+    from evaluation.bank_candidate import changed_cells
+
+    shipped = {"a": {"commitment": {"evidence_status": "fulfilled"}, "outcomes": {"evidence_status": "partial"},
+                     "understanding": {"evidence_status": "partial"}}}
+    candidate = {"a": {"commitment": {"evidence_status": "partial", "gold": "fulfilled"},
+                       "outcomes": {"evidence_status": "fulfilled", "gold": "fulfilled"},
+                       "understanding": {"evidence_status": "partial", "gold": "partial"}}}
+    assert changed_cells(candidate, shipped) == {"changed": 2, "better": 1, "worse": 1,
+                                                 "moves": {"fulfilled -> partial": 1, "partial -> fulfilled": 1}}
