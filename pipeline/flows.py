@@ -1,22 +1,27 @@
 """Prefect wiring only: tasks wrap the store-backed use cases of `pipeline.runs` (which run `pipeline.stages`).
 
-With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary local API). It takes 3-5 s to start
-(up to 17 s on a loaded 2-core machine), so `sistercity run` starts it itself, as the run begins
-(`prefect_server.TemporaryAPI`: the same server process, in its own process), and `run_inbox` loads the
-models, warms them up and forks the workers (`prepare`) while it comes up, then runs the flow against it.
+The start-up order of `sistercity run` (issue #19: every second of it that leaves a core idle is serial time):
+1. Prefect's temporary API is started in its own process (`prefect_server.TemporaryAPI`; with no PREFECT_API_URL
+   Prefect would start it only when the flow is called, and it takes 3-5 s, up to 17 s on a loaded 2-core machine).
+2. Meanwhile, with no Prefect import, `runs/prepare.prepare` loads the models, scans the inbox (a content hash per
+   file: what is new or changed), records the run, and with --workers N warms every stage up, forks the N workers
+   and starts them on the first documents, largest first (`EarlyStart`).
+3. Only then does the run's process import this module (Prefect's flow machinery), wait for the API, and start
+   the flow (`run_inbox`), which takes that whole start over (`take`): its batch tasks report the documents
+   already begun, once each, and feed the workers the rest.
 Called directly (tests, a deployment), `process_inbox` does all of that itself, in the flow.
 
-`process_inbox` hashes every file of the inbox in the flow's process and makes one
-`process_batch` task per batch of new or changed documents (at most BATCH documents; never per
-passage), with one log line and one result per document. The batch tasks run in threads of the
+`process_inbox` makes one `process_batch` task per batch of new or changed documents (at most BATCH documents;
+never per passage), with one log line and one result per document. The batch tasks run in threads of the
 flow's process: with --workers 1 each document is processed right there; with --workers N the
 models are loaded and every stage warmed up in the run's process, then N worker processes are forked
 (pipeline/runs/pool.py: processes, because pdfium is not thread-safe), which inherit the models
 instead of loading their own, and the batch threads hand them the documents one by one, largest
 expected work first. With a Dask cluster (`dask_address`, prefect-dask) the batch tasks run on its
 workers, which load the models once per process. Every document is claimed in the store before it is
-processed, so parallel workers, overlapping runs and killed runs stay safe, and a document that raises
-(or whose worker dies) fails alone: the rest of its batch goes on.
+processed (by the process that processes it, under the run's owner), so parallel workers, overlapping runs and
+killed runs stay safe, and a document that raises (or whose worker dies) fails alone: the rest of its batch
+goes on.
 
 Prefect's own cost is per batch, and kept flat: the cases and settings go to each
 task quote()d, so Prefect does not walk them element by element. (Loading the models in a thread of
