@@ -44,11 +44,12 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
     (runs/prepare.py), then `flows.run_inbox`; the process then ends as the console script's does (`child_main`: cli.exit_now)."""
     import logging
 
-    from pipeline.config import Settings
     from pipeline.prefect_server import TemporaryAPI
+
+    api = TemporaryAPI.start_early()
+    from pipeline.config import Settings
     from pipeline.runs.prepare import preparing
 
-    api = TemporaryAPI.start_if_needed()
     done = _progress_writer(progress)
 
     class Progress(logging.Handler):

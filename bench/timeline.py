@@ -156,8 +156,9 @@ def timeline(events: list[dict], t0: float, t_exit: float) -> list[str]:
     return lines
 
 
-def _sample_cpu(proc: subprocess.Popen) -> list[tuple[float, float]]:
-    """(time, CPU seconds so far of the process tree of `proc`), every 0.05 s until it ends (a thread)."""
+def _sample_cpu(proc: subprocess.Popen) -> list[tuple[float, float, dict]]:
+    """(time, CPU seconds so far of the process tree of `proc`, the same by pid), every 0.05 s until it ends
+    (a thread)."""
     import threading
 
     from bench.scale import tree_rss
@@ -168,14 +169,23 @@ def _sample_cpu(proc: subprocess.Popen) -> list[tuple[float, float]]:
     def sample() -> None:
         while proc.poll() is None:
             tree_rss(proc.pid, cpu)
-            samples.append((time.time(), sum(cpu.values())))
+            samples.append((time.time(), sum(cpu.values()), dict(cpu)))
             time.sleep(0.05)
 
     threading.Thread(target=sample, daemon=True).start()
     return samples
 
 
-def _per_second(samples: list[tuple[float, float]], t0: float) -> list[float]:
+def _phase_cpu(samples: list[tuple[float, float, dict]], start: float, end: float) -> dict[int, float]:
+    """CPU seconds each process of the tree used between two times (the samples nearest them)."""
+    before = max((s for s in samples if s[0] <= start), key=lambda s: s[0], default=None)
+    after = min((s for s in samples if s[0] >= end), key=lambda s: s[0], default=samples[-1] if samples else None)
+    if before is None or after is None:
+        return {}
+    return {pid: round(v - before[2].get(pid, 0.0), 2) for pid, v in after[2].items() if v - before[2].get(pid, 0.0) >= 0.05}
+
+
+def _per_second(samples: list[tuple[float, float, dict]], t0: float) -> list[float]:
     """The tree's CPU seconds used in each wall second from t0 (cores in use, 0-2 here)."""
     out, j = [], 0
     second = 1
@@ -226,6 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sistercity run --workers {args.workers} on {args.inbox} ({args.tree}): 1-minute load before {load:.2f}, "
           f"wall {t_exit - t0:.2f} s")
     print("\n".join(timeline(lines, t0, t_exit)))
+    main_pid = next(e["pid"] for e in lines if e["event"] == "interpreter up")
+    stamps = {e["event"]: e["t"] for e in lines if e["pid"] == main_pid}
+    for name, a, b in (("start-up (to the first document)", t0, min((e["t"] for e in lines if e["event"] == "document start"),
+                                                                    default=t0)),
+                       ("aggregate+report", stamps.get("aggregate+report start"), stamps.get("aggregate+report end")),
+                       ("exit (result to exit)", stamps.get("result"), t_exit)):
+        if a and b:
+            per = _phase_cpu(samples, a, b)
+            print(f"CPU seconds by process in {name} ({b - a:.2f} s of wall): "
+                  + ", ".join(f"{'run' if pid == main_pid else pid} {v:.2f}" for pid, v in sorted(per.items())))
     print("cores the run's process tree used (its CPU seconds per wall second), by second from the start:")
     print(" ".join(f"{cores:.1f}" for cores in _per_second(samples, t0)))
     return 0

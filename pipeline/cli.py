@@ -205,9 +205,9 @@ def run(
     # no Prefect there), and only then imports Prefect's flow machinery (pipeline.flows), whose flow takes it
     # all over; with Dask, Prefect starts its own API as before
     from pipeline.prefect_server import TemporaryAPI
-    from pipeline.runs.prepare import preparing
 
-    api = TemporaryAPI.start_if_needed() if not settings.dask_address else None
+    api = TemporaryAPI.start_early() if not settings.dask_address else None
+    from pipeline.runs.prepare import preparing
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:

@@ -1,8 +1,9 @@
 """Prefect wiring only: tasks wrap the store-backed use cases of `pipeline.runs` (which run `pipeline.stages`).
 
 The start-up order of `sistercity run` (issue #19: every second of it that leaves a core idle is serial time):
-1. Prefect's temporary API is started in its own process (`prefect_server.TemporaryAPI`; with no PREFECT_API_URL
-   Prefect would start it only when the flow is called, and it takes 3-5 s, up to 17 s on a loaded 2-core machine).
+1. Prefect's temporary API is started in its own process (`prefect_server.TemporaryAPI.start_early`, before any
+   Prefect import; with no PREFECT_API_URL Prefect would start it only when the flow is called, and it takes 3-5 s,
+   up to 17 s on a loaded 2-core machine). Whether Prefect's settings want it is asked when Prefect is imported.
 2. Meanwhile, with no Prefect import, `runs/prepare.prepare` loads the models, scans the inbox (a content hash per
    file: what is new or changed), records the run, and with --workers N warms every stage up, forks the N workers
    and starts them on the first documents, largest first (`EarlyStart`).
@@ -267,7 +268,7 @@ def run_inbox(settings: Settings, api=None, prepared: Prepared | None = None) ->
     if prepared is None:
         prepared = prepare(settings)
     try:
-        if api is None:
+        if api is None or not api.needed():
             return process_inbox(settings)
         api.wait()
         with api.using():
