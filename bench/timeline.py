@@ -178,9 +178,9 @@ def _sample_cpu(proc: subprocess.Popen) -> list[tuple[float, float, dict]]:
 
 def _phase_cpu(samples: list[tuple[float, float, dict]], start: float, end: float) -> dict[int, float]:
     """CPU seconds each process of the tree used between two times (the samples nearest them)."""
-    before = max((s for s in samples if s[0] <= start), key=lambda s: s[0], default=None)
+    before = max((s for s in samples if s[0] <= start), key=lambda s: s[0], default=(start, 0.0, {}))
     after = min((s for s in samples if s[0] >= end), key=lambda s: s[0], default=samples[-1] if samples else None)
-    if before is None or after is None:
+    if after is None:
         return {}
     return {pid: round(v - before[2].get(pid, 0.0), 2) for pid, v in after[2].items() if v - before[2].get(pid, 0.0) >= 0.05}
 

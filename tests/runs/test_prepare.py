@@ -5,6 +5,7 @@ The first test is fast (a stand-in pool); the others fork real workers over test
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -179,3 +180,44 @@ def test_a_start_no_flow_takes_is_recorded_and_its_claims_released(tmp_path, err
     for pid in pids:  # the workers are gone
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+# In a fresh process (the test session has imported Prefect already), what `sistercity run --workers 2` does
+# before its flow (pipeline/cli.py): the temporary API started with no Prefect import, then `prepare`; what the
+# run's process and a worker have imported once the workers are on their first documents.
+SCRIPT = """
+import json, sys, time
+from pathlib import Path
+from pipeline.prefect_server import TemporaryAPI
+api = TemporaryAPI.start_early()
+from pipeline.config import Settings
+from pipeline.lean import loaded
+from pipeline.runs.prepare import preparing
+from tests.store.dbs import make_inbox
+folder = Path(sys.argv[1])
+settings = Settings(db=f"sqlite:///{folder / 'run.db'}", reports=folder / "reports", inbox=make_inbox(folder / "inbox"),
+                    workers=2, ocr=False)
+with preparing(settings) as prepared:
+    while prepared.early.started < 2:
+        time.sleep(0.01)
+    run = loaded(("prefect",))
+    worker = prepared.pool.call(loaded, ("prefect",)).result()
+api.stop()
+print(json.dumps({"run": run, "worker": worker, "started": prepared.early.started}))
+"""
+
+
+@pytest.mark.slow  # about 8 s: the models loaded and warmed up in a new process
+def test_the_workers_begin_before_prefect_is_imported_and_hold_none_of_it(tmp_path):
+    """Issue #19: nothing of Prefect is imported before the workers are on their first documents (its settings
+    are read when the flow imports it), so none of it is on the way to the first document or in the workers."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], cwd=root, capture_output=True, text=True,
+                         timeout=180, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "HOME": str(Path.home()),
+                                           "PREFECT_HOME": str(tmp_path / "prefect-home")})
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["started"] >= 2 and got["run"] == [] and got["worker"] == [], got
