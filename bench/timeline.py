@@ -104,6 +104,8 @@ def child(args: argparse.Namespace) -> int:
     _wrap(pool.DocumentPool, "_start", path, "fork")
     _wrap(pool, "ingest_one", path, "document")
     _wrap(report, "report_from_store", path, "aggregate+report")
+    for name in ("scan_store", "reviewed_verdicts", "write_verdicts_json", "appendix_from_store", "write_reports"):
+        _wrap(report, name, path, f"  report: {name}")  # the steps of the run's process in the report phase
     _wrap(Store, "start_run", path, "run record (flow starts)", begin=False)
     real_load = stages.load_models
 
@@ -246,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
             per = _phase_cpu(samples, a, b)
             print(f"CPU seconds by process in {name} ({b - a:.2f} s of wall): "
                   + ", ".join(f"{'run' if pid == main_pid else pid} {v:.2f}" for pid, v in sorted(per.items())))
+    if samples:
+        print("CPU seconds by process, whole run: " + ", ".join(
+            f"{'run' if pid == main_pid else pid} {v:.2f}" for pid, v in sorted(samples[-1][2].items()) if v >= 0.05)
+            + f" (sum {samples[-1][1]:.2f})")
     print("cores the run's process tree used (its CPU seconds per wall second), by second from the start:")
     print(" ".join(f"{cores:.1f}" for cores in _per_second(samples, t0)))
     return 0

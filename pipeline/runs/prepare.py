@@ -40,9 +40,15 @@ from pipeline.store.db import Store, new_owner, store_url
 log = logging.getLogger(__name__)
 
 
+# Documents in flight per worker while the workers start before the flow (EarlyStart).
+IN_FLIGHT = 2
+
+
 class EarlyStart:
-    """Documents handed to the pool's workers before the flow's batch tasks run: `pool.workers` feeder threads,
-    each taking the next document of `todo` (in its order) and running it in the pool, until `handover`. A batch
+    """Documents handed to the pool's workers before the flow's batch tasks run: IN_FLIGHT feeder threads per
+    worker, each taking the next document of `todo` (in its order) and running it in the pool, until `handover`
+    (two per worker, as the batch tasks keep them: a worker that ends a document finds the next one queued, and
+    does not wait for this process, busy importing Prefect meanwhile, to hand it one). A batch
     task asks for each of its documents with `take`: the future of one started here (its `pool.run` result), or
     None, and then this never starts it. Errors are values as in `DocumentPool.run`: a document that raises or
     whose worker dies fails alone, with its reason, when its batch task takes it."""
@@ -55,7 +61,7 @@ class EarlyStart:
         self._stopped = False
         self.started = 0  # documents started here, in all
         self._threads = [threading.Thread(target=self._feed, name=f"early-start-{i}", daemon=True)
-                         for i in range(pool.workers)]
+                         for i in range(IN_FLIGHT * pool.workers)]
         for t in self._threads:
             t.start()
 

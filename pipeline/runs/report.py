@@ -184,7 +184,8 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
     afterwards; a case only the scan found is aggregated here, one the scan did not find is dropped.
     With `workers` > 1 (the processes behind `elsewhere`), the cases are shared out among that many
     aggregations, and the scan among this process and as many others (`scan_store`'s parts): the same
-    files, written by every core the run has. Without `elsewhere` (and `choose`), the aggregation reads
+    files, written by every core the run has; verdicts.json is then written by one of them while this process
+    writes the other reports (the serial end of a run, issue #19). Without `elsewhere` (and `choose`), the aggregation reads
     the scan's pass (`AggregateAlong`): each document is read from the store once for both."""
     lang = resolve_lang(lang)
     if cases is None:
@@ -218,14 +219,20 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
         aggregated = aggregate_store(store, chosen, reviews, cases=cases, lang=lang,
                                      published_tiebreak=published_tiebreak, models_folder=models_folder)
     verdicts = reviewed_verdicts(store, aggregated)
+    written = None  # with the run's workers, verdicts.json is written by one of them while this writes the reports
     if contract:
         paths["verdicts.json"] = out_dir / "verdicts.json"
-        write_verdicts_json(paths["verdicts.json"], verdicts, meta)
+        if elsewhere is not None and choose is None:
+            written = elsewhere(write_verdicts_json, paths["verdicts.json"], verdicts, meta)
+        else:
+            write_verdicts_json(paths["verdicts.json"], verdicts, meta)
     timelines = {slug: events for slug, events in scan.timelines().items() if slug in verdicts}
     formats = FORMATS if formats is None else formats
     appendix = appendix_from_store(store, scan, verdicts, timelines, lang) if "html" in formats else None
     paths.update(write_reports(out_dir, scan.documents, verdicts, cases=cases, lang=lang, meta=meta, formats=formats,
                                timelines=timelines, appendix=appendix, speakers=scan.speakers))
+    if written is not None:
+        written.result()
     return verdicts, paths
 
 
