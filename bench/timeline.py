@@ -47,6 +47,9 @@ def _wrap(owner, name: str, path: str, label: str, begin: bool = True) -> None:
             _stamp(path, f"{label} end")
 
     setattr(owner, name, wrapper)
+    home = sys.modules.get(getattr(real, "__module__", ""), None)
+    if home is not None and getattr(home, name, None) is real:  # pickled by reference (sent to a worker): the
+        setattr(home, name, wrapper)  # wrapper must be what its defining module holds under its name
 
 
 class _StampingLoader:

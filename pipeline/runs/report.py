@@ -192,19 +192,23 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
         cases = known_cases((meta or {}).get("inbox"))
     out_dir = Path(out_dir)
     reviews = ReviewStore(store).reviews()
-    early = []
+    early: list = []
+    aggregate_elsewhere = None
     if elsewhere is not None and choose is None:
-        named = _store_cases(store, reviews)
-        shares = max(1, min(workers, len(named)))
-        early = [elsewhere(aggregate_cases, store.url, named[i::shares], reviews, cases, lang, published_tiebreak,
-                           models_folder) for i in range(shares)]
+        def aggregate_elsewhere() -> None:  # once the scan's parts are handed out: the workers scan them first,
+            # so this process merges them while the workers aggregate, not after (issue #19: the run's serial end)
+            named = _store_cases(store, reviews)
+            shares = max(1, min(workers, len(named)))
+            early.extend(elsewhere(aggregate_cases, store.url, named[i::shares], reviews, cases, lang,
+                                   published_tiebreak, models_folder) for i in range(shares))
     along = None
     if elsewhere is None and choose is None:  # the aggregation reads the scan's pass (one read of each document)
         along = AggregateAlong(store, _store_cases(store, reviews), reviews, cases=cases, lang=lang,
                                published_tiebreak=published_tiebreak, models_folder=models_folder)
     scan, paths = scan_store(store, reviews, cases, out_dir if contract else None,
-                             elsewhere=elsewhere if choose is None else None, parts=workers + 1 if early else 1,
-                             each=along)
+                             elsewhere=elsewhere if choose is None else None,
+                             parts=workers + 1 if aggregate_elsewhere is not None else 1, each=along,
+                             handed_out=aggregate_elsewhere)
     chosen = choose(scan.slugs) if choose else sorted(scan.slugs)
     if early or along is not None:
         found = along.finish() if along is not None else {}
