@@ -190,9 +190,8 @@ def _results(found, params: dict, settings: Settings, store: Store, models, pool
     yield the results one by one as they come. Unchanged documents are counted here, with no task: a
     re-run over an unchanged inbox costs a hash per file, not a task per file. A pool of forked workers
     made here is appended to `pools` (a prepared one is there already): the caller closes it (it aggregates the
-    reports too). With `prepared`
-    (runs/prepare.py) the scan, the order and the pool are its, and the documents its workers began before
-    the flow are taken over by their batch tasks."""
+    reports too). With `prepared` (runs/prepare.py) the scan, the order and the pool are its, and the documents
+    its workers began before the flow are taken over by their batch tasks."""
     early = None
     if prepared is not None:
         skipped, todo, early = prepared.skipped, prepared.todo, prepared.early  # todo: largest first with workers
