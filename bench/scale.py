@@ -40,15 +40,15 @@ def _progress_writer(path: Path | None):
 
 
 def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path | None) -> dict:
-    """What `sistercity run` does (pipeline/cli.py): Prefect's temporary API started first, then
-    `flows.run_inbox`; the process then ends as the console script's does (`child_main`: cli.exit_now)."""
+    """What `sistercity run` does (pipeline/cli.py): Prefect's temporary API started first, then `prepare`
+    (runs/prepare.py), then `flows.run_inbox`; the process then ends as the console script's does (`child_main`: cli.exit_now)."""
     import logging
 
     from pipeline.prefect_server import TemporaryAPI
 
-    api = TemporaryAPI.start_if_needed()
+    api = TemporaryAPI.start_early()
     from pipeline.config import Settings
-    from pipeline.flows import run_inbox
+    from pipeline.runs.prepare import preparing
 
     done = _progress_writer(progress)
 
@@ -63,7 +63,10 @@ def run_flow(inbox: Path, db: str, reports: Path, workers: int, progress: Path |
     flows_log.propagate = False
     flows_log.addHandler(Progress())
     settings = Settings(db=db, reports=reports, inbox=inbox, workers=workers, ocr=False)
-    result = run_inbox(settings, api)
+    with preparing(settings) as prepared:  # the workers on their first documents before Prefect's flow is imported
+        from pipeline.flows import run_inbox
+
+        result = run_inbox(settings, api, prepared)
     return {"counts": result["counts"], "seconds": result["seconds"],
             "api_up_after": api.up_after if api is not None else None}
 

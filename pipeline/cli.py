@@ -201,11 +201,13 @@ def run(
                          + (f", Dask {settings.dask_address}" if settings.dask_address else
                             f", {settings.workers} worker processes" if settings.workers > 1 else "")))
     # Prefect's temporary API (when no API is configured) starts now, in its own process, while this one
-    # imports the pipeline and loads the models (flows.run_inbox); with Dask, Prefect starts its own as before
+    # loads the models, scans the inbox, forks the workers and starts them on the first documents (`prepare`,
+    # no Prefect there), and only then imports Prefect's flow machinery (pipeline.flows), whose flow takes it
+    # all over; with Dask, Prefect starts its own API as before
     from pipeline.prefect_server import TemporaryAPI
 
-    api = TemporaryAPI.start_if_needed() if not settings.dask_address else None
-    from pipeline.flows import run_inbox
+    api = TemporaryAPI.start_early() if not settings.dask_address else None
+    from pipeline.runs.prepare import preparing
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
@@ -215,7 +217,10 @@ def run(
         flows_log.setLevel(logging.INFO)
         flows_log.propagate = verbose
         try:
-            result = run_inbox(settings, api)
+            with preparing(settings) as prepared:  # (closed, and its run recorded as failed, if the flow never takes it)
+                from pipeline.flows import run_inbox
+
+                result = run_inbox(settings, api, prepared)
         except (InboxError, CaseFileError, ModelNotFound, ImportError) as exc:
             _error(f"{exc}")
             raise typer.Exit(2) from None

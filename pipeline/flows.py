@@ -1,22 +1,28 @@
 """Prefect wiring only: tasks wrap the store-backed use cases of `pipeline.runs` (which run `pipeline.stages`).
 
-With no PREFECT_API_URL set, Prefect runs in ephemeral mode (a temporary local API). It takes 3-5 s to start
-(up to 17 s on a loaded 2-core machine), so `sistercity run` starts it itself, as the run begins
-(`prefect_server.TemporaryAPI`: the same server process, in its own process), and `run_inbox` loads the
-models, warms them up and forks the workers (`prepare`) while it comes up, then runs the flow against it.
+The start-up order of `sistercity run` (issue #19: every second of it that leaves a core idle is serial time):
+1. Prefect's temporary API is started in its own process (`prefect_server.TemporaryAPI.start_early`, before any
+   Prefect import; with no PREFECT_API_URL Prefect would start it only when the flow is called, and it takes 3-5 s,
+   up to 17 s on a loaded 2-core machine). Whether Prefect's settings want it is asked when Prefect is imported.
+2. Meanwhile, with no Prefect import, `runs/prepare.prepare` loads the models, scans the inbox (a content hash per
+   file: what is new or changed), records the run, and with --workers N warms every stage up, forks the N workers
+   and starts them on the first documents, largest first (`EarlyStart`).
+3. Only then does the run's process import this module (Prefect's flow machinery), wait for the API, and start
+   the flow (`run_inbox`), which takes that whole start over (`take`): its batch tasks report the documents
+   already begun, once each, and feed the workers the rest.
 Called directly (tests, a deployment), `process_inbox` does all of that itself, in the flow.
 
-`process_inbox` hashes every file of the inbox in the flow's process and makes one
-`process_batch` task per batch of new or changed documents (at most BATCH documents; never per
-passage), with one log line and one result per document. The batch tasks run in threads of the
+`process_inbox` makes one `process_batch` task per batch of new or changed documents (at most BATCH documents;
+never per passage), with one log line and one result per document. The batch tasks run in threads of the
 flow's process: with --workers 1 each document is processed right there; with --workers N the
 models are loaded and every stage warmed up in the run's process, then N worker processes are forked
 (pipeline/runs/pool.py: processes, because pdfium is not thread-safe), which inherit the models
 instead of loading their own, and the batch threads hand them the documents one by one, largest
 expected work first. With a Dask cluster (`dask_address`, prefect-dask) the batch tasks run on its
 workers, which load the models once per process. Every document is claimed in the store before it is
-processed, so parallel workers, overlapping runs and killed runs stay safe, and a document that raises
-(or whose worker dies) fails alone: the rest of its batch goes on.
+processed (by the process that processes it, under the run's owner), so parallel workers, overlapping runs and
+killed runs stay safe, and a document that raises (or whose worker dies) fails alone: the rest of its batch
+goes on.
 
 Prefect's own cost is per batch, and kept flat: the cases and settings go to each
 task quote()d, so Prefect does not walk them element by element. (Loading the models in a thread of
@@ -50,8 +56,9 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from pipeline.children import watch_children  # noqa: E402
 from pipeline.config import Settings, deployment_settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, is_url, store_key  # noqa: E402
-from pipeline.runs.ingest import Ingested, unchanged_in_store  # noqa: E402
-from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, largest_first, warm_up  # noqa: E402
+from pipeline.runs.ingest import Ingested  # noqa: E402
+from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, largest_first  # noqa: E402
+from pipeline.runs.prepare import _READY, EarlyStart, Prepared, fork_pool, prepare, release_claims, scan, take  # noqa: E402,F401
 from pipeline.runs.report import (  # noqa: E402
     REPORT_INPUTS,  # noqa: F401  (the reports' inputs file: imported from here by callers)
     current_reports,
@@ -106,23 +113,31 @@ def _in_this_process(store_url: str, cases, settings: Settings, owner: str, run_
     return one
 
 
-def _in_pool(pool: DocumentPool):
-    return lambda f: pool.run(f.path, f.case, f.refused)
+def _in_pool(pool: DocumentPool, early: EarlyStart | None = None):
+    def one(f) -> tuple[Ingested | None, WorkerError | None]:
+        started = early.take(f) if early is not None else None  # begun before the flow (runs/prepare.py)
+        if started is not None:
+            return started.result()
+        return pool.run(f.path, f.case, f.refused)
+    return one
 
 
 # NO_CACHE: the store is the cache (content hashes); Prefect's default policy would hash every
 # task's inputs (the cases, the settings) on each call for nothing.
 @task(cache_policy=NO_CACHE, task_run_name="process_batch {label}")
 def process_batch(label: str, batch: list, store_url: str, cases, settings: Settings, owner: str, run_id: int,
-                  pool: DocumentPool | None = None, deliver=None, stop=None) -> list[Ingested]:
+                  pool: DocumentPool | None = None, deliver=None, stop=None, early: EarlyStart | None = None
+                  ) -> list[Ingested]:
     """A batch of documents, every stage, into the store; one task run per batch, one log line per document.
 
     Runs in a thread of the flow's process, handing each document to the forked workers (`pool`, with
     --workers N) or processing it here (--workers 1); or on a Dask worker (--dask-address), which loads
     the models once per process. `deliver` (in the flow's process) gets each result as it is made.
-    `label` names the batch by its documents' positions among the run's (e.g. "21-40/200")."""
+    `label` names the batch by its documents' positions among the run's (e.g. "21-40/200"). `early`: the
+    documents the workers began before the flow started (runs/prepare.py), whose results are waited for here
+    and reported as any other's."""
     logger = get_run_logger()
-    one = _in_pool(pool) if pool is not None else _in_this_process(store_url, cases, settings, owner, run_id)
+    one = _in_pool(pool, early) if pool is not None else _in_this_process(store_url, cases, settings, owner, run_id)
     results = []
     if pool is not None and len(batch) > 1:
         # the pool balances documents: keep one in flight per worker, from this batch, in order
@@ -169,22 +184,24 @@ def batches(todo: list, workers: int) -> list[list]:
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
-def _results(found, params: dict, settings: Settings, store: Store, models, pools: list) -> Iterator[Ingested]:
+def _results(found, params: dict, settings: Settings, store: Store, models, pools: list,
+             prepared: Prepared | None = None) -> Iterator[Ingested]:
     """Run process_batch over every document whose content the store does not already hold, and
     yield the results one by one as they come. Unchanged documents are counted here, with no task: a
     re-run over an unchanged inbox costs a hash per file, not a task per file. A pool of forked workers
-    made here is appended to `pools`: the caller closes it (it aggregates the reports too)."""
-    todo = []
-    for f in found:
-        key, unchanged = (None, False) if f.refused else unchanged_in_store(store, f.path, settings.max_bytes)
-        if unchanged:
-            yield Ingested(key, "skipped", f.case)
-        else:
-            todo.append(f)
+    made here is appended to `pools` (a prepared one is there already): the caller closes it (it aggregates the
+    reports too). With `prepared` (runs/prepare.py) the scan, the order and the pool are its, and the documents
+    its workers began before the flow are taken over by their batch tasks."""
+    early = None
+    if prepared is not None:
+        skipped, todo, early = prepared.skipped, prepared.todo, prepared.early  # todo: largest first with workers
+    else:
+        skipped, todo = scan(store, found, settings)
+    yield from skipped
     if not todo:
         return
     workers = settings.workers if not settings.dask_address else max(2, settings.workers)
-    if workers > 1:
+    if workers > 1 and prepared is None:
         todo = largest_first(todo)
     parts = batches(todo, workers)
     labels, at = [], 0
@@ -204,102 +221,66 @@ def _results(found, params: dict, settings: Settings, store: Store, models, pool
     # none of these holds one.
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
-    pool = None
-    if settings.workers > 1:
-        pool = _take_ready(store.url, settings, params["cases"])  # forked by prepare() before the flow, if it was
-        if pool is None:
-            pool = _fork_pool(store, settings, params["cases"], models)
+    pool = prepared.pool if prepared is not None else None
+    if settings.workers > 1 and pool is None:
+        pool = _fork_pool(store, settings, params["cases"], models)
         pool.bind(owner=params["owner"], run_id=params["run_id"])
         pools.append(pool)
-    with task_runner(settings) as runner:
-        futures = [runner.submit(process_batch, {
-            "label": label, "batch": quote(b), "store_url": params["store_url"], "cases": quote(params["cases"]),
-            "settings": quote(settings), "owner": params["owner"], "run_id": params["run_id"],
-            "pool": quote(pool), "deliver": quote(results.put), "stop": quote(stop)})
-            for label, b in zip(labels, parts)]
-        try:
-            for _ in todo:
-                while True:
-                    try:
-                        yield results.get(timeout=0.5)
-                        break
-                    except queue.Empty:
-                        for future in futures:  # a batch task that failed outright delivers nothing more
-                            if future.wrapped_future.done():
-                                future.result()
-        except BaseException:
-            stop.set()  # the batches stop before their next document; the run's error is raised
-            if pool is not None:
-                pool.close(cancel=True)
-            raise
-
-
-# What prepare() made ready for the flow of this process: a pool of forked workers, and what it was made for.
-_READY: dict = {}
-
-
-def prepare(settings: Settings) -> None:
-    """The run's set-up that needs no Prefect, done before the flow starts (by `run_inbox`, while Prefect's
-    temporary API starts in its own process): the child-process watchdog, the models, and with --workers N
-    over an inbox with something to process, the warm-up and the N forked workers, which the flow then
-    uses (`_take_ready`) instead of forking its own. Nothing is recorded in the store here."""
-    watch_children()
-    models = load_models(str(settings.models), settings.model_version)
-    # With one worker the warm-up is left to the first document, in the batch thread: done here, in this
-    # thread, it would open the embedding cache's SQLite connection in a thread the documents are not
-    # processed in, and that connection then refuses the batch thread (check_same_thread), which silently
-    # runs without the cache: measured 209 s of classify instead of 12 s on 344 documents.
-    if settings.workers < 2 or settings.dask_address:
-        return
-    cases, files = discover(settings.inbox)
-    store = _store(store_url(settings.db))
-    # the first file that is new or changed is enough to know workers are wanted (a re-run hashes on)
-    if not any(f.refused or not unchanged_in_store(store, f.path, settings.max_bytes)[1] for f in files):
-        return
-    _drop_ready()
-    _READY.update(key=(store.url, settings, cases), pool=_fork_pool(store, settings, cases, models))
-
-
-def _fork_pool(store: Store, settings: Settings, cases, models) -> DocumentPool:
-    """The run's workers: every stage warmed up in this process, then `settings.workers` processes forked
-    from it, sharing its models."""
-    warm_up(cases, models, settings)
-    store.engine.dispose()  # no open database connection crosses the fork (the embedding cache's is dropped in
-    # the workers by pipeline/classify/embed.py's fork hook)
-    return DocumentPool(settings.workers, {"store_url": store.url, "cases": cases, "settings": settings,
-                                           "models": models})
-
-
-def _take_ready(url: str | None = None, settings: Settings | None = None, cases=None) -> DocumentPool | None:
-    """The pool prepare() forked, if it was made for this store, these settings and these cases (else it is
-    closed: the flow forks its own); at most once."""
-    ready = _READY.copy()
-    _READY.clear()
-    if ready and ready["key"] == (url, settings, cases):
-        return ready["pool"]
-    if ready:
-        ready["pool"].close(cancel=True)
-    return None
-
-
-def _drop_ready() -> None:
-    """Close a pool prepare() forked that no flow took."""
-    _take_ready()
-
-
-def run_inbox(settings: Settings, api=None) -> dict:
-    """What `sistercity run` runs: `prepare`, then the `process_inbox` flow. `api`, a started
-    `prefect_server.TemporaryAPI` (or None: Prefect's API as configured), is waited for only once the
-    models are loaded and the workers forked, and the flow then records there."""
     try:
-        prepare(settings)
-        if api is None:
+        with task_runner(settings) as runner:
+            futures = [runner.submit(process_batch, {
+                "label": label, "batch": quote(b), "store_url": params["store_url"], "cases": quote(params["cases"]),
+                "settings": quote(settings), "owner": params["owner"], "run_id": params["run_id"],
+                "pool": quote(pool), "deliver": quote(results.put), "stop": quote(stop), "early": quote(early)})
+                for label, b in zip(labels, parts)]
+            if early is not None:
+                early.handover()  # the batch tasks feed the workers from here on
+            try:
+                for _ in todo:
+                    while True:
+                        try:
+                            yield results.get(timeout=0.5)
+                            break
+                        except queue.Empty:
+                            for future in futures:  # a batch task that failed outright delivers nothing more
+                                if future.wrapped_future.done():
+                                    future.result()
+            except BaseException:
+                stop.set()  # the batches stop before their next document; the run's error is raised
+                if pool is not None:
+                    pool.close(cancel=True)
+                raise
+    finally:
+        if early is not None:
+            early.handover()
+
+
+# The workers' fork, for callers that fork a pool themselves (bench/memory.py).
+_fork_pool = fork_pool
+
+
+def run_inbox(settings: Settings, api=None, prepared: Prepared | None = None) -> dict:
+    """What `sistercity run` runs: `prepare` (unless the caller did it already: `sistercity run` does, before it
+    imports this module), then the `process_inbox` flow, which takes what `prepare` made. `api`, a started
+    `prefect_server.TemporaryAPI` (or None: Prefect's API as configured), is waited for only once the
+    workers are on their first documents, and the flow then records there."""
+    if prepared is None:
+        prepared = prepare(settings)
+    try:
+        if api is None or not api.needed():
             return process_inbox(settings)
         api.wait()
         with api.using():
             return process_inbox(settings)
+    except BaseException as exc:
+        if prepared is not None:
+            prepared.close(exc)  # a start the flow did not take (it failed first): its run failed
+        raise
     finally:
-        _drop_ready()  # a pool the flow did not take (it failed first, or found nothing to process)
+        if prepared is not None:
+            prepared.close()
+            if _READY.get("prepared") is prepared:
+                _READY.clear()
 
 
 @task(cache_policy=NO_CACHE)
@@ -327,23 +308,29 @@ def process_inbox(settings: Settings) -> dict:
     """
     started = time.perf_counter()
     watch_children()  # the temporary API and worker processes die with this one, even on kill -9
-    store = _store(store_url(settings.db))
-    models = load_models(str(settings.models), settings.model_version)
-    cases, files = discover(settings.inbox)
-    found = list(files)
-    owner = new_owner()
-    run_id = store.start_run(str(settings.inbox), models.versions, owner=owner)
+    pools: list[DocumentPool] = []  # the forked workers of --workers N, if any document needed them
+    prepared = take(store_url(settings.db), settings)  # what `prepare` did before the flow (runs/prepare.py)
+    if prepared is not None:  # its scan, run record and workers (already on the first documents)
+        store, models, cases, found = prepared.store, prepared.models, prepared.cases, prepared.found
+        owner, run_id = prepared.owner, prepared.run_id
+        pools += [prepared.pool] if prepared.pool is not None else []
+    else:
+        store = _store(store_url(settings.db))
+        models = load_models(str(settings.models), settings.model_version)
+        cases, files = discover(settings.inbox)
+        found = list(files)
+        owner = new_owner()
+        run_id = store.start_run(str(settings.inbox), models.versions, owner=owner)
     timer = StageTimer()
     counts = {"seen": len(found), "new": 0, "changed": 0, "skipped": 0, "busy": 0, "failed": 0, "removed": 0}
     failures: list[dict] = []
     workers: dict[str, dict] = {}
     relpaths = {store_key(f.path): f.relpath for f in found}
     params = {"store_url": store.url, "cases": cases, "settings": settings, "owner": owner, "run_id": run_id}
-    pools: list[DocumentPool] = []  # the forked workers of --workers N, if any document needed them
     try:
         present = set()
         t = last_beat = time.perf_counter()
-        for i, result in enumerate(_results(found, params, settings, store, models, pools), 1):
+        for i, result in enumerate(_results(found, params, settings, store, models, pools, prepared), 1):
             present.add(result.path)
             counts[result.outcome] += 1
             if result.outcome == "failed":
@@ -376,6 +363,8 @@ def process_inbox(settings: Settings) -> dict:
         for pool in pools:
             pool.close()
     except BaseException as exc:
+        if prepared is not None and prepared.early is not None:
+            prepared.early.handover()
         for pool in pools:
             pool.close(cancel=True)
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
@@ -397,15 +386,7 @@ BATCH = 25
 # one per document, besides each document's claim and save (issue #19). A run killed in between shows the
 # counts of its last heartbeat; what it saved is in the store whatever the heartbeat says.
 HEARTBEAT_SECONDS = 2.0
-def _release_claims(store: Store, owner: str) -> None:
-    """A worker process that died (or a failed Dask task) leaves its claim under this run's owner,
-    which is still alive: drop them, so the next run does not wait for the claims to expire."""
-    try:
-        for claim in store.claims():
-            if claim["owner"] == owner:
-                store.release(claim["path"], owner)
-    except Exception:  # noqa: BLE001 - the run's own error matters more
-        log.exception("could not release the claims of %s", owner)
+_release_claims = release_claims  # (runs/prepare.py: a start the flow did not take releases them too)
 
 
 @task

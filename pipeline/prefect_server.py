@@ -190,8 +190,9 @@ class TemporaryAPI:
     """Prefect's temporary API for one run, started ahead of the flow: the server process Prefect's ephemeral
     mode starts (`prefect.server.api.server.SubprocessASGIServer`: uvicorn on Prefect's app factory, no UI,
     the ephemeral server's services, the same settings passed down, the same database under PREFECT_HOME),
-    but started by `start_if_needed()` as soon as the run begins, without importing Prefect's server (2.4 s
-    of the run's CPU), and waited for only when the flow is about to start (`wait`). The run's process
+    but started by `start_if_needed()` (or `start_early()`, which reads Prefect's settings only when the flow is
+    about to start) as soon as the run begins, without importing Prefect's server (2.4 s of the run's CPU), and
+    waited for only when the flow is about to start (`wait`). The run's process
     then talks to it through PREFECT_API_URL (`using`). Stopped when this process exits (atexit, registered
     before Prefect's own handlers, so it runs after they have sent their last events), or by `stop`."""
 
@@ -205,6 +206,7 @@ class TemporaryAPI:
         self._env: dict[str, str] = {}
         self._stopped = False
         self._port_retries = 3
+        self._unconfirmed = False  # started by start_early: Prefect's settings not read yet (`needed`)
 
     @property
     def api_url(self) -> str:
@@ -225,6 +227,42 @@ class TemporaryAPI:
         api = cls()
         api.start(settings.to_environment_variables(exclude_unset=True))
         return api
+
+    @classmethod
+    def start_early(cls) -> TemporaryAPI | None:
+        """`start_if_needed` without importing Prefect into this process first (`sistercity run`): with no
+        PREFECT_API_URL in the environment the API is started at once, and whether Prefect would use a temporary
+        API (its profile, prefect.toml or .env may name an API, or turn ephemeral mode off) is asked only when the
+        run's process imports Prefect anyway, for the flow (`needed`). The server reads those settings itself
+        (the same environment and folder), as Prefect's own temporary API does. Prefect's settings (0.7 s of the
+        run's CPU) then come neither before the API's start nor before the workers begin their documents
+        (pipeline/runs/prepare.py), and the workers forked meanwhile hold none of Prefect."""
+        use_prefect_defaults()
+        if os.environ.get("PREFECT_API_URL"):
+            return None
+        api = cls()
+        api.start()
+        api._unconfirmed = True
+        return api
+
+    def needed(self) -> bool:
+        """Whether Prefect would use a temporary API here: always for `start_if_needed`'s, which asked before it
+        started; for `start_early`'s, Prefect's settings are read now, and when they name an API of their own or
+        turn ephemeral mode off, this API is stopped and the flow uses Prefect's API as configured."""
+        if not self._unconfirmed:
+            return not self._stopped
+        self._unconfirmed = False
+        if not self._wanted_by_prefect():
+            log.info("Prefect's settings name an API of their own: the temporary API is not used")
+            self.stop()
+            return False
+        return True
+
+    def _wanted_by_prefect(self) -> bool:
+        from prefect.settings import get_current_settings
+
+        settings = get_current_settings()
+        return not settings.api.url and settings.server.ephemeral.enabled
 
     def _command(self) -> list[str]:
         spec = importlib.util.find_spec("prefect")

@@ -102,3 +102,50 @@ def test_temporary_api_wait_sees_an_api_that_came_up_as_its_watcher_ended():
     api.wait(timeout=5)  # returns: the API is up
     assert api._up.calls == 2
     api.process = None
+
+
+class EarlyStandIn(StandIn):
+    """`start_early`'s API, with Prefect's settings wanting a temporary API or not (`wanted`)."""
+
+    wanted = True
+
+    def _wanted_by_prefect(self) -> bool:
+        return self.wanted
+
+
+@pytest.mark.parametrize("wanted", [True, False])
+def test_an_api_started_early_is_used_only_when_prefects_settings_want_one(wanted, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(EarlyStandIn, "wanted", wanted)
+    api = EarlyStandIn.start_early()
+    try:
+        assert api is not None and api.process is not None  # started at once, before Prefect's settings are read
+        process = api.process
+        assert api.needed() is wanted and api.needed() is wanted  # asked once; the same answer after
+        if wanted:
+            api.wait(timeout=30)
+            assert api.healthy()
+        else:  # an API of the profile's own, or ephemeral mode off: stopped, and Prefect decides
+            assert api.process is None and process.poll() is not None
+    finally:
+        api.stop()
+
+
+def test_no_api_is_started_early_when_the_environment_names_one(monkeypatch):
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert EarlyStandIn.start_early() is None
+
+
+def test_prefects_own_settings_want_a_temporary_api_when_none_is_configured(monkeypatch, tmp_path):
+    """The real question `needed` asks, in a Prefect home with no profile naming an API."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path)
+    code = "from pipeline.prefect_server import TemporaryAPI; print(TemporaryAPI()._wanted_by_prefect())"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "True", out.stderr[-2000:]
+    env["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr[-2000:]

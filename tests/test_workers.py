@@ -142,6 +142,7 @@ def test_workers_forked_before_the_flow_are_the_flows(prefect_harness, plain_run
     documents to those workers: none forks or loads again, and the store and files are those of the
     flow forking its own."""
     from pipeline import flows
+    from pipeline.runs import prepare as early
 
     made = []  # (where, pool) of every pool of workers forked
     real_prepare, real_pool = flows.prepare, flows.DocumentPool
@@ -160,6 +161,7 @@ def test_workers_forked_before_the_flow_are_the_flows(prefect_harness, plain_run
 
     monkeypatch.setattr(flows, "prepare", prepare)
     monkeypatch.setattr(flows, "DocumentPool", pool)
+    monkeypatch.setattr(early, "DocumentPool", pool)
     inbox = make_inbox(tmp_path / "inbox")
     outs = {}
     for how in ("prepared", "in the flow"):

@@ -164,7 +164,7 @@ class DocumentPool:
     run_id) inherited. Thread-safe: several batch threads submit to one pool. After `recycle_after`
     documents per worker (None: never) the workers are replaced by new ones forked from this process.
 
-    A pool can be forked before its run exists (`flows.prepare`: while Prefect's temporary API starts),
+    A pool is forked before its run is recorded (`runs/prepare.py`: while Prefect's temporary API starts),
     with a job that has no owner and run id yet; `bind` then gives them, and they go with every document."""
 
     def __init__(self, workers: int, job: dict, recycle_after: int | None | object = _RECYCLE_AFTER_SETTING):

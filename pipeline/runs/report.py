@@ -184,26 +184,31 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
     afterwards; a case only the scan found is aggregated here, one the scan did not find is dropped.
     With `workers` > 1 (the processes behind `elsewhere`), the cases are shared out among that many
     aggregations, and the scan among this process and as many others (`scan_store`'s parts): the same
-    files, written by every core the run has. Without `elsewhere` (and `choose`), the aggregation reads
+    files, written by every core the run has; verdicts.json is then written by one of them while this process
+    writes the other reports (the serial end of a run, issue #19). Without `elsewhere` (and `choose`), the aggregation reads
     the scan's pass (`AggregateAlong`): each document is read from the store once for both."""
     lang = resolve_lang(lang)
     if cases is None:
         cases = known_cases((meta or {}).get("inbox"))
     out_dir = Path(out_dir)
     reviews = ReviewStore(store).reviews()
-    early = []
+    early: list = []
+    aggregate_elsewhere = None
     if elsewhere is not None and choose is None:
-        named = _store_cases(store, reviews)
-        shares = max(1, min(workers, len(named)))
-        early = [elsewhere(aggregate_cases, store.url, named[i::shares], reviews, cases, lang, published_tiebreak,
-                           models_folder) for i in range(shares)]
+        def aggregate_elsewhere() -> None:  # once the scan's parts are handed out: the workers scan them first,
+            # so this process merges them while the workers aggregate, not after (issue #19: the run's serial end)
+            named = _store_cases(store, reviews)
+            shares = max(1, min(workers, len(named)))
+            early.extend(elsewhere(aggregate_cases, store.url, named[i::shares], reviews, cases, lang,
+                                   published_tiebreak, models_folder) for i in range(shares))
     along = None
     if elsewhere is None and choose is None:  # the aggregation reads the scan's pass (one read of each document)
         along = AggregateAlong(store, _store_cases(store, reviews), reviews, cases=cases, lang=lang,
                                published_tiebreak=published_tiebreak, models_folder=models_folder)
     scan, paths = scan_store(store, reviews, cases, out_dir if contract else None,
-                             elsewhere=elsewhere if choose is None else None, parts=workers + 1 if early else 1,
-                             each=along)
+                             elsewhere=elsewhere if choose is None else None,
+                             parts=workers + 1 if aggregate_elsewhere is not None else 1, each=along,
+                             handed_out=aggregate_elsewhere)
     chosen = choose(scan.slugs) if choose else sorted(scan.slugs)
     if early or along is not None:
         found = along.finish() if along is not None else {}
@@ -218,14 +223,20 @@ def report_from_store(store: Store, out_dir: Path, meta: dict | None, *, cases: 
         aggregated = aggregate_store(store, chosen, reviews, cases=cases, lang=lang,
                                      published_tiebreak=published_tiebreak, models_folder=models_folder)
     verdicts = reviewed_verdicts(store, aggregated)
+    written = None  # with the run's workers, verdicts.json is written by one of them while this writes the reports
     if contract:
         paths["verdicts.json"] = out_dir / "verdicts.json"
-        write_verdicts_json(paths["verdicts.json"], verdicts, meta)
+        if elsewhere is not None and choose is None:
+            written = elsewhere(write_verdicts_json, paths["verdicts.json"], verdicts, meta)
+        else:
+            write_verdicts_json(paths["verdicts.json"], verdicts, meta)
     timelines = {slug: events for slug, events in scan.timelines().items() if slug in verdicts}
     formats = FORMATS if formats is None else formats
     appendix = appendix_from_store(store, scan, verdicts, timelines, lang) if "html" in formats else None
     paths.update(write_reports(out_dir, scan.documents, verdicts, cases=cases, lang=lang, meta=meta, formats=formats,
                                timelines=timelines, appendix=appendix, speakers=scan.speakers))
+    if written is not None:
+        written.result()
     return verdicts, paths
 
 

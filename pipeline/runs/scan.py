@@ -89,7 +89,8 @@ MIN_PART = 50
 
 def scan_store(store: Store, reviews: list[dict], cases: list | None = None, contract_dir: Path | None = None,
                *, elsewhere: Callable | None = None, parts: int = 1,
-               each: Callable[[int, Document], None] | None = None) -> tuple[StoreScan, dict[str, Path]]:
+               each: Callable[[int, Document], None] | None = None,
+               handed_out: Callable[[], None] | None = None) -> tuple[StoreScan, dict[str, Path]]:
     """One pass over the store's documents (reviewers' labels applied). With `contract_dir`, writes
     documents.jsonl, passages.jsonl and entities.jsonl there as it goes (returned as name -> path).
     `each(row id, document)` sees every document of a pass in this process first, as read (reviews
@@ -98,7 +99,9 @@ def scan_store(store: Store, reviews: list[dict], cases: list | None = None, con
     With `elsewhere(fn, *args)` (a future's maker: the run's worker processes) and `parts` > 1, the
     documents are cut into `parts` runs of the store's order: this process scans the first while
     `elsewhere` scans the others (`scan_part`, each into a folder of its own), and each part's scan and
-    contract lines are then appended in order: the same scan and the same bytes as one pass."""
+    contract lines are then appended in order: the same scan and the same bytes as one pass. `handed_out()` is
+    called once the other parts are handed out, before this process scans its own (more work for `elsewhere`
+    then queues behind the parts, whose results this process waits for first)."""
     by_slug = {c.slug: c for c in cases or []}
     scan = StoreScan()
     ids = store.document_ids()
@@ -110,6 +113,8 @@ def scan_store(store: Store, reviews: list[dict], cases: list | None = None, con
         for i in range(1, parts):
             folder = Path(tmp) / str(i) if contract_dir is not None else None
             later.append((folder, elsewhere(scan_part, store.url, ids[i * size:(i + 1) * size], reviews, cases, folder)))
+        if handed_out is not None:
+            handed_out()
         _scan_into(scan, store, reviews, by_slug, ids[:size] if parts > 1 else ids, add, each)
         for folder, future in later:
             scan.extend(future.result())
