@@ -59,7 +59,9 @@ GAZETTEER: list[tuple[str, list[str], bool]] = [
     ("Badan Pusat Statistik", ["BPS"], True),
     ("Kementerian Dalam Negeri", ["Kemendagri", "Kemdagri", "Depdagri", "Ministry of Home Affairs"], True),
     ("Kementerian Luar Negeri", ["Kemlu", "Kemenlu", "Deplu", "Ministry of Foreign Affairs"], True),
-    ("United Nations Development Programme", ["UNDP"], True),
+    ("United Nations Development Programme", ["UNDP", "United Nation Development Programme", "United Nations Development Program"], True),
+    ("Badan Perencanaan Pembangunan Nasional", ["Bappenas", "BAPPENAS"], True),
+    ("Japan International Cooperation Agency", ["JICA"], True),
     ("Asosiasi Pemerintah Kota Seluruh Indonesia", ["APEKSI"], True),
 ]
 # Full names for any body not in the gazetteer: "Dinas X (dan Y)", "Badan X", "Kantor X", a partner city's
@@ -68,7 +70,7 @@ GAZETTEER: list[tuple[str, list[str], bool]] = [
 # bodies of their own in the codebook and are left out.
 GENERIC = re.compile(
     r"(?<!Negara )\b(?:Cabang[ \t]+Dinas|Dinas|Badan|Kantor|Bagian|Sekretariat|Kementerian|Dewan|Lembaga|Departemen|Biro|"
-    r"Otoritas|Konsulat[ \t]+Jenderal|Kedutaan[ \t]+Besar|Pemerintah[ \t]+(?:Provinsi|Kabupaten))"
+    r"Otoritas|Konsulat(?:[ \t]+Jenderal)?|Kedutaan[ \t]+Besar|Pemerintah[ \t]+(?:Provinsi|Kabupaten))"
     r"(?:[ \t]+(?:(?:dan|serta|&|en)[ \t]+)?(?!Dinas\b|Badan\b|Kantor\b|Bagian\b|Kota\b|Kabupaten\b|Wali\b)[A-Z][\w'’-]*){1,7}"
     r"(?:[ \t]+di[ \t]+[A-Z][\w-]+(?=[ \t]*[,.;)]|[ \t]*$))?"
 )

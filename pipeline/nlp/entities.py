@@ -151,6 +151,22 @@ _OTHER_ORGS = Pruned([
      ("Pos", "Ekspres", "Express", "Times", "News")),
 ])
 OTHER_ORGS = _OTHER_ORGS.pattern
+# A regional government by its short form or as "Pemerintah Daerah" with the region's name, a regional company: "Pemda
+# DIY", "Pemprov Jawa Timur", "Pemerintah Daerah Istimewa Yogyakarta", "Perumda Tirta X"; not inside an event's name
+# ("Forum Pemimpin Pemerintah Daerah BIMP-EAGA").
+REGIONAL_BODIES = re.compile(r"\b(?:Pemda|Pemprov|Pemerintah[ \t]+Daerah|Perumda|Perusahaan[ \t]+Umum[ \t]+Daerah)"
+                             r"[ \t]+[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,3}")
+# English names closed by the word that says what kind of body they are: "Berlin Senate Chancellery", "International
+# Relations Board", "State Legislative Assembly", "Sriwijaya Airlines", "Tranmere Rovers Football Club", "Wanasari City
+# Environment and Sanitation Agency". Not when a capitalised word follows (the body's kind is then part of a longer
+# name: "ASEAN Local Government Forum"), and a name of generic words only ("the Provincial Government") is no name.
+EN_BODIES = re.compile(r"(?:[A-Z][\w'’-]+[ \t]+(?:(?:and|of|for|&)[ \t]+)?){1,5}(?:Agency|Board|Assembly|Secretariat|"
+                       r"Chancellery|Government|Network|Airlines|Airways|Football[ \t]+Club|FC|Academy|Foundation)\b"
+                       r"(?![ \t]+[A-Z])")
+EN_BODY_WORDS = ("Agency", "Board", "Assembly", "Secretariat", "Chancellery", "Government", "Network", "Airlines", "Airways",
+                 "Club", "FC", "Academy", "Foundation")
+GENERIC_ONLY = frozenset("""the a an this that our their its city municipal provincial local central national state
+    regional federal new old and of for""".split())
 ORG_HEAD = re.compile(r"(?:SMA|SMP|SMK|SD|MAN|MTs|Universitas|Institut|Politeknik|Sekolah|Puskesmas|Sanggar|Ikatan|Asosiasi|"
                       r"Perkumpulan|Paguyuban|Kamar|Komite|Divisi|Biro|Afdeling|Koperasi|Yayasan|Hoogheemraadschap|Komisi|KOMISI|"
                       r"City|CITY|PT|CV|UD|St\.|Harian|Suara|Warta|Radar|Tribun)\b")
@@ -434,12 +450,23 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
             s += name.index(" ") + 1  # "Di Qiaofeng Electronics Co., Ltd.", "Tawaran Seokjin Girls' High School"
             name = text[s:m.end()]
         cands.append((s, m.end(), "ORG", " ".join(name.split())))
+    if any(w in text for w in EN_BODY_WORDS):
+        for m in EN_BODIES.finditer(text):
+            s, name = m.start(), m.group(0)
+            if name.startswith(("The ", "the ")):
+                s, name = s + 4, name[4:]
+            words = name.split()
+            if all(w.lower() in GENERIC_ONLY for w in words[:-1]):
+                continue
+            cands.append((s, m.end(), "ORG", " ".join(words)))
+    regional = [(m.start(), m.end(), "ORG", " ".join(m.group(0).split())) for m in REGIONAL_BODIES.finditer(text)]
     # A council commission with its council is one body: "Komisi I DPRD Kota Tanjungwaru".
     for c in [c for c in cands if c[2] == "ORG" and c[3] and c[3].lower().startswith("komisi")]:
         council = next((o for o in cands if o[2] == "ORG" and o[0] == c[1] + 1 and text[o[0]:o[0] + 4].upper() == "DPRD"), None)
         if council is not None:
             cands.append((c[0], council[1], "ORG", f"Komisi {c[3].split()[1]} {council[3]}"))
-    cands += [(m.start(), m.end(), "EVENT", None) for m in _EVENTS.finditer(text)]
+    events = [(m.start(), m.end(), "EVENT", None) for m in _EVENTS.finditer(text)]
+    cands += [r for r in regional if not any(e[0] <= r[0] and r[1] <= e[1] for e in events)] + events
     if person_spans is None:
         person_spans = _person_matches(text, gpe_names)
     cands += [(s, e, "PERSON", None) for s, e in person_spans if not _role_like(text[s:e])]

@@ -187,3 +187,17 @@ def test_pruned_org_and_event_patterns_find_what_the_whole_alternations_find():
         assert found == [[(m.start(), m.end(), m.group(0)) for m in whole.finditer(t)] for t in texts]
         assert sum(map(len, found[-5:])) >= 3 and sum(map(len, found)) >= 50
     assert len(_OTHER_ORGS._kept) >= 2  # texts with and without the closing words searched by other alternations
+
+
+def test_bodies_as_real_sources_name_them(case_karangsari):
+    """English names closed by the kind of body, consulates, regional governments by their short forms, national
+    bodies in the gazetteer; a name of generic words only, or one inside an event's name, is no body."""
+    text = ("Rombongan didampingi staf Konsulat RI di Darwin, pejabat Bappenas dan JICA. Officials of the Norrvik "
+            "Harbour Board met players of Pelican Bay Football Club; the Provincial Government sent no one. "
+            "Pemda Karangsari hadir di Forum Pemimpin Pemerintah Daerah Asia Timur dan Asia Local Government Forum.")
+    got = _tagged(text, case_karangsari)
+    orgs = {t for t, label in got if label == "ORG"}
+    assert {"Konsulat RI di Darwin", "Bappenas", "JICA", "Norrvik Harbour Board", "Pelican Bay Football Club",
+            "Pemda Karangsari"} <= orgs
+    assert not {t for t in orgs if "Government" in t or "Pemerintah Daerah" in t}  # generic words only; inside events
+    assert ("Forum Pemimpin Pemerintah Daerah Asia Timur", "EVENT") in got
