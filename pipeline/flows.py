@@ -58,7 +58,17 @@ from pipeline.config import Settings, deployment_settings  # noqa: E402
 from pipeline.ingest.discover import discover, inbox_key, is_url, store_key  # noqa: E402
 from pipeline.runs.ingest import Ingested  # noqa: E402
 from pipeline.runs.pool import DocumentPool, WorkerError, ingest_one, largest_first  # noqa: E402
-from pipeline.runs.prepare import _READY, EarlyStart, Prepared, fork_pool, prepare, release_claims, scan, take  # noqa: E402,F401
+from pipeline.runs.prepare import (  # noqa: E402,F401
+    _READY,
+    EarlyStart,
+    Prepared,
+    fork_pool,
+    prepare,
+    preparing,
+    release_claims,
+    scan,
+    take,
+)
 from pipeline.runs.report import (  # noqa: E402
     REPORT_INPUTS,  # noqa: F401  (the reports' inputs file: imported from here by callers)
     current_reports,
@@ -260,27 +270,22 @@ _fork_pool = fork_pool
 
 
 def run_inbox(settings: Settings, api=None, prepared: Prepared | None = None) -> dict:
-    """What `sistercity run` runs: `prepare` (unless the caller did it already: `sistercity run` does, before it
-    imports this module), then the `process_inbox` flow, which takes what `prepare` made. `api`, a started
-    `prefect_server.TemporaryAPI` (or None: Prefect's API as configured), is waited for only once the
-    workers are on their first documents, and the flow then records there."""
+    """What `sistercity run` runs: `prepare` (unless the caller did it already, in `preparing`: `sistercity run` does,
+    before it imports this module), then the `process_inbox` flow, which takes what `prepare` made. `api`, a started
+    `prefect_server.TemporaryAPI` (or None: Prefect's API as configured), is waited for only once the workers are on
+    their first documents, and the flow then records there."""
     if prepared is None:
-        prepared = prepare(settings)
-    try:
-        if api is None or not api.needed():
-            return process_inbox(settings)
-        api.wait()
-        with api.using():
-            return process_inbox(settings)
-    except BaseException as exc:
-        if prepared is not None:
-            prepared.close(exc)  # a start the flow did not take (it failed first): its run failed
-        raise
-    finally:
-        if prepared is not None:
-            prepared.close()
-            if _READY.get("prepared") is prepared:
-                _READY.clear()
+        with preparing(settings):  # a start the flow did not take (it failed first) is closed: its run failed
+            return _flow(settings, api)
+    return _flow(settings, api)
+
+
+def _flow(settings: Settings, api) -> dict:
+    if api is None or not api.needed():
+        return process_inbox(settings)
+    api.wait()
+    with api.using():
+        return process_inbox(settings)
 
 
 @task(cache_policy=NO_CACHE)

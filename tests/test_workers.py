@@ -145,13 +145,13 @@ def test_workers_forked_before_the_flow_are_the_flows(prefect_harness, plain_run
     from pipeline.runs import prepare as early
 
     made = []  # (where, pool) of every pool of workers forked
-    real_prepare, real_pool = flows.prepare, flows.DocumentPool
+    real_prepare, real_pool = early.prepare, flows.DocumentPool
     where = ["flow"]
 
     def prepare(settings):
         where[0] = "prepare"
         try:
-            real_prepare(settings)
+            return real_prepare(settings)
         finally:
             where[0] = "flow"
 
@@ -159,7 +159,7 @@ def test_workers_forked_before_the_flow_are_the_flows(prefect_harness, plain_run
         made.append((where[0], real_pool(*args, **kwargs)))
         return made[-1][1]
 
-    monkeypatch.setattr(flows, "prepare", prepare)
+    monkeypatch.setattr(early, "prepare", prepare)  # run_inbox prepares through early.preparing
     monkeypatch.setattr(flows, "DocumentPool", pool)
     monkeypatch.setattr(early, "DocumentPool", pool)
     inbox = make_inbox(tmp_path / "inbox")
