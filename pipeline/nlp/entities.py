@@ -160,11 +160,12 @@ REGIONAL_BODIES = re.compile(r"\b(?:Pemda|Pemprov|Pemerintah[ \t]+Daerah|Perumda
 # Relations Board", "State Legislative Assembly", "Sriwijaya Airlines", "Tranmere Rovers Football Club", "Wanasari City
 # Environment and Sanitation Agency". Not when a capitalised word follows (the body's kind is then part of a longer
 # name: "ASEAN Local Government Forum"), and a name of generic words only ("the Provincial Government") is no name.
-EN_BODIES = re.compile(r"(?:[A-Z][\w'’-]+[ \t]+(?:(?:and|of|for|&)[ \t]+)?){1,5}(?:Agency|Board|Assembly|Secretariat|"
-                       r"Chancellery|Government|Network|Airlines|Airways|Football[ \t]+Club|FC|Academy|Foundation)\b"
-                       r"(?![ \t]+[A-Z])")
-EN_BODY_WORDS = ("Agency", "Board", "Assembly", "Secretariat", "Chancellery", "Government", "Network", "Airlines", "Airways",
-                 "Club", "FC", "Academy", "Foundation")
+# (searched only in a text holding one of its closing words, as the capitalised branches of _OTHER_ORGS are)
+EN_BODIES = Pruned([(r"(?:[A-Z][\w'’-]+[ \t]+(?:(?:and|of|for|&)[ \t]+)?){1,5}(?:Agency|Board|Assembly|Secretariat|"
+                     r"Chancellery|Government|Network|Airlines|Airways|Football[ \t]+Club|FC|Academy|Foundation)\b"
+                     r"(?![ \t]+[A-Z])",
+                     ("Agency", "Board", "Assembly", "Secretariat", "Chancellery", "Government", "Network", "Airlines",
+                      "Airways", "Club", "FC", "Academy", "Foundation"))])
 GENERIC_ONLY = frozenset("""the a an this that our their its city municipal provincial local central national state
     regional federal new old and of for""".split())
 ORG_HEAD = re.compile(r"(?:SMA|SMP|SMK|SD|MAN|MTs|Universitas|Institut|Politeknik|Sekolah|Puskesmas|Sanggar|Ikatan|Asosiasi|"
@@ -450,15 +451,14 @@ def tag_text(text: str, case: Case | None, cases: list[Case],
             s += name.index(" ") + 1  # "Di Qiaofeng Electronics Co., Ltd.", "Tawaran Seokjin Girls' High School"
             name = text[s:m.end()]
         cands.append((s, m.end(), "ORG", " ".join(name.split())))
-    if any(w in text for w in EN_BODY_WORDS):
-        for m in EN_BODIES.finditer(text):
-            s, name = m.start(), m.group(0)
-            if name.startswith(("The ", "the ")):
-                s, name = s + 4, name[4:]
-            words = name.split()
-            if all(w.lower() in GENERIC_ONLY for w in words[:-1]):
-                continue
-            cands.append((s, m.end(), "ORG", " ".join(words)))
+    for m in EN_BODIES.finditer(text):
+        s, name = m.start(), m.group(0)
+        if name.startswith(("The ", "the ")):
+            s, name = s + 4, name[4:]
+        words = name.split()
+        if all(w.lower() in GENERIC_ONLY for w in words[:-1]):
+            continue
+        cands.append((s, m.end(), "ORG", " ".join(words)))
     regional = [(m.start(), m.end(), "ORG", " ".join(m.group(0).split())) for m in REGIONAL_BODIES.finditer(text)]
     # A council commission with its council is one body: "Komisi I DPRD Kota Tanjungwaru".
     for c in [c for c in cands if c[2] == "ORG" and c[3] and c[3].lower().startswith("komisi")]:
